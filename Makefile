@@ -1,0 +1,28 @@
+# Samizdat: two commands matter.
+#   make run    start the publication with demo content at http://localhost:8080
+#   make test   run go vet and every test (PostgreSQL and Chromium provided)
+
+.PHONY: run test bench build vet fmt clean
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+build:
+	go build -o bin/samizdat ./cmd/samizdat
+
+vet:
+	go vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# Removes the development database and media kept by `make run`.
+clean:
+	scripts/pg.sh stop .data/pg
+	rm -rf .data bin

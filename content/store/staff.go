@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"samizdat/content"
+)
+
+const staffColumns = `id, email, display_name, password_hash, roles, created_at`
+
+func scanStaff(row pgx.Row) (*content.Staff, error) {
+	m := &content.Staff{}
+	err := row.Scan(&m.ID, &m.Email, &m.DisplayName, &m.PasswordHash, &m.Roles, &m.CreatedAt)
+	return m, err
+}
+
+// CreateStaff validates and inserts a staff member; PasswordHash must be set.
+// An email already in use is a content.ErrConflict.
+func (s *Store) CreateStaff(ctx context.Context, m *content.Staff) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO staff (email, display_name, password_hash, roles, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
+		m.Email, m.DisplayName, m.PasswordHash, m.Roles, s.now()).Scan(&m.ID, &m.CreatedAt)
+	return mapErr("create staff "+m.Email, err)
+}
+
+// StaffByEmail finds a staff member by email, ignoring case.
+func (s *Store) StaffByEmail(ctx context.Context, email string) (*content.Staff, error) {
+	m, err := scanStaff(s.pool.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE lower(email) = lower($1)`, email))
+	if err != nil {
+		return nil, mapErr("staff by email", err)
+	}
+	return m, nil
+}
+
+// StaffMember returns a staff member by id.
+func (s *Store) StaffMember(ctx context.Context, id int64) (*content.Staff, error) {
+	m, err := scanStaff(s.pool.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = $1`, id))
+	if err != nil {
+		return nil, mapErr(fmt.Sprintf("staff %d", id), err)
+	}
+	return m, nil
+}
+
+// StaffList lists every staff member by name.
+func (s *Store) StaffList(ctx context.Context) ([]*content.Staff, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY display_name, id`)
+	if err != nil {
+		return nil, mapErr("staff list", err)
+	}
+	defer rows.Close()
+	var out []*content.Staff
+	for rows.Next() {
+		m, err := scanStaff(rows)
+		if err != nil {
+			return nil, mapErr("staff list: scan", err)
+		}
+		out = append(out, m)
+	}
+	return out, mapErr("staff list", rows.Err())
+}
+
+// UpdateStaff saves a staff member's name, email, roles and password hash.
+func (s *Store) UpdateStaff(ctx context.Context, m *content.Staff) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE staff SET email = $2, display_name = $3, roles = $4, password_hash = $5 WHERE id = $1`,
+		m.ID, m.Email, m.DisplayName, m.Roles, m.PasswordHash)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(fmt.Sprintf("update staff %d", m.ID), err)
+}

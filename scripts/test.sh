@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make test: go vet, then every test with the race detector, against a real
+# PostgreSQL (DATABASE_URL, or a throwaway cluster started here and removed
+# afterwards) and Debian's Chromium for the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
+
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "test: installing Debian's chromium for the browser tests..." >&2
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq chromium >&2
+	else
+		echo "test: the browser tests need Chromium at $CHROMIUM. Install it with 'sudo apt-get install chromium' (or set CHROMIUM to its path)." >&2
+		exit 1
+	fi
+fi
+export CHROMIUM
+
+if [ -z "${DATABASE_URL:-}" ]; then
+	pgdir=$(mktemp -d /tmp/samizdat-test-pg.XXXXXX)
+	cleanup() { scripts/pg.sh stop "$pgdir/data"; rm -rf "$pgdir"; }
+	trap cleanup EXIT
+	DATABASE_URL=$(scripts/pg.sh start "$pgdir/data" "" fast)
+	export DATABASE_URL
+	echo "test: throwaway PostgreSQL at $DATABASE_URL" >&2
+fi
+
+go vet ./...
+go test -race -count=1 -timeout 30m ./... "$@"

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"samizdat/content"
+)
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	page
+	Status int
+}
+
+// error answers a failed request: it maps the error's kind to a status, logs
+// only what is unexpected, and shows a page in the reader's section language
+// that never includes the error's text.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	var ve *content.ValidationError
+	switch {
+	case errors.Is(err, content.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, content.ErrForbidden):
+		status = http.StatusForbidden
+	case errors.Is(err, content.ErrConflict):
+		status = http.StatusConflict
+	case errors.As(err, &ve):
+		status = http.StatusBadRequest
+	default:
+		s.logger.Error("request failed", "err", err, "request_id", requestID(r))
+	}
+	s.errorStatus(w, r, status)
+}
+
+// errorStatus shows the error page for a status.
+func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, status int) {
+	lang := chi.URLParam(r, "lang")
+	if !s.hasLang(lang) {
+		lang = s.cfg.Languages[0]
+	}
+	p := errorPage{page: s.newPage(r, lang), Status: status}
+	p.Title = T(lang, "error.title", status)
+	p.NoIndex = true
+	s.render(w, r, status, "error.html", p)
+}
+
+// notFound is the 404 handler for every unknown route.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorStatus(w, r, http.StatusNotFound)
+}

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// routes registers every route of the website and the desk.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, securityHeaders)
+	r.Use(middleware.Compress(5, "text/html", "text/css", "text/plain", "application/atom+xml", "application/xml", "image/svg+xml"))
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.errorStatus(w, r, http.StatusMethodNotAllowed) })
+
+	// Public website: no sessions, no cookies.
+	r.Group(func(r chi.Router) {
+		r.Get("/", s.handleHome)
+		r.Get("/robots.txt", s.handleRobots)
+		r.Get("/sitemap.xml", s.handleSitemap)
+		r.Get("/static/{hash}/*", s.handleStatic)
+		r.Get("/media/{file}", s.handleMedia)
+		r.Route("/{lang}", func(r chi.Router) {
+			r.Use(s.requireLang)
+			r.Get("/", s.handleSection)
+			r.Get("/stories/{slug}", s.handleStory)
+			r.Get("/s/{id}", s.handleStoryLink)
+			r.Get("/tags/{tag}", s.handleTag)
+			r.Get("/by/{byline}", s.handleByline)
+			r.Get("/feed.atom", s.handleFeed)
+			r.Get("/tell", s.handleTellForm)
+			r.Post("/tell", s.handleTellSubmit)
+			r.Get("/{page:about|team|stance|privacy}", s.handlePage)
+		})
+	})
+
+	// The staff desk: sessions, CSRF protection and roles.
+	r.Route("/desk", func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, s.csrf)
+		r.Get("/login", s.handleLoginForm)
+		r.Post("/login", s.handleLogin)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireStaff)
+			r.Post("/logout", s.handleLogout)
+			r.Get("/", s.handleDeskHome)
+			r.Get("/submissions", s.requireRole(roleModeratorOrEditor, s.handleSubmissionList))
+			r.Get("/submissions/{id}", s.requireRole(roleModeratorOrEditor, s.handleSubmissionView))
+			r.Route("/stories", func(r chi.Router) {
+				r.Use(s.requireRoleMW(roleEditor))
+				r.Get("/", s.handleStoryList)
+				r.Get("/new", s.handleStoryNew)
+				r.Post("/", s.handleStoryCreate)
+				r.Get("/{id}", s.handleStoryEdit)
+				r.Post("/{id}", s.handleStoryUpdate)
+				r.Post("/{id}/cover", s.handleCoverUpload)
+				r.Get("/{id}/{lang}", s.handleTranslationEdit)
+				r.Post("/{id}/{lang}", s.handleTranslationSave)
+				r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
+				r.Post("/{id}/{lang}/state", s.handleTranslationState)
+			})
+			r.Route("/staff", func(r chi.Router) {
+				r.Use(s.requireRoleMW(roleAdmin))
+				r.Get("/", s.handleStaffList)
+				r.Post("/", s.handleStaffCreate)
+			})
+		})
+	})
+	return r
+}

@@ -1,0 +1,93 @@
+// Package web serves Samizdat's public website and its staff desk: chi
+// routes, html/template pages embedded in the binary, sessions and CSRF.
+// It never imports federation: where a page's URL must also answer
+// ActivityPub, main hands it a plain http.Handler (Config.ActivityPub).
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"samizdat/content/store"
+)
+
+// Config is what the web layer needs to know about the publication.
+type Config struct {
+	BaseURL         *url.URL
+	Languages       []string // the first is the default
+	PublicationName string
+	MediaDir        string
+
+	// ActivityPub, when set, answers requests for public pages whose Accept
+	// header asks for ActivityStreams JSON (story pages, language sections).
+	ActivityPub http.Handler
+
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server holds the web layer's dependencies.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	logger   *slog.Logger
+	tmpl     *templates
+	sessions *scs.SessionManager
+	limits   *limiters
+	handler  http.Handler
+}
+
+// New builds the web server. It parses every template once and fails if any
+// is broken.
+func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:    cfg,
+		store:  st,
+		logger: logger.With("component", "web"),
+		tmpl:   tmpl,
+		limits: newLimiters(cfg.Now),
+	}
+	s.sessions = scs.New()
+	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 30*time.Minute)
+	s.sessions.Lifetime = 12 * time.Hour
+	s.sessions.IdleTimeout = 2 * time.Hour
+	s.sessions.Cookie.Name = "samizdat_desk"
+	s.sessions.Cookie.Path = "/desk"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = cfg.BaseURL.Scheme == "https"
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// hasLang reports whether lang is a configured language.
+func (s *Server) hasLang(lang string) bool {
+	for _, l := range s.cfg.Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// absURL returns the absolute URL of a path on this site.
+func (s *Server) absURL(path string) string {
+	u := *s.cfg.BaseURL
+	u.Path = path
+	return u.String()
+}
