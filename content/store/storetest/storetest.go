@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -35,9 +36,10 @@ func URL(t testing.TB) string {
 	return u
 }
 
-// NewPool creates a fresh database cloned from the migrated template and
-// returns a pool on it; the database is dropped when the test ends.
-func NewPool(t testing.TB) *pgxpool.Pool {
+// NewURL creates a fresh database cloned from the migrated template and
+// returns a connection string for it; the database is dropped when the test
+// ends. Use it to run the whole program against its own database.
+func NewURL(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
 	base := URL(t)
@@ -65,13 +67,24 @@ func NewPool(t testing.TB) *pgxpool.Pool {
 			t.Errorf("storetest: drop %s: %v", name, err)
 		}
 	})
-	cfg, err := pgxpool.ParseConfig(base)
+	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatalf("storetest: parse DATABASE_URL: %v", err)
+		t.Fatalf("storetest: DATABASE_URL must be a URL (postgres://…): %v", err)
 	}
-	cfg.ConnConfig.Database = name
+	u.Path = "/" + name
+	return u.String()
+}
+
+// NewPool creates a fresh database (see NewURL) and returns a pool on it,
+// closed when the test ends.
+func NewPool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(NewURL(t))
+	if err != nil {
+		t.Fatalf("storetest: parse database URL: %v", err)
+	}
 	cfg.MaxConns = 8
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("storetest: pool: %v", err)
 	}
