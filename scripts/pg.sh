@@ -67,7 +67,10 @@ start() {
 	setup
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
-	[ "$(id -u)" = 0 ] && chown "$OWNER" "$dir" && chmod 700 "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		chown "$OWNER" "$dir" && chmod 700 "$dir"
+		as_owner test -w "$dir" || die "the '$OWNER' user cannot reach $dir: make its parent directories readable and searchable (chmod o+x), or set DATABASE_URL"
+	fi
 	if [ ! -f "$dir/PG_VERSION" ]; then
 		as_owner "$BIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 ||
 			{ cat "$dir.initdb.log" >&2; die "initdb failed"; }

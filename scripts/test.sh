@@ -24,6 +24,7 @@ export CHROMIUM
 
 if [ -z "${DATABASE_URL:-}" ]; then
 	pgdir=$(mktemp -d /tmp/samizdat-test-pg.XXXXXX)
+	chmod 755 "$pgdir" # as root, the cluster runs as 'postgres', which must reach it
 	cleanup() { scripts/pg.sh stop "$pgdir/data"; rm -rf "$pgdir"; }
 	trap cleanup EXIT
 	DATABASE_URL=$(scripts/pg.sh start "$pgdir/data" "" fast)
