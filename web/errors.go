@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -12,7 +13,8 @@ import (
 // errorPage is the data of error.html.
 type errorPage struct {
 	page
-	Status int
+	Status  int
+	Message string
 }
 
 // error answers a failed request: it maps the error's kind to a status, logs
@@ -43,7 +45,10 @@ func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, status int)
 		lang = s.cfg.Languages[0]
 	}
 	p := errorPage{page: s.newPage(r, lang), Status: status}
-	p.Title = T(lang, "error.title", status)
+	p.Title, p.Message = T(lang, "error.title", status), T(lang, "error.text")
+	if key := fmt.Sprintf("error.%d.", status); T("en", key+"title") != key+"title" {
+		p.Title, p.Message = T(lang, key+"title"), T(lang, key+"text")
+	}
 	p.NoIndex = true
 	s.render(w, r, status, "error.html", p)
 }

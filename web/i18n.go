@@ -8,18 +8,268 @@ import (
 // messages holds the public interface in every language it is translated
 // into. A language without its own table, or a key missing from one, falls
 // back to English. Keys are grouped by page: "nav.", "story.", "tell.", …
+// TestMessages_Complete checks that every table has every English key.
 var messages = map[string]map[string]string{
 	"en": {
-		"lang.name":   "English",
-		"error.title": "Error %d",
+		"lang.name": "English",
+
+		"nav.skip":      "Skip to content",
+		"nav.main":      "Main",
+		"nav.stories":   "Stories",
+		"nav.about":     "About",
+		"nav.team":      "Team",
+		"nav.stance":    "Our stance",
+		"nav.privacy":   "Privacy",
+		"nav.tell":      "Tell your story",
+		"nav.feed":      "Atom feed",
+		"nav.languages": "Languages",
+		"nav.footer":    "About the publication",
+
+		"footer.follow":  "Follow us from your fediverse account:",
+		"footer.promise": "This site sets no cookies, loads nothing from other sites and keeps no record of your visit.",
+
+		"site.tagline": "First-hand stories from people who stand against the war and for dialogue across borders.",
+		"home.enter":   "Read in English",
+
+		"section.title": "Latest stories",
+		"section.empty": "No stories have been published in English yet.",
+		"tag.title":     "Stories tagged #%s",
+		"byline.title":  "Stories by %s",
+		"list.also":     "Also in:",
+		"list.newer":    "Newer stories",
+		"list.older":    "Older stories",
+		"list.pages":    "Pages",
+		"list.page":     "Page %d of %d",
+
+		"story.by":             "By",
+		"story.updated":        "updated",
+		"story.pseudonym":      "pseudonym",
+		"story.tags":           "Tags",
+		"story.languages":      "This story in other languages",
+		"story.reading":        "you are reading this version",
+		"story.not_translated": "not yet translated",
+		"story.preview":        "Preview: this is how the story will look once published. Readers cannot see it yet.",
+
+		"untranslated.title":     "Not yet translated",
+		"untranslated.text":      "This story has not been translated into English yet.",
+		"untranslated.available": "You can read it in",
+		"untranslated.back":      "Back to the latest stories",
+
+		"page.updated": "Last updated %s",
+
+		"tell.title":        "Tell your story",
+		"tell.intro":        "Have you lived through something others should hear about? Write it down in your own words. You may sign with a pseudonym, or not sign at all. Our editors read every story that reaches them.",
+		"tell.privacy":      "We keep only what you type in this form. We do not record your IP address or your browser.",
+		"tell.story":        "Your story",
+		"tell.story_hint":   "At least a few sentences. Write as you would tell it to a friend.",
+		"tell.name":         "Name or pseudonym (optional)",
+		"tell.name_hint":    "How you would like to be credited. Leave it empty to stay anonymous.",
+		"tell.contact":      "How can we reach you? (optional)",
+		"tell.contact_hint": "An email address, a fediverse handle, a messenger… Only our editors will see it.",
+		"tell.lang":         "Language of your story",
+		"tell.consent":      "I agree that the editors may keep and read what I send, and contact me about it if I left a way to reach me.",
+		"tell.honeypot":     "Leave this field empty",
+		"tell.submit":       "Send my story",
+		"tell.errors":       "Some fields need your attention. Nothing was sent yet.",
+		"tell.sent.title":   "Thank you",
+		"tell.sent.text":    "Your story has reached our editors. If you left a way to reach you, we may write to you. Thank you for trusting us with it.",
+		"tell.sent.back":    "Back to the stories",
+
+		"tell.err.story_too_short":  "Please write at least a few sentences (20 characters or more).",
+		"tell.err.story_too_long":   "Your story is longer than 50,000 characters. Please shorten it, or send it in several parts.",
+		"tell.err.name_too_long":    "Please keep the name under 100 characters.",
+		"tell.err.contact_too_long": "Please keep the contact under 200 characters.",
+		"tell.err.consent_required": "Please tick this box so that we may keep and read your story.",
+		"tell.err.lang_invalid":     "Please choose a language from the list.",
+		"tell.err.rate_limited":     "You have sent several stories in a short time. Please wait an hour, then send this one again: what you typed is still here.",
+
+		"error.title":     "Error %d",
+		"error.text":      "Something went wrong with this request.",
+		"error.back":      "Go to the latest stories",
+		"error.404.title": "Page not found",
+		"error.404.text":  "There is nothing at this address. The story may not be published yet, or the link may be mistyped.",
+		"error.410.title": "This story has been withdrawn",
+		"error.410.text":  "The editors have withdrawn this story. It is no longer available.",
+		"error.429.title": "Too many requests",
+		"error.429.text":  "Too many attempts in a short time. Please wait a while and try again.",
+		"error.500.title": "Something went wrong",
+		"error.500.text":  "An error on our side kept this page from showing. Please try again in a moment.",
+
+		"feed.title": "%s (English)",
 	},
 	"ru": {
-		"lang.name":   "Русский",
-		"error.title": "Ошибка %d",
+		"lang.name": "Русский",
+
+		"nav.skip":      "Перейти к содержанию",
+		"nav.main":      "Основное меню",
+		"nav.stories":   "Истории",
+		"nav.about":     "О нас",
+		"nav.team":      "Команда",
+		"nav.stance":    "Наша позиция",
+		"nav.privacy":   "Приватность",
+		"nav.tell":      "Расскажите свою историю",
+		"nav.feed":      "Лента Atom",
+		"nav.languages": "Языки",
+		"nav.footer":    "Об издании",
+
+		"footer.follow":  "Подписывайтесь из своего аккаунта в федиверсе:",
+		"footer.promise": "Этот сайт не ставит cookie, ничего не загружает с других сайтов и не хранит сведений о вашем посещении.",
+
+		"site.tagline": "Истории из первых рук — от людей, которые против войны и за диалог поверх границ.",
+		"home.enter":   "Читать по-русски",
+
+		"section.title": "Новые истории",
+		"section.empty": "На русском пока ничего не опубликовано.",
+		"tag.title":     "Истории с тегом #%s",
+		"byline.title":  "Автор: %s",
+		"list.also":     "Есть также на языках:",
+		"list.newer":    "Более новые",
+		"list.older":    "Более ранние",
+		"list.pages":    "Страницы",
+		"list.page":     "Страница %d из %d",
+
+		"story.by":             "Автор:",
+		"story.updated":        "обновлено",
+		"story.pseudonym":      "псевдоним",
+		"story.tags":           "Теги",
+		"story.languages":      "Эта история на других языках",
+		"story.reading":        "вы читаете эту версию",
+		"story.not_translated": "перевода пока нет",
+		"story.preview":        "Предпросмотр: так история будет выглядеть после публикации. Читатели её пока не видят.",
+
+		"untranslated.title":     "Перевода пока нет",
+		"untranslated.text":      "Эта история ещё не переведена на русский.",
+		"untranslated.available": "Её можно прочитать на языках",
+		"untranslated.back":      "К новым историям",
+
+		"page.updated": "Обновлено %s",
+
+		"tell.title":        "Расскажите свою историю",
+		"tell.intro":        "Вы пережили то, о чём должны узнать другие? Запишите это своими словами. Можно подписаться псевдонимом или не подписываться вовсе. Редакция читает каждую присланную историю.",
+		"tell.privacy":      "Мы храним только то, что вы напишете в этой форме. Мы не записываем ни ваш IP-адрес, ни данные браузера.",
+		"tell.story":        "Ваша история",
+		"tell.story_hint":   "Хотя бы несколько предложений. Пишите так, как рассказали бы другу.",
+		"tell.name":         "Имя или псевдоним (необязательно)",
+		"tell.name_hint":    "Как вас подписать. Оставьте поле пустым, чтобы остаться анонимным.",
+		"tell.contact":      "Как с вами связаться? (необязательно)",
+		"tell.contact_hint": "Адрес почты, аккаунт в федиверсе, мессенджер… Это увидит только редакция.",
+		"tell.lang":         "Язык вашей истории",
+		"tell.consent":      "Я согласен(на), чтобы редакция хранила и читала то, что я отправляю, и связалась со мной, если я оставил(а) контакт.",
+		"tell.honeypot":     "Оставьте это поле пустым",
+		"tell.submit":       "Отправить историю",
+		"tell.errors":       "Проверьте отмеченные поля. Пока ничего не отправлено.",
+		"tell.sent.title":   "Спасибо",
+		"tell.sent.text":    "Ваша история дошла до редакции. Если вы оставили контакт, мы можем вам написать. Спасибо, что доверили её нам.",
+		"tell.sent.back":    "Вернуться к историям",
+
+		"tell.err.story_too_short":  "Напишите хотя бы несколько предложений (не меньше 20 знаков).",
+		"tell.err.story_too_long":   "История длиннее 50 000 знаков. Сократите её или отправьте несколькими частями.",
+		"tell.err.name_too_long":    "Имя должно быть короче 100 знаков.",
+		"tell.err.contact_too_long": "Контакт должен быть короче 200 знаков.",
+		"tell.err.consent_required": "Отметьте это поле, чтобы мы могли сохранить и прочитать вашу историю.",
+		"tell.err.lang_invalid":     "Выберите язык из списка.",
+		"tell.err.rate_limited":     "Вы отправили несколько историй за короткое время. Подождите час и отправьте эту ещё раз: всё, что вы написали, сохранилось в форме.",
+
+		"error.title":     "Ошибка %d",
+		"error.text":      "При обработке запроса что-то пошло не так.",
+		"error.back":      "К новым историям",
+		"error.404.title": "Страница не найдена",
+		"error.404.text":  "По этому адресу ничего нет. Возможно, история ещё не опубликована или в ссылке опечатка.",
+		"error.410.title": "История снята с публикации",
+		"error.410.text":  "Редакция сняла эту историю с публикации. Она больше недоступна.",
+		"error.429.title": "Слишком много запросов",
+		"error.429.text":  "Слишком много попыток за короткое время. Подождите немного и попробуйте снова.",
+		"error.500.title": "Что-то пошло не так",
+		"error.500.text":  "Из-за ошибки на нашей стороне страница не открылась. Попробуйте ещё раз чуть позже.",
+
+		"feed.title": "%s (по-русски)",
 	},
 	"fr": {
-		"lang.name":   "Français",
-		"error.title": "Erreur %d",
+		"lang.name": "Français",
+
+		"nav.skip":      "Aller au contenu",
+		"nav.main":      "Menu principal",
+		"nav.stories":   "Récits",
+		"nav.about":     "À propos",
+		"nav.team":      "L’équipe",
+		"nav.stance":    "Notre position",
+		"nav.privacy":   "Confidentialité",
+		"nav.tell":      "Racontez votre histoire",
+		"nav.feed":      "Flux Atom",
+		"nav.languages": "Langues",
+		"nav.footer":    "À propos de la publication",
+
+		"footer.follow":  "Suivez-nous depuis votre compte du fédivers :",
+		"footer.promise": "Ce site ne dépose aucun cookie, ne charge rien depuis d’autres sites et ne garde aucune trace de votre visite.",
+
+		"site.tagline": "Des récits de première main, par des personnes qui s’opposent à la guerre et croient au dialogue par-delà les frontières.",
+		"home.enter":   "Lire en français",
+
+		"section.title": "Derniers récits",
+		"section.empty": "Aucun récit n’a encore été publié en français.",
+		"tag.title":     "Récits avec l’étiquette #%s",
+		"byline.title":  "Récits de %s",
+		"list.also":     "Aussi en :",
+		"list.newer":    "Récits plus récents",
+		"list.older":    "Récits plus anciens",
+		"list.pages":    "Pages",
+		"list.page":     "Page %d sur %d",
+
+		"story.by":             "Par",
+		"story.updated":        "mis à jour le",
+		"story.pseudonym":      "pseudonyme",
+		"story.tags":           "Étiquettes",
+		"story.languages":      "Ce récit dans d’autres langues",
+		"story.reading":        "vous lisez cette version",
+		"story.not_translated": "pas encore traduit",
+		"story.preview":        "Aperçu : voici à quoi ressemblera le récit une fois publié. Les lecteurs ne le voient pas encore.",
+
+		"untranslated.title":     "Pas encore traduit",
+		"untranslated.text":      "Ce récit n’a pas encore été traduit en français.",
+		"untranslated.available": "Vous pouvez le lire en",
+		"untranslated.back":      "Retour aux derniers récits",
+
+		"page.updated": "Dernière mise à jour : %s",
+
+		"tell.title":        "Racontez votre histoire",
+		"tell.intro":        "Vous avez vécu quelque chose que d’autres devraient entendre ? Écrivez-le avec vos propres mots. Vous pouvez signer d’un pseudonyme, ou ne pas signer du tout. La rédaction lit chaque récit qui lui parvient.",
+		"tell.privacy":      "Nous ne gardons que ce que vous écrivez dans ce formulaire. Nous n’enregistrons ni votre adresse IP ni votre navigateur.",
+		"tell.story":        "Votre histoire",
+		"tell.story_hint":   "Quelques phrases au moins. Écrivez comme vous le raconteriez à un ami.",
+		"tell.name":         "Nom ou pseudonyme (facultatif)",
+		"tell.name_hint":    "Le nom sous lequel vous souhaitez être publié. Laissez vide pour rester anonyme.",
+		"tell.contact":      "Comment vous joindre ? (facultatif)",
+		"tell.contact_hint": "Une adresse e-mail, un compte du fédivers, une messagerie… Seule la rédaction le verra.",
+		"tell.lang":         "Langue de votre histoire",
+		"tell.consent":      "J’accepte que la rédaction conserve et lise ce que j’envoie, et me contacte à ce sujet si j’ai laissé un moyen de me joindre.",
+		"tell.honeypot":     "Laissez ce champ vide",
+		"tell.submit":       "Envoyer mon histoire",
+		"tell.errors":       "Certains champs demandent votre attention. Rien n’a encore été envoyé.",
+		"tell.sent.title":   "Merci",
+		"tell.sent.text":    "Votre histoire est bien parvenue à la rédaction. Si vous avez laissé un moyen de vous joindre, nous pourrons vous écrire. Merci de nous l’avoir confiée.",
+		"tell.sent.back":    "Retour aux récits",
+
+		"tell.err.story_too_short":  "Écrivez au moins quelques phrases (20 caractères ou plus).",
+		"tell.err.story_too_long":   "Votre histoire dépasse 50 000 caractères. Raccourcissez-la, ou envoyez-la en plusieurs parties.",
+		"tell.err.name_too_long":    "Le nom doit faire moins de 100 caractères.",
+		"tell.err.contact_too_long": "Le contact doit faire moins de 200 caractères.",
+		"tell.err.consent_required": "Cochez cette case pour que nous puissions conserver et lire votre histoire.",
+		"tell.err.lang_invalid":     "Choisissez une langue dans la liste.",
+		"tell.err.rate_limited":     "Vous avez envoyé plusieurs récits en peu de temps. Attendez une heure, puis renvoyez celui-ci : ce que vous avez écrit est toujours là.",
+
+		"error.title":     "Erreur %d",
+		"error.text":      "Un problème est survenu avec cette requête.",
+		"error.back":      "Voir les derniers récits",
+		"error.404.title": "Page introuvable",
+		"error.404.text":  "Il n’y a rien à cette adresse. Le récit n’est peut-être pas encore publié, ou le lien contient une faute de frappe.",
+		"error.410.title": "Ce récit a été retiré",
+		"error.410.text":  "La rédaction a retiré ce récit. Il n’est plus disponible.",
+		"error.429.title": "Trop de requêtes",
+		"error.429.text":  "Trop de tentatives en peu de temps. Patientez un peu, puis réessayez.",
+		"error.500.title": "Un problème est survenu",
+		"error.500.text":  "Une erreur de notre côté a empêché l’affichage de cette page. Réessayez dans un instant.",
+
+		"feed.title": "%s (en français)",
 	},
 }
 
@@ -38,9 +288,23 @@ func T(lang, key string, args ...any) string {
 	return msg
 }
 
+// autonyms are languages' names in themselves, for languages whose interface
+// is not translated yet but which a publication may still configure.
+var autonyms = map[string]string{
+	"uk": "Українська", "be": "Беларуская", "de": "Deutsch", "es": "Español",
+	"it": "Italiano", "pl": "Polski", "ka": "ქართული", "kk": "Қазақша",
+	"hy": "Հայերեն", "ro": "Română", "lt": "Lietuvių", "lv": "Latviešu",
+	"et": "Eesti", "fi": "Suomi", "sv": "Svenska", "cs": "Čeština",
+	"he": "עברית", "pt": "Português", "nl": "Nederlands", "tr": "Türkçe",
+	"ja": "日本語", "zh": "中文",
+}
+
 // langName is a language's name in itself, for language switchers.
 func langName(lang string) string {
 	if n, ok := messages[lang]["lang.name"]; ok {
+		return n
+	}
+	if n, ok := autonyms[lang]; ok {
 		return n
 	}
 	return lang
@@ -53,7 +317,7 @@ var monthNames = map[string][12]string{
 }
 
 // formatDate writes a date the way readers of lang expect: "3 March 2026",
-// "3 марта 2026", "3 mars 2026".
+// "3 марта 2026 г.", "3 mars 2026".
 func formatDate(lang string, t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -63,5 +327,8 @@ func formatDate(lang string, t time.Time) string {
 		months = monthNames["en"]
 	}
 	t = t.UTC()
+	if lang == "ru" {
+		return fmt.Sprintf("%d %s %d г.", t.Day(), months[t.Month()-1], t.Year())
+	}
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }

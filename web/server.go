@@ -27,6 +27,16 @@ type Config struct {
 	// header asks for ActivityStreams JSON (story pages, language sections).
 	ActivityPub http.Handler
 
+	// ArticleIRI, when set, returns the ActivityPub id of the Article with
+	// the given object key, for <link rel="alternate"> on story pages (INTEROP N3).
+	ArticleIRI func(objectKey string) string
+	// ActorHandle, when set, returns a language actor's handle ("@en@host"),
+	// for <meta name="fediverse:creator"> on story pages (INTEROP R6).
+	ActorHandle func(lang string) string
+	// ActorURL, when set, returns a language actor's id, for the rel="me"
+	// links that verify the actors' profile links.
+	ActorURL func(lang string) string
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
