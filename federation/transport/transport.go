@@ -1,0 +1,168 @@
+// Package transport is the HTTP client for everything Samizdat sends to or
+// fetches from other servers. It keeps the etiquette of INTEROP E4 and E6
+// (Mastodon's timeouts, redirect limit, response cap and a User-Agent naming
+// the site) and refuses to connect to loopback, private, link-local and other
+// non-public addresses, so that a remote document cannot make the server
+// reach into its own network (issue 3, item 13).
+//
+// The check runs on the address actually dialled, in net.Dialer.Control,
+// after name resolution: a host name that resolves to a private address is
+// refused whatever it looked like, and so is a DNS answer that changes
+// between a check and the connection (DNS rebinding), because there is no
+// separate check. Every redirect is a new dial and meets the same check.
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// Defaults, Mastodon's (app/lib/request.rb, INTEROP E4).
+const (
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultHeaderTimeout  = 10 * time.Second
+	DefaultTimeout        = 30 * time.Second
+	MaxRedirects          = 3
+	MaxBody               = 1 << 20 // bytes; also the inbox's limit (E5)
+)
+
+// ErrForbiddenAddress is returned, wrapped, when a connection would go to an
+// address that is not public.
+var ErrForbiddenAddress = errors.New("transport: refusing to connect to a non-public address")
+
+// ErrTooLarge is returned by ReadBody for a body over its limit.
+var ErrTooLarge = errors.New("transport: response body too large")
+
+// Options configure a client. The zero value is a safe production client
+// without a User-Agent of its own.
+type Options struct {
+	// AllowPrivate lets the client reach loopback and private addresses:
+	// for tests and local development only (FEDERATION_ALLOW_PRIVATE).
+	AllowPrivate bool
+	// UserAgent is sent on every request that sets none; see UserAgent.
+	UserAgent string
+	// ConnectTimeout bounds each TCP connect; DefaultConnectTimeout if zero.
+	ConnectTimeout time.Duration
+	// HeaderTimeout bounds the wait for response headers once the request
+	// is sent; DefaultHeaderTimeout if zero.
+	HeaderTimeout time.Duration
+	// Timeout bounds a whole exchange, redirects and reading the body
+	// included; DefaultTimeout if zero.
+	Timeout time.Duration
+	// Resign, if set, is called on each redirected request after its stale
+	// Signature header is removed, so the caller can sign it for its new
+	// target (GoToSocial answers unsigned GETs with 401).
+	Resign func(r *http.Request) error
+}
+
+// UserAgent returns the User-Agent of INTEROP E6: "Samizdat/1.2 (+https://host/)".
+func UserAgent(version, baseURL string) string {
+	return fmt.Sprintf("Samizdat/%s (+%s)", version, baseURL)
+}
+
+// New returns an HTTP client configured by opts.
+func New(opts Options) *http.Client {
+	check := publicOnly
+	if opts.AllowPrivate {
+		check = func(netip.Addr) error { return nil }
+	}
+	return newClient(opts, check, nil)
+}
+
+// newClient builds the client with check applied to every dialled address,
+// then afterCheck, which tests use to stop a dial that passed the check
+// before any packet leaves.
+func newClient(opts Options, check func(netip.Addr) error, afterCheck func(netip.Addr) error) *http.Client {
+	dialer := &net.Dialer{
+		Timeout:   orDefault(opts.ConnectTimeout, DefaultConnectTimeout),
+		KeepAlive: 30 * time.Second,
+		Control: func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("%w: unparsable address %q", ErrForbiddenAddress, address)
+			}
+			if err := check(ap.Addr()); err != nil {
+				return err
+			}
+			if afterCheck != nil {
+				return afterCheck(ap.Addr())
+			}
+			return nil
+		},
+	}
+	tr := &http.Transport{
+		// No proxy: the address check must see the real peer, not a proxy.
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   orDefault(opts.ConnectTimeout, DefaultConnectTimeout) * 2,
+		ResponseHeaderTimeout: orDefault(opts.HeaderTimeout, DefaultHeaderTimeout),
+		ExpectContinueTimeout: time.Second,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	return &http.Client{
+		Transport: &userAgent{next: tr, ua: opts.UserAgent},
+		Timeout:   orDefault(opts.Timeout, DefaultTimeout),
+		CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			if len(via) > MaxRedirects {
+				return fmt.Errorf("transport: more than %d redirects", MaxRedirects)
+			}
+			if r.URL.Scheme != "https" && r.URL.Scheme != "http" {
+				return fmt.Errorf("transport: redirect to scheme %q", r.URL.Scheme)
+			}
+			// The signature covered the old target; it proves nothing here
+			// and would only hand a replayable signature to another host.
+			r.Header.Del("Signature")
+			if opts.Resign != nil {
+				return opts.Resign(r)
+			}
+			return nil
+		},
+	}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// userAgent sets the User-Agent on requests that have none.
+type userAgent struct {
+	next http.RoundTripper
+	ua   string
+}
+
+func (t *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.ua != "" && r.Header.Get("User-Agent") == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("User-Agent", t.ua)
+	}
+	return t.next.RoundTrip(r)
+}
+
+// ReadBody reads and closes resp's body, failing with ErrTooLarge when it is
+// longer than max bytes (MaxBody is Mastodon's limit, INTEROP E4).
+func ReadBody(resp *http.Response, max int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%w: %d bytes announced, limit %d", ErrTooLarge, resp.ContentLength, max)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("transport: read body: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, max)
+	}
+	return b, nil
+}
