@@ -24,6 +24,7 @@ func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]*content.Entry, i
 	if f.Limit <= 0 {
 		f.Limit = 20
 	}
+	f.Offset = max(f.Offset, 0) // a page number typed into an address
 	where := `t.lang = $1 AND t.state = 'published'`
 	args := []any{f.Lang}
 	if f.Tag != "" {
@@ -92,8 +93,12 @@ func (s *Store) PublishedLanguages(ctx context.Context, storyIDs []int64) (map[i
 }
 
 // Tags returns the tags in use by published translations in lang, with counts,
-// most used first.
+// most used first, at most limit of them (100 when limit is zero or less, as
+// Entries has a default page).
 func (s *Store) Tags(ctx context.Context, lang string, limit int) ([]content.TagCount, error) {
+	if limit <= 0 {
+		limit = 100
+	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT tag, count(*) FROM translations, unnest(tags) AS tag
 		WHERE lang = $1 AND state = 'published'

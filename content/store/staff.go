@@ -17,10 +17,26 @@ func scanStaff(row pgx.Row) (*content.Staff, error) {
 	return m, err
 }
 
+// validateStaff checks a staff member before it is written. A row without a
+// password hash would be an account nobody can log in to, or worse, one a
+// future login check mistakes for having no password.
+func validateStaff(m *content.Staff) error {
+	err := m.Validate()
+	if m.PasswordHash != "" {
+		return err
+	}
+	var v content.ValidationError
+	if ve, ok := err.(*content.ValidationError); ok {
+		v = *ve
+	}
+	v.Add("password", "Set a password.")
+	return v.Err()
+}
+
 // CreateStaff validates and inserts a staff member; PasswordHash must be set.
-// An email already in use is a content.ErrConflict.
+// An email already in use, in any case, is a content.ErrConflict.
 func (s *Store) CreateStaff(ctx context.Context, m *content.Staff) error {
-	if err := m.Validate(); err != nil {
+	if err := validateStaff(m); err != nil {
 		return err
 	}
 	err := s.pool.QueryRow(ctx, `
@@ -67,8 +83,9 @@ func (s *Store) StaffList(ctx context.Context) ([]*content.Staff, error) {
 }
 
 // UpdateStaff saves a staff member's name, email, roles and password hash.
+// An email another member uses is a content.ErrConflict.
 func (s *Store) UpdateStaff(ctx context.Context, m *content.Staff) error {
-	if err := m.Validate(); err != nil {
+	if err := validateStaff(m); err != nil {
 		return err
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE staff SET email = $2, display_name = $3, roles = $4, password_hash = $5 WHERE id = $1`,

@@ -74,6 +74,7 @@ func (s *Store) Stories(ctx context.Context, f StoryFilter) ([]*content.Story, e
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Offset = max(f.Offset, 0)
 	where, args := `TRUE`, []any{f.Limit, f.Offset}
 	if f.State != "" {
 		where = `EXISTS (SELECT 1 FROM translations x WHERE x.story_id = s.id AND x.state = $3)`

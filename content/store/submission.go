@@ -31,8 +31,13 @@ func scanSubmission(row pgx.Row) (*content.Submission, error) {
 	return sub, err
 }
 
-// Submissions lists submissions, unread first, newest first.
+// Submissions lists submissions, unread first, newest first; limit is 50
+// when zero or less.
 func (s *Store) Submissions(ctx context.Context, limit, offset int) ([]*content.Submission, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	offset = max(offset, 0)
 	rows, err := s.pool.Query(ctx, `SELECT `+submissionColumns+` FROM submissions
 		ORDER BY read_at IS NOT NULL, created_at DESC, id DESC LIMIT $1 OFFSET $2`, limit, offset)
 	if err != nil {

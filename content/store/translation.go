@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"samizdat/content"
 )
@@ -99,13 +102,18 @@ func (s *Store) SlugRedirect(ctx context.Context, lang, slug string) (string, er
 }
 
 // SaveTranslation validates and saves the text of a translation: a new one is
-// inserted as a draft (or in the state it carries); an existing one gets its
-// title, teaser, body, slug, tags and image description replaced. States change
-// only through SetTranslationState.
+// inserted as a draft; an existing one gets its title, teaser, body, slug,
+// tags and image description replaced, and keeps its language and state.
+// States change only through SetTranslationState.
 //
 // Editing a published translation records the edit time, keeps the old slug as
 // a redirect when the slug changes, and tells the change hook (an Update
-// goes out to the fediverse).
+// goes out to the fediverse). Saving text that did not change changes nothing,
+// so that pressing Save twice never sends a second Update.
+//
+// A slug already used in the language, or a second translation of the story
+// in one language, is a *content.ValidationError on "slug" or "lang"; a story
+// that does not exist is content.ErrNotFound.
 func (s *Store) SaveTranslation(ctx context.Context, t *content.Translation) error {
 	if t.State == "" {
 		t.State = content.StateDraft
@@ -120,13 +128,29 @@ func (s *Store) SaveTranslation(ctx context.Context, t *content.Translation) err
 		}
 		return s.updateTranslation(ctx, tx, t)
 	})
-	if isUnique(err, "translations_lang_slug_key") {
-		return &content.ValidationError{Fields: map[string]string{"slug": "Another story in this language already uses this slug."}}
-	}
-	if isUnique(err, "translations_story_id_lang_key") {
-		return &content.ValidationError{Fields: map[string]string{"lang": "This story already has a translation in this language."}}
-	}
 	return err
+}
+
+// translationErr maps a failed write of a translation. It must see pgx's own
+// error: mapErr keeps only the constraint's name beside content.ErrConflict,
+// so isUnique cannot recognize its result.
+func translationErr(op string, err error) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case isUnique(err, "translations_lang_slug_key"):
+		return &content.ValidationError{Fields: map[string]string{"slug": "Another story in this language already uses this slug."}}
+	case isUnique(err, "translations_story_id_lang_key"):
+		return &content.ValidationError{Fields: map[string]string{"lang": "This story already has a translation in this language."}}
+	case errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName == "translations_story_id_fkey":
+		return fmt.Errorf("store: %s: story: %w", op, content.ErrNotFound)
+	}
+	return mapErr(op, err)
+}
+
+// sameText reports whether a save would leave a translation as it is.
+func sameText(old, t *content.Translation) bool {
+	return old.Title == t.Title && old.Teaser == t.Teaser && old.BodyMarkdown == t.BodyMarkdown &&
+		old.BodyHTML == t.BodyHTML && old.Slug == t.Slug && slices.Equal(old.Tags, t.Tags) && old.CoverAlt == t.CoverAlt
 }
 
 func (s *Store) insertTranslation(ctx context.Context, tx pgx.Tx, t *content.Translation) error {
@@ -141,7 +165,7 @@ func (s *Store) insertTranslation(ctx context.Context, tx pgx.Tx, t *content.Tra
 		t.StoryID, t.Lang, t.Title, t.Teaser, t.BodyMarkdown, t.BodyHTML, t.Slug, t.Tags, t.CoverAlt, t.State, now,
 	).Scan(&t.ID, &t.CreatedAt, &t.UpdatedAt)
 	if err != nil {
-		return mapErr("insert translation", err)
+		return translationErr("insert translation", err)
 	}
 	if err := s.takeSlug(ctx, tx, t); err != nil {
 		return err
@@ -154,6 +178,16 @@ func (s *Store) updateTranslation(ctx context.Context, tx pgx.Tx, t *content.Tra
 	err := scanTranslation(tx.QueryRow(ctx, `SELECT `+translationColumns+` FROM translations t WHERE t.id = $1 FOR UPDATE`, t.ID), old)
 	if err != nil {
 		return mapErr(fmt.Sprintf("update translation %d", t.ID), err)
+	}
+	if t.Lang != old.Lang {
+		// A translation never moves to another language; render its body
+		// with the quotes of the language it is in.
+		t.Lang = old.Lang
+		t.BodyHTML = content.RenderMarkdown(t.Lang, t.BodyMarkdown)
+	}
+	if sameText(old, t) {
+		*t = *old
+		return nil
 	}
 	now := s.now()
 	edited := old.EditedAt
@@ -168,7 +202,7 @@ func (s *Store) updateTranslation(ctx context.Context, tx pgx.Tx, t *content.Tra
 		t.ID, t.Title, t.Teaser, t.BodyMarkdown, t.BodyHTML, t.Slug, t.Tags, t.CoverAlt, nullTime(edited), now,
 	).Scan(&t.StoryID, &t.Lang, &t.State, new(*time.Time), new(*time.Time), &t.ObjectKey, &t.CreatedAt, &t.UpdatedAt)
 	if err != nil {
-		return mapErr(fmt.Sprintf("update translation %d", t.ID), err)
+		return translationErr(fmt.Sprintf("update translation %d", t.ID), err)
 	}
 	t.PublishAt, t.PublishedAt, t.EditedAt = old.PublishAt, old.PublishedAt, edited
 	if old.Slug != t.Slug && (old.State == content.StatePublished || old.State == content.StateWithdrawn) {
