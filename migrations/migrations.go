@@ -1,5 +1,9 @@
 // Package migrations holds Samizdat's SQL schema as numbered files and applies
 // them in order. Applied files are never edited: a change is a new file.
+//
+// The job queue's tables belong to River, which ships its own migrations;
+// Apply runs them after ours, so that every database, the test templates
+// included, has them.
 package migrations
 
 import (
@@ -14,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed *.sql
@@ -46,11 +52,47 @@ func ApplyConn(ctx context.Context, conn *pgx.Conn) error {
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrations: migrate: %w", err)
 	}
-	return nil
+	return applyRiver(ctx, conn)
 }
 
-// Hash is a digest of every migration file, used to name test template
-// databases so that a changed migration builds a new template.
+// riverLock is the advisory lock held while River's migrations run:
+// rivermigrate takes none itself.
+const riverLock = 72120502
+
+// applyRiver brings River's tables up to the version this build of River
+// needs, one version per transaction (a version that adds an enum value
+// cannot share a transaction with the next, which uses it), each under
+// riverLock so that two instances starting together take turns.
+func applyRiver(ctx context.Context, conn *pgx.Conn) error {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return fmt.Errorf("migrations: river migrator: %w", err)
+	}
+	for {
+		var applied int
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, riverLock); err != nil {
+				return err
+			}
+			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
+			if err != nil {
+				return err
+			}
+			applied = len(res.Versions)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("migrations: river: %w", err)
+		}
+		if applied == 0 {
+			return nil
+		}
+	}
+}
+
+// Hash is a digest of every migration file and of River's migrations, used
+// to name test template databases so that a changed migration, or a River
+// upgrade that brings a new one, builds a new template.
 func Hash() string {
 	names, _ := fs.Glob(files, "*.sql")
 	sort.Strings(names)
@@ -59,6 +101,11 @@ func Hash() string {
 		b, _ := files.ReadFile(n)
 		h.Write([]byte(n))
 		h.Write(b)
+	}
+	if m, err := rivermigrate.New(riverpgxv5.New(nil), nil); err == nil {
+		for _, v := range m.AllVersions() {
+			fmt.Fprintf(h, "river %d\n%s", v.Version, v.SQLUp)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
