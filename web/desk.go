@@ -1,40 +1,150 @@
 package web
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"strconv"
 
-// Stubs: the desk's handlers are written in desk_*.go files as they come.
+	"github.com/go-chi/chi/v5"
 
-type deskRole int
-
-const (
-	roleAdmin deskRole = iota
-	roleEditor
-	roleModeratorOrEditor
+	"samizdat/content"
 )
 
-func (s *Server) csrf(next http.Handler) http.Handler         { return next }
-func (s *Server) requireStaff(next http.Handler) http.Handler { return next }
-func (s *Server) requireRole(role deskRole, h http.HandlerFunc) http.HandlerFunc {
-	return h
+// The desk is the staff's side of the site, under /desk/. Its handlers live in
+// files named after what they work on: auth.go (login, roles), csrf.go,
+// desk_story.go, desk_translation.go, cover.go, desk_submission.go and
+// desk_staff.go. This file holds what they share.
+
+// Session keys.
+const (
+	sessionStaffID = "staff_id"
+	sessionCSRF    = "csrf"
+	sessionFlash   = "flash"
+)
+
+// deskPage is what every desk page's data carries for the desk layout.
+type deskPage struct {
+	page
+	Section string // "stories", "submissions" or "staff", for the navigation
 }
-func (s *Server) requireRoleMW(role deskRole) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler { return next }
+
+// deskErrorPage is the data of desk/error.html.
+type deskErrorPage struct {
+	deskPage
+	Status  int
+	Message string
+	Back    string // a link to where the person came from, when known
 }
-func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request)          { s.notFound(w, r) }
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request)              { s.notFound(w, r) }
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request)             { s.notFound(w, r) }
-func (s *Server) handleDeskHome(w http.ResponseWriter, r *http.Request)           { s.notFound(w, r) }
-func (s *Server) handleSubmissionList(w http.ResponseWriter, r *http.Request)     { s.notFound(w, r) }
-func (s *Server) handleSubmissionView(w http.ResponseWriter, r *http.Request)     { s.notFound(w, r) }
-func (s *Server) handleStoryList(w http.ResponseWriter, r *http.Request)          { s.notFound(w, r) }
-func (s *Server) handleStoryNew(w http.ResponseWriter, r *http.Request)           { s.notFound(w, r) }
-func (s *Server) handleStoryCreate(w http.ResponseWriter, r *http.Request)        { s.notFound(w, r) }
-func (s *Server) handleStoryEdit(w http.ResponseWriter, r *http.Request)          { s.notFound(w, r) }
-func (s *Server) handleStoryUpdate(w http.ResponseWriter, r *http.Request)        { s.notFound(w, r) }
-func (s *Server) handleCoverUpload(w http.ResponseWriter, r *http.Request)        { s.notFound(w, r) }
-func (s *Server) handleTranslationEdit(w http.ResponseWriter, r *http.Request)    { s.notFound(w, r) }
-func (s *Server) handleTranslationSave(w http.ResponseWriter, r *http.Request)    { s.notFound(w, r) }
-func (s *Server) handleTranslationPreview(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) }
-func (s *Server) handleTranslationState(w http.ResponseWriter, r *http.Request)   { s.notFound(w, r) }
-func (s *Server) handleStaffList(w http.ResponseWriter, r *http.Request)          { s.notFound(w, r) }
-func (s *Server) handleStaffCreate(w http.ResponseWriter, r *http.Request)        { s.notFound(w, r) }
+
+// deskPage fills the fields every desk page shares: the signed-in staff
+// member, the CSRF token for its forms, and the flash message left by the
+// previous request (which it consumes).
+func (s *Server) deskPage(r *http.Request, title, section string) deskPage {
+	p := deskPage{page: s.newPage(r, "en"), Section: section}
+	p.Title = title
+	p.NoIndex = true
+	p.CSRF = s.csrfToken(r)
+	if m := staffFrom(r.Context()); m != nil {
+		p.Staff = &staffView{
+			ID:          m.ID,
+			DisplayName: m.DisplayName,
+			Email:       m.Email,
+			IsAdmin:     m.Has(content.RoleAdmin),
+			IsEditor:    m.Has(content.RoleEditor),
+			IsModerator: m.Has(content.RoleModerator),
+		}
+	}
+	p.Flash = s.sessions.PopString(r.Context(), sessionFlash)
+	return p
+}
+
+// flash leaves a message for the next desk page the person sees, after a
+// redirect.
+func (s *Server) flash(r *http.Request, msg string) {
+	s.sessions.Put(r.Context(), sessionFlash, msg)
+}
+
+// seeOther redirects after a successful POST (POST-redirect-GET).
+func seeOther(w http.ResponseWriter, r *http.Request, url string) {
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// deskMessages are the fixed messages desk error pages show for a status.
+var deskMessages = map[int]string{
+	http.StatusBadRequest:            "The request could not be understood. Go back and try again.",
+	http.StatusForbidden:             "Your account does not have the role this page needs.",
+	http.StatusNotFound:              "There is nothing here. It may have been removed, or the address is wrong.",
+	http.StatusConflict:              "This conflicts with something already saved. Reload the page and try again.",
+	http.StatusRequestEntityTooLarge: "What you sent is too large. Images may be at most 10 MB.",
+	http.StatusTooManyRequests:       "Too many attempts. Wait a few minutes and try again.",
+	http.StatusInternalServerError:   "Something went wrong on our side. What you sent may not have been saved; try again in a moment.",
+}
+
+// deskError shows the desk's error page for status with a fixed message, or
+// msg when given.
+func (s *Server) deskError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if msg == "" {
+		msg = deskMessages[status]
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	p := deskErrorPage{deskPage: s.deskPage(r, http.StatusText(status), ""), Status: status, Message: msg}
+	s.render(w, r, status, "desk/error.html", p)
+}
+
+// deskFail answers a desk request that failed: it maps the error's kind to a
+// status as (*Server).error does, logging only what is unexpected, and never
+// shows the error's text.
+func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	var ve *content.ValidationError
+	switch {
+	case errors.Is(err, content.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, content.ErrForbidden):
+		status = http.StatusForbidden
+	case errors.Is(err, content.ErrConflict):
+		status = http.StatusConflict
+	case errors.As(err, &ve):
+		status = http.StatusBadRequest
+	default:
+		s.logger.Error("desk request failed", "err", err, "request_id", requestID(r))
+	}
+	s.deskError(w, r, status, "")
+}
+
+// idParam reads a positive integer route parameter; ok is false when it is
+// missing or malformed.
+func idParam(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// pageParam reads the 1-based ?page= of a list.
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 || n > 10_000 {
+		return 1
+	}
+	return n
+}
+
+// fieldErrors returns a validation error's messages by field, or nil when
+// err is not a validation error.
+func fieldErrors(err error) map[string]string {
+	var ve *content.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Fields
+	}
+	return nil
+}
+
+// noStore keeps desk pages, which are private and carry CSRF tokens, out of
+// every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

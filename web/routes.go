@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 
 	// The staff desk: sessions, CSRF protection and roles.
 	r.Route("/desk", func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, s.csrf)
+		r.Use(noStore, s.sessions.LoadAndSave, s.csrf)
 		r.Get("/login", s.handleLoginForm)
 		r.Post("/login", s.handleLogin)
 		r.Group(func(r chi.Router) {

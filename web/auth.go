@@ -1,0 +1,254 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"samizdat/content"
+)
+
+// Login rate limits. Attempts are counted per email address, so that nobody
+// can guess one person's password from many machines, and per client, so that
+// one machine cannot try many addresses. A successful login clears the count
+// of its address. The per-client allowance is larger because a newsroom may
+// share one address.
+const (
+	loginWindow     = 15 * time.Minute
+	loginPerEmail   = 5
+	loginPerClient  = 20
+	maxEmailLen     = 254
+	maxPasswordLen  = 1024
+	loginFailed     = "The email address or the password is not right."
+	loginTooMany    = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
+	loginRetryAfter = "900"
+)
+
+// deskRole is what a group of desk routes requires.
+type deskRole int
+
+const (
+	roleAdmin             deskRole = iota // staff accounts
+	roleEditor                            // stories: write, publish, withdraw
+	roleModeratorOrEditor                 // submissions from "Tell your story"
+)
+
+// allows reports whether a staff member holds what role requires. Roles do
+// not imply one another: an admin who should also publish is given the
+// editor role too.
+func (role deskRole) allows(m *content.Staff) bool {
+	switch role {
+	case roleAdmin:
+		return m.Has(content.RoleAdmin)
+	case roleEditor:
+		return m.Has(content.RoleEditor)
+	case roleModeratorOrEditor:
+		return m.Has(content.RoleModerator) || m.Has(content.RoleEditor)
+	}
+	return false
+}
+
+type staffKey struct{}
+
+// staffFrom returns the signed-in staff member that requireStaff put in ctx,
+// or nil.
+func staffFrom(ctx context.Context) *content.Staff {
+	m, _ := ctx.Value(staffKey{}).(*content.Staff)
+	return m
+}
+
+// requireStaff lets through only requests from a signed-in staff member,
+// whom it loads afresh on every request so that a removed account or a
+// changed role takes effect at once. Others are sent to the login form.
+func (s *Server) requireStaff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id := s.sessions.GetInt64(ctx, sessionStaffID)
+		if id == 0 {
+			s.toLogin(w, r)
+			return
+		}
+		m, err := s.store.StaffMember(ctx, id)
+		if errors.Is(err, content.ErrNotFound) {
+			if err := s.sessions.Destroy(ctx); err != nil {
+				s.deskFail(w, r, err)
+				return
+			}
+			s.toLogin(w, r)
+			return
+		}
+		if err != nil {
+			s.deskFail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, staffKey{}, m)))
+	})
+}
+
+// toLogin sends a visitor without a session to the login form, remembering
+// the page they asked for when it is one they could simply load again.
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.deskError(w, r, http.StatusForbidden, "You are not signed in, or your session has ended. Sign in again.")
+		return
+	}
+	http.Redirect(w, r, "/desk/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+}
+
+// requireRole wraps one handler so that only staff holding role reach it.
+func (s *Server) requireRole(role deskRole, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if m := staffFrom(r.Context()); m == nil || !role.allows(m) {
+			s.deskError(w, r, http.StatusForbidden, "")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// requireRoleMW is requireRole as middleware for a group of routes.
+func (s *Server) requireRoleMW(role deskRole) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return s.requireRole(role, next.ServeHTTP)
+	}
+}
+
+// loginPage is the data of desk/login.html.
+type loginPage struct {
+	deskPage
+	Email string
+	Next  string
+	Error string
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if s.sessions.GetInt64(r.Context(), sessionStaffID) != 0 {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	p := loginPage{deskPage: s.deskPage(r, "Sign in", ""), Next: next}
+	s.render(w, r, http.StatusOK, "desk/login.html", p)
+}
+
+// dummyHash is checked against when nobody has the email given, so that an
+// unknown address takes about as long to refuse as a wrong password and the
+// response time does not tell which addresses have accounts.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := HashPassword(GeneratePassword())
+	if err != nil {
+		panic("web: cannot hash a password: " + err.Error())
+	}
+	return h
+})
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	p := loginPage{deskPage: s.deskPage(r, "Sign in", ""), Email: email, Next: next}
+	if len(email) > maxEmailLen {
+		email = email[:maxEmailLen]
+	}
+
+	emailKey := "login:email:" + strings.ToLower(email)
+	okEmail := s.limits.allow(emailKey, loginPerEmail, loginWindow)
+	okClient := s.limits.allow("login:client:"+s.limits.client(r), loginPerClient, loginWindow)
+	if !okEmail || !okClient {
+		p.Error = loginTooMany
+		w.Header().Set("Retry-After", loginRetryAfter)
+		s.render(w, r, http.StatusTooManyRequests, "desk/login.html", p)
+		return
+	}
+
+	m, ok, err := s.checkLogin(ctx, email, password)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if !ok {
+		p.Error = loginFailed
+		s.render(w, r, http.StatusUnauthorized, "desk/login.html", p)
+		return
+	}
+
+	s.limits.reset(emailKey)
+	// A new token on every privilege change stops session fixation; the CSRF
+	// token of the anonymous session is replaced with it.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	s.sessions.Put(ctx, sessionStaffID, m.ID)
+	s.sessions.Put(ctx, sessionCSRF, newCSRFToken())
+	seeOther(w, r, next)
+}
+
+// checkLogin finds the staff member with email and checks password against
+// their hash. Unknown addresses and wrong passwords both give ok false after
+// one argon2id computation.
+func (s *Server) checkLogin(ctx context.Context, email, password string) (*content.Staff, bool, error) {
+	m, err := s.store.StaffByEmail(ctx, email)
+	if errors.Is(err, content.ErrNotFound) || len(password) > maxPasswordLen {
+		CheckPassword(dummyHash(), password[:min(len(password), maxPasswordLen)]) //nolint:errcheck // only spends the time
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	ok, err := CheckPassword(m.PasswordHash, password)
+	if err != nil {
+		// A broken hash in the database is ours to fix; the person only
+		// learns that the login failed.
+		s.logger.Error("staff password hash unreadable", "err", err, "staff_id", m.ID)
+		return nil, false, nil
+	}
+	return m, ok, nil
+}
+
+// handleLogout ends the session. It is a POST, so it carries a CSRF token
+// and no other site can sign a staff member out.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	s.flash(r, "You are signed out.")
+	seeOther(w, r, "/desk/login")
+}
+
+// handleDeskHome sends staff to the page their roles make most useful.
+func (s *Server) handleDeskHome(w http.ResponseWriter, r *http.Request) {
+	m := staffFrom(r.Context())
+	switch {
+	case roleEditor.allows(m):
+		http.Redirect(w, r, "/desk/stories/", http.StatusSeeOther)
+	case roleModeratorOrEditor.allows(m):
+		http.Redirect(w, r, "/desk/submissions", http.StatusSeeOther)
+	case roleAdmin.allows(m):
+		http.Redirect(w, r, "/desk/staff/", http.StatusSeeOther)
+	default:
+		s.deskError(w, r, http.StatusForbidden, "Your account has no role yet. Ask an admin to give you one.")
+	}
+}
+
+// safeNext returns where to go after signing in: a desk path from the login
+// form's next parameter, or the desk's home. Anything else (another host, a
+// scheme-relative "//host" or a backslash trick) is ignored, so the login
+// form cannot be used as an open redirect.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/desk/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n\t") || strings.HasPrefix(next, "/desk/login") {
+		return "/desk/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/desk/"
+	}
+	return next
+}

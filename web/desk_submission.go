@@ -1,0 +1,101 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"samizdat/content"
+)
+
+const submissionsPerPage = 50
+
+// submissionListPage is the data of desk/submissions.html.
+type submissionListPage struct {
+	deskPage
+	Submissions []submissionRow
+	PrevURL     string
+	NextURL     string
+}
+
+type submissionRow struct {
+	ID       int64
+	LangName string
+	Name     string
+	Excerpt  string
+	Received string
+	Unread   bool
+}
+
+// submissionPage is the data of desk/submission.html.
+type submissionPage struct {
+	deskPage
+	Sub      *content.Submission
+	LangName string
+	Received string
+}
+
+// handleSubmissionList lists what readers sent through "Tell your story",
+// unread first.
+func (s *Server) handleSubmissionList(w http.ResponseWriter, r *http.Request) {
+	n := pageParam(r)
+	subs, err := s.store.Submissions(r.Context(), submissionsPerPage+1, (n-1)*submissionsPerPage)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	p := submissionListPage{deskPage: s.deskPage(r, "Submissions", "submissions")}
+	if len(subs) > submissionsPerPage {
+		subs = subs[:submissionsPerPage]
+		p.NextURL = fmt.Sprintf("/desk/submissions?page=%d", n+1)
+	}
+	if n > 1 {
+		p.PrevURL = fmt.Sprintf("/desk/submissions?page=%d", n-1)
+	}
+	for _, sub := range subs {
+		p.Submissions = append(p.Submissions, submissionRow{
+			ID:       sub.ID,
+			LangName: langName(sub.Lang),
+			Name:     sub.Name,
+			Excerpt:  deskExcerpt(sub.Story, 160),
+			Received: deskTime(sub.CreatedAt),
+			Unread:   sub.ReadAt.IsZero(),
+		})
+	}
+	s.render(w, r, http.StatusOK, "desk/submissions.html", p)
+}
+
+// handleSubmissionView shows one submission and marks it read.
+func (s *Server) handleSubmissionView(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		s.deskError(w, r, http.StatusNotFound, "")
+		return
+	}
+	sub, err := s.store.Submission(r.Context(), id)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if sub.ReadAt.IsZero() {
+		if err := s.store.MarkSubmissionRead(r.Context(), id); err != nil {
+			s.deskFail(w, r, err)
+			return
+		}
+	}
+	title := fmt.Sprintf("Submission %d", sub.ID)
+	p := submissionPage{deskPage: s.deskPage(r, title, "submissions"), Sub: sub, LangName: langName(sub.Lang), Received: deskTime(sub.CreatedAt)}
+	s.render(w, r, http.StatusOK, "desk/submission.html", p)
+}
+
+// deskExcerpt shortens s to at most n characters on a word boundary.
+func deskExcerpt(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	cut := n
+	for cut > n/2 && rs[cut] != ' ' && rs[cut] != '\n' {
+		cut--
+	}
+	return string(rs[:cut]) + "…"
+}
