@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -126,7 +127,16 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, f store.Ent
 	}
 	p := listPage{page: s.newPage(r, f.Lang), Entries: views, PageNum: n, PageCount: (total + perPage - 1) / perPage}
 	p.FeedURL = "/" + f.Lang + "/feed.atom"
-	p.Canonical = s.absURL(pageURL(path, n))
+	// absURL escapes the path itself, so it takes the path unescaped.
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		s.error(w, r, err)
+		return listPage{}, false
+	}
+	p.Canonical = s.absURL(unescaped)
+	if n > 1 {
+		p.Canonical += strings.TrimPrefix(pageURL(path, n), path)
+	}
 	if n > 1 {
 		p.Newer = pageURL(path, n-1)
 	}
