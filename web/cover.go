@@ -193,11 +193,11 @@ func reencodeImage(data []byte) ([]byte, string, error) {
 	return out.Bytes(), ext, nil
 }
 
-// fitInside copies src into a new NRGBA image, scaled down (never up) to fit
+// fitInside copies src into a new RGBA image, scaled down (never up) to fit
 // a side×side square. Fitting a square, rather than a width, means the result
 // is the same whether the image is turned upright before or after; doing it
 // before is cheaper.
-func fitInside(src image.Image, side int) *image.NRGBA {
+func fitInside(src image.Image, side int) *image.RGBA {
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w > side || h > side {
@@ -207,7 +207,7 @@ func fitInside(src image.Image, side int) *image.NRGBA {
 			w, h = max(1, w*side/h), side
 		}
 	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	if w == b.Dx() && h == b.Dy() {
 		draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
 	} else {
@@ -218,7 +218,7 @@ func fitInside(src image.Image, side int) *image.NRGBA {
 
 // onWhite flattens an image that may be transparent (a WebP) onto white,
 // since JPEG has no transparency and would otherwise show it black.
-func onWhite(img *image.NRGBA) image.Image {
+func onWhite(img *image.RGBA) image.Image {
 	if img.Opaque() {
 		return img
 	}
@@ -231,7 +231,7 @@ func onWhite(img *image.NRGBA) image.Image {
 // orient turns an image as an EXIF Orientation value asks (CIPA DC-008,
 // tag 0x0112): 1 is upright, 2–4 are mirrorings and a half turn, 5–8 swap
 // width and height. Unknown values leave the image as it is.
-func orient(src *image.NRGBA, o int) *image.NRGBA {
+func orient(src *image.RGBA, o int) *image.RGBA {
 	if o < 2 || o > 8 {
 		return src
 	}
@@ -240,7 +240,7 @@ func orient(src *image.NRGBA, o int) *image.NRGBA {
 	if o >= 5 {
 		dw, dh = h, w
 	}
-	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			var dx, dy int

@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -705,18 +704,4 @@ func TestDesk_Preview(t *testing.T) {
 	if d.story(t, st.ID).Translation("fr") != nil {
 		t.Error("preview created a French translation")
 	}
-}
-
-// mediaFiles lists the files in the media directory.
-func (d *deskSite) mediaFiles() []string {
-	d.t.Helper()
-	entries, err := os.ReadDir(d.media)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
 }
