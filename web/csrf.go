@@ -25,16 +25,12 @@ const (
 // POST, PUT, PATCH or DELETE whose token does not match is refused with 403
 // before any handler runs. The login form is covered too, with the token of
 // the anonymous session scs creates for it. When the browser says where the
-// request comes from (Origin), that must be this site as well.
+// request comes from (Origin), that must be this site as well; deskHeaders
+// makes sure browsers do say it.
 //
 // Reading the token means reading the body, so csrf also caps the body's size.
 func (s *Server) csrf(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Public pages send no referrer at all; under that policy browsers
-		// send "Origin: null" even on same-origin form posts, which would
-		// defeat the Origin check below. Desk pages link only within the
-		// site, so they may tell the site where a request came from.
-		w.Header().Set("Referrer-Policy", "same-origin")
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 			next.ServeHTTP(w, r)

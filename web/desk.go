@@ -140,11 +140,15 @@ func fieldErrors(err error) map[string]string {
 	return nil
 }
 
-// noStore keeps desk pages, which are private and carry CSRF tokens, out of
-// every cache.
-func noStore(next http.Handler) http.Handler {
+// deskHeaders sets the headers of every desk response. Desk pages are
+// private and carry CSRF tokens, so no cache may keep them. And where public
+// pages send no referrer at all, desk pages send it within the site: under
+// "no-referrer" browsers send "Origin: null" even on same-origin form posts,
+// which the CSRF Origin check would refuse.
+func deskHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
 }

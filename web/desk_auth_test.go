@@ -142,6 +142,11 @@ func TestDesk_SessionCookie(t *testing.T) {
 			if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 				t.Errorf("Cache-Control %q, want no-store", cc)
 			}
+			// Under the public pages' "no-referrer", browsers would send
+			// "Origin: null" on the desk's own forms.
+			if rp := rec.Header().Get("Referrer-Policy"); rp != "same-origin" {
+				t.Errorf("Referrer-Policy %q, want same-origin", rp)
+			}
 		})
 	}
 }
@@ -169,6 +174,9 @@ func TestDesk_CSRF(t *testing.T) {
 		"WrongToken": func() deskResponse { return b.post("/desk/stories/", withForm(create, "csrf_token", b.csrf+"x")) },
 		"OtherOrigin": func() deskResponse {
 			return b.post("/desk/stories/", withForm(create), "Origin", "https://evil.example")
+		},
+		"NullOrigin": func() deskResponse { // a sandboxed frame elsewhere
+			return b.post("/desk/stories/", withForm(create), "Origin", "null")
 		},
 		"PublishNoToken": func() deskResponse {
 			return b.post(fmt.Sprintf("/desk/stories/%d/en/state", st.ID), url.Values{"action": {"publish"}, "csrf_token": {""}})

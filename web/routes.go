@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 
 	// The staff desk: sessions, CSRF protection and roles.
 	r.Route("/desk", func(r chi.Router) {
-		r.Use(noStore, s.sessions.LoadAndSave, s.csrf)
+		r.Use(deskHeaders, s.sessions.LoadAndSave, s.csrf)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.deskError(w, r, http.StatusNotFound, "") })
 		r.Get("/login", s.handleLoginForm)
 		r.Post("/login", s.handleLogin)
