@@ -1,0 +1,295 @@
+// Package delivery sends our activities to remote inboxes as durable jobs in
+// PostgreSQL, run by River.
+//
+// Enqueue runs inside the caller's transaction, the one that publishes,
+// edits or withdraws a translation or records a follower: it stores the
+// activity as the exact bytes to send, one deliveries row per distinct inbox
+// and one River job per inbox. A rollback therefore sends nothing and a
+// commit loses nothing, whatever crashes afterwards (issue 3, item 8).
+//
+// A worker signs the stored bytes with the activity's actor's key and POSTs
+// them. A 2xx marks the delivery delivered in the same transaction that
+// completes the job, so an inbox that acknowledged an activity is never sent
+// it again; a crash between the POST and that commit sends it again, which
+// receivers tolerate since activities carry ids (at least once, never lost).
+// Failures are classified and retried as Mastodon does (INTEROP E2), hosts
+// failing on 7 distinct days are skipped until they show signs of life (E3),
+// and a 410 from a follower's own inbox removes that follower (E7).
+package delivery
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"samizdat/content/store"
+)
+
+// Activity is an activity to deliver. Body is sent byte for byte.
+type Activity struct {
+	ID            string
+	Actor         string // our actor: a language code, or "instance"
+	Type          string
+	TranslationID int64 // 0 when the activity concerns no translation
+	Body          []byte
+}
+
+// KeySource returns the key that signs for one of our actors, by the name
+// Activity.Actor uses, and the keyId to sign with.
+type KeySource func(ctx context.Context, actor string) (keyID string, key *rsa.PrivateKey, err error)
+
+// Config configures a Deliverer. Keys and Client are required.
+type Config struct {
+	Keys   KeySource
+	Client *http.Client // transport.New's; its redirects are not followed for deliveries
+	Logger *slog.Logger
+	// Workers is how many deliveries run at once in this process; 16 if zero.
+	Workers int
+	// Now is the clock for signatures and failure days; time.Now if nil.
+	Now func() time.Time
+	// RetryPolicy decides when a failed delivery is tried again;
+	// Mastodon's schedule (MastodonRetry) if nil.
+	RetryPolicy river.ClientRetryPolicy
+	// MaxAttempts is how many times a delivery is tried in all; 17 if zero,
+	// Mastodon's first attempt and 16 retries (about 2–3 days).
+	MaxAttempts int
+	// JobTimeout bounds one attempt; one minute if zero.
+	JobTimeout time.Duration
+	// RescueAfter is how long an attempt may look running before it is taken
+	// for the work of a crashed process and run again; five minutes if zero.
+	// It must be longer than JobTimeout.
+	RescueAfter time.Duration
+	// PollInterval is how often idle workers look for due jobs; River's
+	// default (one second) if zero.
+	PollInterval time.Duration
+}
+
+const (
+	queue              = "delivery"
+	defaultWorkers     = 16
+	defaultMaxAttempts = 17
+	defaultJobTimeout  = time.Minute
+	defaultRescueAfter = 5 * time.Minute
+)
+
+// Deliverer enqueues and runs deliveries.
+type Deliverer struct {
+	pool   *pgxpool.Pool
+	st     *store.Store
+	cfg    Config
+	log    *slog.Logger
+	client *http.Client
+	river  *river.Client[pgx.Tx]
+}
+
+// New returns a Deliverer on pool. It can enqueue at once; it delivers only
+// after Start.
+func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
+	if cfg.Keys == nil || cfg.Client == nil {
+		return nil, errors.New("delivery: Config needs Keys and Client")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = defaultWorkers
+	}
+	if cfg.RetryPolicy == nil {
+		cfg.RetryPolicy = MastodonRetry{}
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = defaultMaxAttempts
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = defaultJobTimeout
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = max(defaultRescueAfter, 2*cfg.JobTimeout)
+	}
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		return nil, fmt.Errorf("delivery: RescueAfter %s must be longer than JobTimeout %s", cfg.RescueAfter, cfg.JobTimeout)
+	}
+
+	// A redirected POST would either lose its body (301, 302, 303) or reach
+	// an address the signature does not cover (307, 308); like Mastodon,
+	// treat the redirect itself as the answer, which is retried.
+	client := *cfg.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	d := &Deliverer{pool: pool, st: st, cfg: cfg, log: cfg.Logger.With("component", "delivery"), client: &client}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &worker{d: d}); err != nil {
+		return nil, fmt.Errorf("delivery: add worker: %w", err)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		RetryPolicy:          cfg.RetryPolicy,
+		MaxAttempts:          cfg.MaxAttempts,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, river.FetchCooldownDefault),
+		Logger:               cfg.Logger.With("component", "river"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delivery: river client: %w", err)
+	}
+	d.river = rc
+	return d, nil
+}
+
+// Start starts the workers. They stop when ctx ends or Stop is called.
+func (d *Deliverer) Start(ctx context.Context) error {
+	if err := d.river.Start(ctx); err != nil {
+		return fmt.Errorf("delivery: start: %w", err)
+	}
+	return nil
+}
+
+// Stop waits for running deliveries to finish, until ctx ends; jobs cut short
+// stay in the queue and are rescued (Config.RescueAfter) by the next process.
+func (d *Deliverer) Stop(ctx context.Context) error {
+	if err := d.river.Stop(ctx); err != nil {
+		return fmt.Errorf("delivery: stop: %w", err)
+	}
+	return nil
+}
+
+// Enqueue queues a for delivery to inboxes, in tx. Each inbox address is
+// delivered to once, however often it appears (INTEROP E1: ten thousand
+// followers behind a thousand shared inboxes make a thousand jobs). Inboxes
+// of unavailable instances are recorded as skipped and get no job; addresses
+// that are not http(s) URLs are recorded as failed.
+func (d *Deliverer) Enqueue(ctx context.Context, tx pgx.Tx, a Activity, inboxes []string) error {
+	if a.ID == "" || a.Actor == "" || len(a.Body) == 0 {
+		return errors.New("delivery: enqueue: activity needs an id, an actor and a body")
+	}
+	err := d.st.InsertActivity(ctx, tx, &store.Activity{ID: a.ID, Actor: a.Actor, Type: a.Type, TranslationID: a.TranslationID, Body: a.Body})
+	if err != nil {
+		return fmt.Errorf("delivery: enqueue %s: %w", a.ID, err)
+	}
+
+	var valid, invalid, hosts []string
+	seen := map[string]bool{}
+	hostSeen := map[string]bool{}
+	for _, inbox := range inboxes {
+		inbox = strings.TrimSpace(inbox)
+		if inbox == "" || seen[inbox] {
+			continue
+		}
+		seen[inbox] = true
+		host, err := hostOf(inbox)
+		if err != nil {
+			invalid = append(invalid, inbox)
+			continue
+		}
+		valid = append(valid, inbox)
+		if !hostSeen[host] {
+			hostSeen[host] = true
+			hosts = append(hosts, host)
+		}
+	}
+	down, err := d.st.UnavailableHosts(ctx, tx, hosts)
+	if err != nil {
+		return fmt.Errorf("delivery: enqueue %s: %w", a.ID, err)
+	}
+	unavailable := map[string]bool{}
+	for _, h := range down {
+		unavailable[h] = true
+	}
+	var pending, skipped []string
+	for _, inbox := range valid {
+		if host, _ := hostOf(inbox); unavailable[host] {
+			skipped = append(skipped, inbox)
+		} else {
+			pending = append(pending, inbox)
+		}
+	}
+	for _, set := range []struct {
+		inboxes       []string
+		state, reason string
+	}{
+		{pending, store.DeliveryPending, ""},
+		{skipped, store.DeliverySkipped, "instance unavailable"},
+		{invalid, store.DeliveryFailed, "not an http(s) URL"},
+	} {
+		if err := d.st.InsertDeliveries(ctx, tx, a.ID, set.inboxes, set.state, set.reason); err != nil {
+			return fmt.Errorf("delivery: enqueue %s: %w", a.ID, err)
+		}
+	}
+	keys := make([]store.DeliveryKey, len(pending))
+	for i, inbox := range pending {
+		keys[i] = store.DeliveryKey{ActivityID: a.ID, Inbox: inbox}
+	}
+	return d.insertJobs(ctx, tx, keys)
+}
+
+// insertJobs queues one job per delivery in tx.
+func (d *Deliverer) insertJobs(ctx context.Context, tx pgx.Tx, keys []store.DeliveryKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(keys))
+	for i, k := range keys {
+		params[i] = river.InsertManyParams{
+			Args:       deliverArgs{ActivityID: k.ActivityID, Inbox: k.Inbox},
+			InsertOpts: &river.InsertOpts{Queue: queue, MaxAttempts: d.cfg.MaxAttempts},
+		}
+	}
+	if _, err := d.river.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("delivery: queue %d jobs: %w", len(keys), err)
+	}
+	return nil
+}
+
+// RetryFailed queues again every failed or skipped delivery of the
+// translation's activities and returns how many. A skipped inbox whose
+// instance is still unavailable is skipped again.
+func (d *Deliverer) RetryFailed(ctx context.Context, translationID int64) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+		keys, err := d.st.RequeueDeliveries(ctx, tx, translationID)
+		if err != nil {
+			return err
+		}
+		n = len(keys)
+		return d.insertJobs(ctx, tx, keys)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delivery: retry failed deliveries of translation %d: %w", translationID, err)
+	}
+	return n, nil
+}
+
+// hostOf returns the host an inbox URL's health is tracked under: its
+// authority in lower case, port included when the URL names one.
+func hostOf(inbox string) (string, error) {
+	u, err := url.Parse(inbox)
+	if err != nil {
+		return "", err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("delivery: %q is not an http(s) URL", inbox)
+	}
+	return strings.ToLower(u.Host), nil
+}
+
+// Host returns the host under which deliveries to inbox are tracked in the
+// instances table, for callers that revive an instance on contact
+// (store.InstanceContact) from a URL of theirs, such as a keyId.
+func Host(rawURL string) (string, error) { return hostOf(rawURL) }

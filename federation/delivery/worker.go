@@ -1,0 +1,177 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"samizdat/content"
+	"samizdat/content/store"
+	"samizdat/federation/signature"
+)
+
+// deliverArgs is one delivery job: an activity to one inbox. The activity's
+// bytes stay in the activities table, once for all its inboxes.
+type deliverArgs struct {
+	ActivityID string `json:"activity_id"`
+	Inbox      string `json:"inbox"`
+}
+
+// Kind names the job for River.
+func (deliverArgs) Kind() string { return "samizdat.deliver" }
+
+type worker struct {
+	river.WorkerDefaults[deliverArgs]
+	d *Deliverer
+}
+
+func (w *worker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
+	return w.d.deliver(ctx, job)
+}
+
+// deliver makes one attempt. Its result tells River what to do next: nil
+// (done), river.JobCancel (a final failure: never again) or another error
+// (retry by the policy, until the attempts run out).
+func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) error {
+	id, inbox := job.Args.ActivityID, job.Args.Inbox
+	a, del, err := d.st.DeliveryTarget(ctx, id, inbox)
+	if errors.Is(err, content.ErrNotFound) {
+		return river.JobCancel(err) // the activity is gone
+	}
+	if err != nil {
+		return err
+	}
+	if del.State != store.DeliveryPending {
+		return nil // acknowledged already, or settled: never send twice
+	}
+	log := d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
+	host, err := hostOf(inbox)
+	if err != nil {
+		return d.fail(ctx, id, inbox, 0, err.Error(), true)
+	}
+	ok, err := d.st.InstanceAvailable(ctx, host)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		log.Info("instance unavailable; delivery skipped")
+		return d.st.MarkDeliverySkipped(ctx, id, inbox)
+	}
+
+	keyID, key, err := d.cfg.Keys(ctx, a.Actor)
+	if err != nil {
+		// Our fault, not the host's: retried without counting against it.
+		reason := fmt.Sprintf("signing key of %s: %v", a.Actor, err)
+		if err := d.fail(ctx, id, inbox, 0, reason, job.Attempt >= job.MaxAttempts); err != nil {
+			return err
+		}
+		return errors.New(reason)
+	}
+
+	status, err := d.post(ctx, a, inbox, keyID, key)
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		// Shutting down mid-request: not the host's fault either. Put the
+		// job back without spending an attempt.
+		return river.JobSnooze(0)
+	}
+	switch classify(status, err) {
+	case delivered:
+		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+			if err := d.st.MarkDelivered(ctx, tx, id, inbox, status); err != nil {
+				return err
+			}
+			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		d.alive(ctx, log, host)
+		log.Debug("delivered", "status", status)
+		return nil
+
+	case final:
+		reason := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+		if err := d.fail(ctx, id, inbox, status, reason, true); err != nil {
+			return err
+		}
+		if status == http.StatusGone {
+			n, err := d.st.RemoveFollowersAtInbox(ctx, inbox)
+			if err != nil {
+				return err
+			}
+			log.Info("inbox gone; its followers removed", "followers", n)
+		}
+		d.alive(ctx, log, host) // the host answered: it is alive
+		log.Warn("delivery refused", "status", status)
+		return river.JobCancel(errors.New(reason))
+
+	default:
+		reason := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+		if err != nil {
+			reason = err.Error()
+		}
+		last := job.Attempt >= job.MaxAttempts
+		if err := d.fail(ctx, id, inbox, status, reason, last); err != nil {
+			return err
+		}
+		down, err := d.st.InstanceFailure(ctx, host, d.cfg.Now(), reason)
+		if err != nil {
+			return err
+		}
+		if down {
+			log.Warn("instance marked unavailable after failures on many days", "host", host)
+		}
+		if last {
+			log.Warn("delivery given up", "err", reason)
+		}
+		return errors.New(reason)
+	}
+}
+
+// fail records a failed attempt.
+func (d *Deliverer) fail(ctx context.Context, id, inbox string, status int, reason string, final bool) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	return d.st.RecordDeliveryFailure(ctx, id, inbox, status, reason, final)
+}
+
+// alive records that host answered. Failing to record it loses only
+// bookkeeping, so it is logged rather than retried.
+func (d *Deliverer) alive(ctx context.Context, log *slog.Logger, host string) {
+	if err := d.st.InstanceSuccess(ctx, host); err != nil {
+		log.Warn("recording instance success", "err", err)
+	}
+}
+
+// post signs a's body with key and POSTs it to inbox, returning the status,
+// or an error when no response came.
+func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID string, key *rsa.PrivateKey) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(a.Body))
+	if err != nil {
+		return 0, err
+	}
+	// Never a Collection-Synchronization header (INTEROP F7).
+	req.Header.Set("Content-Type", "application/activity+json")
+	if err := signature.SignRequest(req, keyID, key, a.Body, d.cfg.Now()); err != nil {
+		return 0, err
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	// Drain a little so the connection can be reused; the body is not needed.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
