@@ -1,0 +1,325 @@
+package federation
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+)
+
+// Page sizes keep every page far below the 1 MB peers read (E4).
+const (
+	outboxPageSize    = 20
+	followersPageSize = 100
+)
+
+// pageNumber reads ?page=N. It returns 0 when there is no page parameter (the
+// collection itself is asked for) and false when the parameter is not a
+// positive number.
+func pageNumber(r *http.Request) (int, bool) {
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, false
+	}
+	return n, true
+}
+
+// orderedCollection is a collection that gives its size and where its first
+// page is. Mastodon reads totalItems for the profile counts and treats a
+// collection without first as hidden (A4, F6).
+func orderedCollection(id string, total int) (doc, error) {
+	c := streams.NewActivityStreamsOrderedCollection()
+	c.SetJSONLDId(idProp(id))
+	c.SetActivityStreamsTotalItems(totalItemsProp(total))
+	first := streams.NewActivityStreamsFirstProperty()
+	first.SetIRI(mustURL(page(id, 1)))
+	c.SetActivityStreamsFirst(first)
+	return toDoc(c)
+}
+
+// orderedPage is page n of a collection; next is set when more follow.
+// items are filled in by the caller, as ids or documents.
+func orderedPage(collection string, n int, more bool) vocab.ActivityStreamsOrderedCollectionPage {
+	p := streams.NewActivityStreamsOrderedCollectionPage()
+	p.SetJSONLDId(idProp(page(collection, n)))
+	p.SetActivityStreamsPartOf(partOfProp(collection))
+	if more {
+		next := streams.NewActivityStreamsNextProperty()
+		next.SetIRI(mustURL(page(collection, n+1)))
+		p.SetActivityStreamsNext(next)
+	}
+	if n > 1 {
+		prev := streams.NewActivityStreamsPrevProperty()
+		prev.SetIRI(mustURL(page(collection, n-1)))
+		p.SetActivityStreamsPrev(prev)
+	}
+	return p
+}
+
+// langParam returns the {lang} of the route, or "" after answering 404 when
+// it is not a configured language.
+func (f *Federation) langParam(w http.ResponseWriter, r *http.Request) string {
+	lang := chi.URLParam(r, "lang")
+	if !f.hasLang(lang) {
+		f.notFound(w, r)
+		return ""
+	}
+	return lang
+}
+
+// handleOutbox serves a language actor's outbox: the Create of every
+// published translation, newest first, paged.
+func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
+	lang := f.langParam(w, r)
+	if lang == "" {
+		return
+	}
+	n, ok := pageNumber(r)
+	if !ok {
+		f.notFound(w, r)
+		return
+	}
+	size, offset := outboxPageSize, 0
+	if n > 0 {
+		offset = (n - 1) * size
+	} else {
+		size = 0 // the collection needs only the count
+	}
+	ts, total, err := f.store.PublishedTranslations(r.Context(), lang, size, offset)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	id := f.iri.Outbox(lang)
+	if n == 0 {
+		d, err := orderedCollection(id, total)
+		if err != nil {
+			f.error(w, r, err)
+			return
+		}
+		f.writeAP(w, r, withContext(d))
+		return
+	}
+	d, err := toDoc(orderedPage(id, n, offset+len(ts) < total))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	items := make([]doc, 0, len(ts))
+	for _, t := range ts {
+		c, err := f.createActivity(t)
+		if err != nil {
+			f.error(w, r, err)
+			return
+		}
+		items = append(items, c)
+	}
+	d["orderedItems"] = items
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleFollowers serves a language actor's followers: their count, and
+// their ids page by page (F6).
+func (f *Federation) handleFollowers(w http.ResponseWriter, r *http.Request) {
+	lang := f.langParam(w, r)
+	if lang == "" {
+		return
+	}
+	n, ok := pageNumber(r)
+	if !ok {
+		f.notFound(w, r)
+		return
+	}
+	total, err := f.store.FollowerCount(r.Context(), lang)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	id := f.iri.Followers(lang)
+	if n == 0 {
+		d, err := orderedCollection(id, total)
+		if err != nil {
+			f.error(w, r, err)
+			return
+		}
+		f.writeAP(w, r, withContext(d))
+		return
+	}
+	offset := (n - 1) * followersPageSize
+	ids, err := f.store.Followers(r.Context(), lang, followersPageSize, offset)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d, err := toDoc(orderedPage(id, n, offset+len(ids) < total))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d["orderedItems"] = nonNil(ids)
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleFollowing serves the empty following collection: our actors follow
+// no one. It still has a first page, or Mastodon would hide both counts (A4).
+func (f *Federation) handleFollowing(w http.ResponseWriter, r *http.Request) {
+	lang := f.langParam(w, r)
+	if lang == "" {
+		return
+	}
+	n, ok := pageNumber(r)
+	if !ok {
+		f.notFound(w, r)
+		return
+	}
+	id := f.iri.Following(lang)
+	var d doc
+	var err error
+	if n == 0 {
+		d, err = orderedCollection(id, 0)
+	} else {
+		d, err = toDoc(orderedPage(id, n, false))
+		d["orderedItems"] = []string{}
+	}
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleFeatured serves the stories editors pinned, as Article ids: Mastodon
+// fetches string items and skips embedded objects that are not Notes.
+func (f *Federation) handleFeatured(w http.ResponseWriter, r *http.Request) {
+	lang := f.langParam(w, r)
+	if lang == "" {
+		return
+	}
+	ts, err := f.store.PinnedTranslations(r.Context(), lang)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	c := streams.NewActivityStreamsOrderedCollection()
+	c.SetJSONLDId(idProp(f.iri.Featured(lang)))
+	c.SetActivityStreamsTotalItems(totalItemsProp(len(ts)))
+	d, err := toDoc(c)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	ids := make([]string, 0, len(ts))
+	for _, t := range ts {
+		ids = append(ids, f.iri.Article(t.ObjectKey))
+	}
+	d["orderedItems"] = ids
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleReplies serves an Article's replies collection, or its first page.
+// It is empty until the dialogue is built; it will only ever list approved
+// public replies, because Mastodon 4.5+ backfills threads from it (P8).
+func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
+	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	n, ok := pageNumber(r)
+	if !ok {
+		f.notFound(w, r)
+		return
+	}
+	c := f.repliesCollection(t.ObjectKey)
+	var v vocab.Type = c
+	if n > 0 {
+		p := streams.NewActivityStreamsCollectionPage()
+		p.SetJSONLDId(idProp(page(f.iri.Replies(t.ObjectKey), n)))
+		p.SetActivityStreamsPartOf(partOfProp(f.iri.Replies(t.ObjectKey)))
+		p.SetActivityStreamsItems(streams.NewActivityStreamsItemsProperty())
+		v = p
+	}
+	d, err := toDoc(v)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	emptyItems(d)
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleLikes and handleShares serve an Article's counts (B5).
+func (f *Federation) handleLikes(w http.ResponseWriter, r *http.Request) {
+	f.serveCount(w, r, f.iri.Likes)
+}
+
+func (f *Federation) handleShares(w http.ResponseWriter, r *http.Request) {
+	f.serveCount(w, r, f.iri.Shares)
+}
+
+func (f *Federation) serveCount(w http.ResponseWriter, r *http.Request, id func(string) string) {
+	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d, err := toDoc(countCollection(id(t.ObjectKey), 0))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	f.writeAP(w, r, withContext(d))
+}
+
+// handleContext serves the conversation an Article starts (FEP-7888, P9):
+// attributed to its actor, holding the Article until the dialogue adds the
+// replies.
+func (f *Federation) handleContext(w http.ResponseWriter, r *http.Request) {
+	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	c := streams.NewActivityStreamsOrderedCollection()
+	c.SetJSONLDId(idProp(f.iri.Context(t.ObjectKey)))
+	attributed := streams.NewActivityStreamsAttributedToProperty()
+	attributed.AppendIRI(mustURL(f.iri.Actor(t.Lang)))
+	c.SetActivityStreamsAttributedTo(attributed)
+	c.SetActivityStreamsTotalItems(totalItemsProp(1))
+	items := streams.NewActivityStreamsOrderedItemsProperty()
+	items.AppendIRI(mustURL(f.iri.Article(t.ObjectKey)))
+	c.SetActivityStreamsOrderedItems(items)
+	d, err := toDoc(c)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	f.writeAP(w, r, withContext(d))
+}
+
+// emptyItems makes sure a page with no items says "items": [] rather than
+// leaving the key out, wherever go-fed dropped the empty property.
+func emptyItems(d doc) {
+	if first, ok := d["first"].(map[string]any); ok {
+		emptyItems(doc(first))
+	}
+	if t, _ := d["type"].(string); t == "CollectionPage" {
+		if _, ok := d["items"]; !ok {
+			d["items"] = []string{}
+		}
+	}
+}
+
+// nonNil turns a nil slice into an empty one, which encodes as [] not null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

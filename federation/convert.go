@@ -1,0 +1,212 @@
+package federation
+
+import (
+	"fmt"
+	"html"
+	"time"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+
+	"samizdat/content"
+)
+
+// This file is the one place where our types become ActivityStreams
+// [GoToSocial typeutils].
+
+// article converts a published translation into its Article (R12, section 13
+// of INTEROP). Mastodon shows only name, summary and a link to url (R1), so
+// the teaser is the summary, plain text with no link that could steal the
+// preview card (R4); the full body is in content for the servers that show
+// it (R9, R10). There are no media attachments, so Mastodon builds a card
+// from the page (R5), and no interactionPolicy, which GoToSocial would read
+// as a demand for reply approval (P10).
+func (f *Federation) article(t *content.Translation) (doc, error) {
+	key, lang := t.ObjectKey, t.Lang
+	storyURL := f.iri.StoryURL(lang, t.Slug)
+
+	a := streams.NewActivityStreamsArticle()
+	a.SetJSONLDId(idProp(f.iri.Article(key)))
+	attributed := streams.NewActivityStreamsAttributedToProperty()
+	attributed.AppendIRI(mustURL(f.iri.Actor(lang)))
+	a.SetActivityStreamsAttributedTo(attributed)
+	a.SetActivityStreamsUrl(urlProp(storyURL))
+	a.SetActivityStreamsName(nameProp(t.Title))
+	// summary is HTML in ActivityStreams and Mastodon 4.3+ reads it so (R2):
+	// the plain-text teaser goes out escaped.
+	summary := html.EscapeString(t.Teaser)
+	a.SetActivityStreamsSummary(summaryProp(summary))
+	body := streams.NewActivityStreamsContentProperty()
+	body.AppendXMLSchemaString(t.BodyHTML)
+	a.SetActivityStreamsContent(body)
+	a.SetActivityStreamsPublished(publishedProp(t.PublishedAt))
+	// updated only after an edit: Mastodon applies an Article edit only when
+	// updated is present and newer than what it holds (R3).
+	if !t.EditedAt.IsZero() {
+		u := streams.NewActivityStreamsUpdatedProperty()
+		u.Set(stamp(t.EditedAt))
+		a.SetActivityStreamsUpdated(u)
+	}
+	a.SetActivityStreamsTo(toProp(publicIRI))
+	a.SetActivityStreamsCc(ccProp(f.iri.Followers(lang)))
+
+	// A Link attachment names the card's URL on Mastodon 4.7+ (FEP-8967, R5).
+	link := streams.NewActivityStreamsLink()
+	href := streams.NewActivityStreamsHrefProperty()
+	href.Set(mustURL(storyURL))
+	link.SetActivityStreamsHref(href)
+	att := streams.NewActivityStreamsAttachmentProperty()
+	att.AppendActivityStreamsLink(link)
+	a.SetActivityStreamsAttachment(att)
+
+	ctx := streams.NewActivityStreamsContextProperty()
+	ctx.AppendIRI(mustURL(f.iri.Context(key)))
+	a.SetActivityStreamsContext(ctx)
+
+	replies := streams.NewActivityStreamsRepliesProperty()
+	replies.SetActivityStreamsCollection(f.repliesCollection(key))
+	a.SetActivityStreamsReplies(replies)
+	likes := streams.NewActivityStreamsLikesProperty()
+	likes.SetActivityStreamsCollection(countCollection(f.iri.Likes(key), 0))
+	a.SetActivityStreamsLikes(likes)
+	shares := streams.NewActivityStreamsSharesProperty()
+	shares.SetActivityStreamsCollection(countCollection(f.iri.Shares(key), 0))
+	a.SetActivityStreamsShares(shares)
+
+	d, err := toDoc(a)
+	if err != nil {
+		return nil, err
+	}
+	// What go-fed v1.0.0 cannot say: a property with both a plain value and
+	// a language map (it writes one or the other), Hashtag, and ostatus
+	// conversation, which Mastodon echoes on every reply in the thread (P9).
+	// One key per map, the bare language code: Mastodon reads the first key
+	// as the post's language (L1).
+	d["nameMap"] = map[string]string{lang: t.Title}
+	d["summaryMap"] = map[string]string{lang: summary}
+	d["contentMap"] = map[string]string{lang: t.BodyHTML}
+	d["conversation"] = f.iri.Context(key)
+	tags := make([]doc, 0, len(t.Tags))
+	for _, tag := range t.Tags {
+		tags = append(tags, doc{"type": "Hashtag", "name": "#" + tag, "href": f.iri.Tag(lang, tag)})
+	}
+	d["tag"] = tags
+	if r, ok := d["replies"].(map[string]any); ok {
+		emptyItems(r)
+	}
+	return d, nil
+}
+
+// repliesCollection is an Article's replies: a Collection whose first page
+// is inlined, as Mastodon's are (P8). The dialogue will fill its items with
+// approved public replies only; until then it is empty, and "next" is left
+// out rather than null.
+func (f *Federation) repliesCollection(key string) vocab.ActivityStreamsCollection {
+	c := streams.NewActivityStreamsCollection()
+	c.SetJSONLDId(idProp(f.iri.Replies(key)))
+	first := streams.NewActivityStreamsCollectionPage()
+	first.SetJSONLDId(idProp(page(f.iri.Replies(key), 1)))
+	first.SetActivityStreamsPartOf(partOfProp(f.iri.Replies(key)))
+	first.SetActivityStreamsItems(streams.NewActivityStreamsItemsProperty())
+	fp := streams.NewActivityStreamsFirstProperty()
+	fp.SetActivityStreamsCollectionPage(first)
+	c.SetActivityStreamsFirst(fp)
+	return c
+}
+
+// countCollection is a Collection that gives only its size, as Mastodon's
+// likes and shares do (B5).
+func countCollection(id string, n int) vocab.ActivityStreamsCollection {
+	c := streams.NewActivityStreamsCollection()
+	c.SetJSONLDId(idProp(id))
+	c.SetActivityStreamsTotalItems(totalItemsProp(n))
+	return c
+}
+
+// createActivity wraps the Article of a newly published translation. Its
+// published is the moment of publication: Mastodon puts in home timelines
+// only what is less than six hours old (R7).
+func (f *Federation) createActivity(t *content.Translation) (doc, error) {
+	art, err := f.article(t)
+	if err != nil {
+		return nil, err
+	}
+	c := streams.NewActivityStreamsCreate()
+	c.SetJSONLDId(idProp(f.iri.CreateID(t.ObjectKey)))
+	c.SetActivityStreamsActor(actorProp(f.iri.Actor(t.Lang)))
+	c.SetActivityStreamsPublished(publishedProp(t.PublishedAt))
+	c.SetActivityStreamsTo(toProp(publicIRI))
+	c.SetActivityStreamsCc(ccProp(f.iri.Followers(t.Lang)))
+	d, err := toDoc(c)
+	if err != nil {
+		return nil, err
+	}
+	d["object"] = art
+	return d, nil
+}
+
+// updateActivity announces an edit. Each edit has its own id, and the Article
+// carries the newer updated that Mastodon 4.5+ needs to apply it (R3).
+func (f *Federation) updateActivity(t *content.Translation) (doc, error) {
+	if t.EditedAt.IsZero() {
+		return nil, fmt.Errorf("federation: update of translation %d that was never edited", t.ID)
+	}
+	art, err := f.article(t)
+	if err != nil {
+		return nil, err
+	}
+	u := streams.NewActivityStreamsUpdate()
+	u.SetJSONLDId(idProp(f.iri.UpdateID(t.ObjectKey, t.EditedAt)))
+	u.SetActivityStreamsActor(actorProp(f.iri.Actor(t.Lang)))
+	u.SetActivityStreamsPublished(publishedProp(t.EditedAt))
+	u.SetActivityStreamsTo(toProp(publicIRI))
+	u.SetActivityStreamsCc(ccProp(f.iri.Followers(t.Lang)))
+	d, err := toDoc(u)
+	if err != nil {
+		return nil, err
+	}
+	d["object"] = art
+	return d, nil
+}
+
+// deleteActivity withdraws an Article: Delete of a Tombstone, addressed to
+// the public as Mastodon's are (X2). The peer keeps the tombstone and will
+// refuse the id for ever, which is why a republished translation gets a new
+// key.
+func (f *Federation) deleteActivity(t *content.Translation, when time.Time) (doc, error) {
+	tomb := streams.NewActivityStreamsTombstone()
+	tomb.SetJSONLDId(idProp(f.iri.Article(t.ObjectKey)))
+	former := streams.NewActivityStreamsFormerTypeProperty()
+	former.AppendXMLSchemaString("Article")
+	tomb.SetActivityStreamsFormerType(former)
+	d := streams.NewActivityStreamsDelete()
+	d.SetJSONLDId(idProp(f.iri.DeleteID(t.ObjectKey)))
+	d.SetActivityStreamsActor(actorProp(f.iri.Actor(t.Lang)))
+	d.SetActivityStreamsPublished(publishedProp(when))
+	d.SetActivityStreamsTo(toProp(publicIRI))
+	d.SetActivityStreamsCc(ccProp(f.iri.Followers(t.Lang)))
+	obj := streams.NewActivityStreamsObjectProperty()
+	obj.AppendActivityStreamsTombstone(tomb)
+	d.SetActivityStreamsObject(obj)
+	return toDoc(d)
+}
+
+// acceptActivity answers a Follow with the Follow embedded, the form Mastodon
+// matches by (follower, followed) even when it forgot the Follow's id (F2).
+func (f *Federation) acceptActivity(lang, uuid string, follow inFollow) (doc, error) {
+	fl := streams.NewActivityStreamsFollow()
+	fl.SetJSONLDId(idProp(follow.ID))
+	fl.SetActivityStreamsActor(actorProp(follow.Actor))
+	fo := streams.NewActivityStreamsObjectProperty()
+	fo.AppendIRI(mustURL(follow.Object))
+	fl.SetActivityStreamsObject(fo)
+
+	a := streams.NewActivityStreamsAccept()
+	a.SetJSONLDId(idProp(f.iri.AcceptID(lang, uuid)))
+	a.SetActivityStreamsActor(actorProp(f.iri.Actor(lang)))
+	a.SetActivityStreamsTo(toProp(follow.Actor))
+	obj := streams.NewActivityStreamsObjectProperty()
+	obj.AppendActivityStreamsFollow(fl)
+	a.SetActivityStreamsObject(obj)
+	return toDoc(a)
+}

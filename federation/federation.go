@@ -1,0 +1,135 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"samizdat/content"
+	"samizdat/content/store"
+)
+
+// Config is what federation needs to know about the publication.
+type Config struct {
+	BaseURL         *url.URL // scheme and host (with port) of every local IRI
+	Languages       []string // one actor per language
+	PublicationName string
+	// Version is the software version NodeInfo reports.
+	Version string
+	// AllowPrivate lets remote fetches reach loopback and private addresses,
+	// for tests and local development only (FEDERATION_ALLOW_PRIVATE).
+	AllowPrivate bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// outActivity is an activity handed to the delivery queue: its id, the
+// local actor that sends it ("en", "instance"), its type, the translation
+// it is about (0 for none) and the exact bytes to POST.
+type outActivity struct {
+	ID            string
+	Actor         string
+	Type          string
+	TranslationID int64
+	Body          []byte
+}
+
+// enqueueFunc stores an activity and one delivery per distinct inbox inside
+// tx, so that they commit or roll back with the change that caused them.
+type enqueueFunc func(ctx context.Context, tx pgx.Tx, a outActivity, inboxes []string) error
+
+// Federation serves Samizdat's ActivityPub endpoints and turns changes to
+// translations into activities.
+type Federation struct {
+	cfg     Config
+	iri     iris
+	store   *store.Store
+	enqueue enqueueFunc
+	logger  *slog.Logger
+	client  *http.Client
+	keys    map[string]*actorKey   // by actor name; read-only after New
+	images  map[string]actorImages // by language; read-only after New
+	refetch *refetchLimiter
+	handler http.Handler
+	pages   http.Handler
+}
+
+// newFederation builds everything but the delivery queue.
+func newFederation(ctx context.Context, cfg Config, st *store.Store, enqueue enqueueFunc, logger *slog.Logger) (*Federation, error) {
+	if cfg.BaseURL == nil || cfg.BaseURL.Host == "" {
+		return nil, errors.New("federation: BaseURL must be an absolute URL")
+	}
+	if len(cfg.Languages) == 0 {
+		return nil, errors.New("federation: no languages")
+	}
+	for _, l := range cfg.Languages {
+		if !usernameRE.MatchString(l) || l == instanceActor {
+			return nil, fmt.Errorf("federation: %q cannot be an actor's user name", l)
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Version == "" {
+		cfg.Version = "0.1.0"
+	}
+	f := &Federation{
+		cfg:     cfg,
+		iri:     newIRIs(cfg.BaseURL),
+		store:   st,
+		enqueue: enqueue,
+		logger:  logger.With("component", "federation"),
+		images:  map[string]actorImages{},
+		refetch: newRefetchLimiter(time.Minute),
+	}
+	f.client = f.newClient()
+	if err := f.loadKeys(ctx); err != nil {
+		return nil, err
+	}
+	for _, l := range cfg.Languages {
+		imgs, err := makeImages(l)
+		if err != nil {
+			return nil, fmt.Errorf("federation: images of %s: %w", l, err)
+		}
+		f.images[l] = imgs
+	}
+	f.handler = f.routes()
+	f.pages = f.pageRoutes()
+	st.OnChange(f.onChange)
+	return f, nil
+}
+
+// Handler serves /.well-known/*, /nodeinfo/*, /actor, /actors/*, /inbox and
+// /ap/*. It routes on the full path, so the program can hand it those
+// prefixes from its own router.
+func (f *Federation) Handler() http.Handler { return detach(f.handler) }
+
+// ActivityPubPages answers the website's own URLs for clients that asked for
+// ActivityStreams JSON: a story page gives its Article and a language
+// section its actor (N1–N3). It is web.Config.ActivityPub.
+func (f *Federation) ActivityPubPages() http.Handler { return detach(f.pages) }
+
+// ArticleIRI returns the id of the Article with the given object key.
+func (f *Federation) ArticleIRI(objectKey string) string { return f.iri.Article(objectKey) }
+
+// ActorHandle returns a language actor's handle, "@en@host".
+func (f *Federation) ActorHandle(lang string) string { return f.iri.Handle(lang) }
+
+// ActorURL returns a language actor's id.
+func (f *Federation) ActorURL(lang string) string { return f.iri.Actor(lang) }
+
+// hasLang reports whether lang is a configured language.
+func (f *Federation) hasLang(lang string) bool { return slices.Contains(f.cfg.Languages, lang) }
+
+// now is the federation clock.
+func (f *Federation) now() time.Time { return f.cfg.Now() }
+
+// isNotFound reports whether err is the store's not-found kind.
+func isNotFound(err error) bool { return errors.Is(err, content.ErrNotFound) }

@@ -1,0 +1,103 @@
+package federation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// inFollow is a Follow as received: who follows which of our actors, with
+// which activity id.
+type inFollow struct {
+	ID, Actor, Object string
+}
+
+// receiveFollow accepts a Follow of a language actor at once (F1): it records
+// the follower and, in the same transaction, enqueues an Accept that embeds
+// the Follow, signed by our actor and delivered to the follower's own inbox
+// (F2). A repeated Follow, which Mastodon sends after key changes or to
+// repair state, updates the row and is accepted again (F3, A12). Follows of
+// the instance actor, or of nobody of ours, are dropped.
+func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
+	lang := f.localLang(idOf(act.Object))
+	if lang == "" {
+		return nil
+	}
+	if _, err := f.remoteURL(act.ID); err != nil {
+		f.logger.Info("follow without a usable id", "actor", act.Actor, "activity_id", act.ID)
+		return nil
+	}
+	follower, err := f.store.RemoteActor(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	id := uuid.NewString()
+	accept, err := f.acceptActivity(lang, id, inFollow{ID: act.ID, Actor: act.Actor, Object: f.iri.Actor(lang)})
+	if err != nil {
+		return err
+	}
+	body, err := encode(withContext(accept))
+	if err != nil {
+		return err
+	}
+	out := outActivity{ID: f.iri.AcceptID(lang, id), Actor: lang, Type: "Accept", Body: body}
+	_, err = f.store.Follow(ctx, lang, act.Actor, act.ID, func(ctx context.Context, tx pgx.Tx) error {
+		return f.enqueue(ctx, tx, out, []string{follower.Inbox})
+	})
+	if err != nil {
+		return fmt.Errorf("federation: accept follow %s: %w", act.ID, err)
+	}
+	f.logger.Info("follow accepted", "actor", act.Actor, "activity_id", act.ID)
+	return nil
+}
+
+// receiveUndo handles Undo of a Follow. Mastodon embeds the Follow, and its
+// follower synchronisation may undo a Follow whose id we never saw, so the
+// follow is matched by (follower, followed), never by the id alone (F4). An
+// Undo naming only an id removes the follow with that id. Undo of anything
+// else (a Like, an Announce) is for the dialogue.
+func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
+	obj, ok := act.Object.(map[string]any)
+	if !ok {
+		if id := idOf(act.Object); id != "" {
+			_, err := f.store.UnfollowByFollowID(ctx, act.Actor, id)
+			return err
+		}
+		return nil
+	}
+	if typeOf(obj) != "Follow" {
+		return nil
+	}
+	if a := idOf(obj["actor"]); a != "" && a != act.Actor {
+		return nil // an Undo of somebody else's Follow
+	}
+	lang := f.localLang(idOf(obj["object"]))
+	if lang == "" {
+		if id := str(obj["id"]); id != "" {
+			_, err := f.store.UnfollowByFollowID(ctx, act.Actor, id)
+			return err
+		}
+		return nil
+	}
+	gone, err := f.store.Unfollow(ctx, lang, act.Actor)
+	if gone {
+		f.logger.Info("unfollowed", "actor", act.Actor)
+	}
+	return err
+}
+
+// receiveBlock removes a follower who blocked a language actor: we stop
+// delivering to someone who asked not to hear from us (F5).
+func (f *Federation) receiveBlock(ctx context.Context, act inActivity) error {
+	lang := f.localLang(idOf(act.Object))
+	if lang == "" {
+		return nil
+	}
+	gone, err := f.store.Unfollow(ctx, lang, act.Actor)
+	if gone {
+		f.logger.Info("blocked by a follower; removed", "actor", act.Actor)
+	}
+	return err
+}

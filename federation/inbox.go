@@ -1,0 +1,146 @@
+package federation
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"samizdat/federation/signature"
+	"samizdat/federation/transport"
+)
+
+// maxInboxBody is the largest activity we read, Mastodon's limit (E5, H3).
+const maxInboxBody = transport.MaxBody
+
+// inActivity is the part of an incoming activity the inbox reads before it
+// knows what the activity is.
+type inActivity struct {
+	ID     string
+	Type   string
+	Actor  string
+	Object any // an IRI, an embedded object, or absent
+}
+
+// parseActivity reads the envelope of an activity tolerantly (G4).
+func parseActivity(body []byte) (inActivity, bool) {
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return inActivity{}, false
+	}
+	a := inActivity{ID: str(m["id"]), Type: typeOf(m), Actor: idOf(m["actor"]), Object: m["object"]}
+	return a, a.Type != "" && a.Actor != ""
+}
+
+// handleInbox receives activities on a language actor's inbox, the shared
+// inbox and the instance actor's inbox (B4: Follow, Undo and Block come to
+// the personal inbox, Create and the rest to the shared one; both take
+// everything).
+//
+// The order of the checks follows what peers make of each answer: 413 for
+// a body over 1 MB before anything else is read (E5); a Delete or Update from
+// an actor we never knew is 202 at once, without fetching a key, or every
+// account deletion on the network would make us fetch (P7); then the
+// signature, with 401 only for authentication failures, because Mastodon
+// 4.7 answers a 400 or 401 by sending again with RFC 9421 (0.10, S10); and
+// a signer that is not the activity's actor is refused (S7). Activity types
+// we do not handle get 202 and are dropped, never 400 (E5).
+func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
+	if lang := chi.URLParam(r, "lang"); lang != "" && !f.hasLang(lang) {
+		f.notFound(w, r)
+		return
+	}
+	if !isActivityPubBody(r.Header.Get("Content-Type")) {
+		http.Error(w, http.StatusText(http.StatusUnsupportedMediaType), http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	if _, err := signature.KeyID(r); err != nil {
+		f.unauthorized(w, r, err)
+		return
+	}
+	act, ok := parseActivity(body)
+	if !ok {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	if act.Type == "Delete" || act.Type == "Update" {
+		known, err := f.store.RemoteActorKnown(r.Context(), act.Actor)
+		if err != nil {
+			f.error(w, r, err)
+			return
+		}
+		if !known {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+	}
+	_, signer, err := signature.Verify(r, body, f.now(), f.lookupKey)
+	if err != nil {
+		f.unauthorized(w, r, err)
+		return
+	}
+	if signer != act.Actor {
+		f.logger.Info("inbox: signer is not the actor", "actor", act.Actor, "signer", signer, "activity_id", act.ID)
+		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+		return
+	}
+	if u, err := url.Parse(signer); err == nil {
+		// Any valid signed POST revives a host we had given up on (E3).
+		if err := f.store.InstanceContact(r.Context(), strings.ToLower(u.Host)); err != nil {
+			f.error(w, r, err)
+			return
+		}
+	}
+	f.logger.Debug("inbox: activity", "activity_id", act.ID, "actor", act.Actor, "type", act.Type, "body", string(body))
+	if err := f.receive(r, act); err != nil {
+		f.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// unauthorized answers 401 to a request whose signature did not verify. The
+// reason goes to the log only.
+func (f *Federation) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
+	f.logger.Info("inbox: signature refused", "err", err, "request", r.URL.Path)
+	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+}
+
+// receive acts on an authenticated activity. Activities the dialogue will
+// handle (Create, Like, Announce, Flag …) are accepted and dropped for now.
+func (f *Federation) receive(r *http.Request, act inActivity) error {
+	switch act.Type {
+	case "Follow":
+		return f.receiveFollow(r.Context(), act)
+	case "Undo":
+		return f.receiveUndo(r.Context(), act)
+	case "Block":
+		return f.receiveBlock(r.Context(), act)
+	}
+	return nil
+}
+
+// localLang returns the language of the local language actor with id iri,
+// or "".
+func (f *Federation) localLang(iri string) string {
+	for _, l := range f.cfg.Languages {
+		if iri == f.iri.Actor(l) {
+			return l
+		}
+	}
+	return ""
+}

@@ -1,0 +1,108 @@
+package federation
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// keyBits is the size of our actors' RSA keys: RSA because GoToSocial caches
+// only *rsa.PublicKey, 2048 bits as Mastodon makes them (A11).
+const keyBits = 2048
+
+// actorKey is a local actor's key pair, parsed once at start.
+type actorKey struct {
+	private   *rsa.PrivateKey
+	publicPEM string
+	created   time.Time
+}
+
+// loadKeys makes sure every local actor has a key pair, making the missing
+// ones, and keeps them parsed in memory. Keys never change while the
+// process runs, so no lock is needed afterwards.
+func (f *Federation) loadKeys(ctx context.Context) error {
+	f.keys = map[string]*actorKey{}
+	for _, name := range append([]string{instanceActor}, f.cfg.Languages...) {
+		k, err := f.store.EnsureActorKey(ctx, name, generateKey)
+		if err != nil {
+			return err
+		}
+		priv, err := parsePrivateKey(k.PrivatePEM)
+		if err != nil {
+			return fmt.Errorf("federation: key of actor %s: %w", name, err)
+		}
+		f.keys[name] = &actorKey{private: priv, publicPEM: k.PublicPEM, created: k.CreatedAt}
+	}
+	return nil
+}
+
+// generateKey makes an RSA key pair as PKCS#8 and PKIX PEM blocks.
+func generateKey() (privatePEM, publicPEM string, err error) {
+	key, err := rsa.GenerateKey(rand.Reader, keyBits)
+	if err != nil {
+		return "", "", err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", err
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})), nil
+}
+
+// parsePrivateKey reads an RSA private key in PKCS#8 or PKCS#1 PEM.
+func parsePrivateKey(s string) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("not an RSA key but %T", k)
+	}
+	return rk, nil
+}
+
+// parsePublicKey reads an RSA public key in PKIX or PKCS#1 PEM, the two forms
+// the fediverse publishes.
+func parsePublicKey(s string) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	if k, err := x509.ParsePKIXPublicKey(block.Bytes); err == nil {
+		rk, ok := k.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("not an RSA key but %T", k)
+		}
+		return rk, nil
+	}
+	return x509.ParsePKCS1PublicKey(block.Bytes)
+}
+
+// KeySource returns the key id and private key a local actor signs with: a
+// language code or "instance". It is what the delivery worker signs POSTs
+// with.
+func (f *Federation) KeySource(_ context.Context, actor string) (keyID string, key *rsa.PrivateKey, err error) {
+	k, ok := f.keys[actor]
+	if !ok {
+		return "", nil, fmt.Errorf("federation: no key for actor %q", actor)
+	}
+	return f.iri.Key(actor), k.private, nil
+}

@@ -1,0 +1,192 @@
+package federation
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"samizdat/content/store"
+)
+
+// actorTypes are the actor types Mastodon accepts (A1).
+var actorTypes = map[string]bool{"Application": true, "Group": true, "Organization": true, "Person": true, "Service": true}
+
+// lookupKey is the key lookup of signature.Verify. It answers from the cache
+// of remote actors when it can and fetches the key otherwise; asked to
+// refetch, because the cached key failed to verify and the actor may have
+// rotated it, it fetches again at most once a minute per key (S8).
+func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) (*rsa.PublicKey, string, error) {
+	if !refetch {
+		a, err := f.store.RemoteActorByKeyID(ctx, keyID)
+		switch {
+		case err == nil:
+			if pub, err := parsePublicKey(a.PublicKeyPEM); err == nil {
+				return pub, a.ID, nil
+			}
+		case !isNotFound(err):
+			return nil, "", err
+		}
+	} else if !f.refetch.allow(keyID, f.now()) {
+		return nil, "", fmt.Errorf("%w: key %s was fetched again a moment ago", errFetch, keyID)
+	}
+	a, err := f.fetchKeyOwner(ctx, keyID)
+	if err != nil {
+		return nil, "", err
+	}
+	pub, err := parsePublicKey(a.PublicKeyPEM)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: key %s: %v", errFetch, keyID, err)
+	}
+	return pub, a.ID, nil
+}
+
+// fetchKeyOwner fetches the key keyID and the actor that owns it, and caches
+// the actor (S6). The keyId may be a fragment of the actor document
+// (Mastodon's …#main-key), or a URL of its own serving a key document or, as
+// GoToSocial's …/main-key does, a stub actor that holds only the key; then
+// the owner is fetched too and must list the same key. Key and owner must
+// be on one host.
+func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.RemoteActor, error) {
+	keyURL, err := f.remoteURL(keyID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := f.fetch(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	key := findKey(d, keyID)
+	if key == nil {
+		return nil, fmt.Errorf("%w: %s holds no key with that id", errFetch, keyID)
+	}
+	owner := idOf(key["owner"])
+	if owner == "" {
+		owner = str(d["id"])
+	}
+	ownerURL, err := f.remoteURL(owner)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(ownerURL.Host, keyURL.Host) {
+		return nil, fmt.Errorf("%w: key %s is owned by %s on another host", errFetch, keyID, owner)
+	}
+	actor := d
+	if str(d["id"]) != owner || str(d["inbox"]) == "" {
+		if actor, err = f.fetch(ctx, owner); err != nil {
+			return nil, err
+		}
+		if key = findKey(actor, keyID); key == nil {
+			return nil, fmt.Errorf("%w: actor %s does not list key %s", errFetch, owner, keyID)
+		}
+	}
+	a, err := f.remoteActor(actor, owner)
+	if err != nil {
+		return nil, err
+	}
+	a.KeyID, a.PublicKeyPEM = keyID, str(key["publicKeyPem"])
+	if err := f.store.SaveRemoteActor(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// findKey returns the key with id keyID from a document that is a key itself
+// or an actor with one key or several (Mastodon 4.6+ publishes a list, A11).
+func findKey(d doc, keyID string) map[string]any {
+	if str(d["publicKeyPem"]) != "" && str(d["id"]) == keyID {
+		return d
+	}
+	for _, k := range objects(d["publicKey"]) {
+		if str(k["id"]) == keyID && str(k["publicKeyPem"]) != "" {
+			return k
+		}
+	}
+	return nil
+}
+
+// remoteActor reads an actor document fetched from id. Its id must be id
+// exactly (R8), its type an actor's, and its inbox on its own host. A shared
+// inbox is kept only on the actor's host or a subdomain of it, as GoToSocial
+// does (A5): anything else could point our deliveries at a third party.
+func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
+	if str(d["id"]) != id {
+		return nil, fmt.Errorf("%w: actor document from %s has id %q", errFetch, id, str(d["id"]))
+	}
+	if !actorTypes[typeOf(map[string]any(d))] {
+		return nil, fmt.Errorf("%w: %s is a %q, not an actor", errFetch, id, typeOf(map[string]any(d)))
+	}
+	idURL, err := f.remoteURL(id)
+	if err != nil {
+		return nil, err
+	}
+	host := strings.ToLower(idURL.Host)
+	inbox := idOf(d["inbox"])
+	if u, err := f.remoteURL(inbox); err != nil || !strings.EqualFold(u.Host, host) {
+		return nil, fmt.Errorf("%w: actor %s has no inbox on its host", errFetch, id)
+	}
+	shared := str(d["sharedInbox"])
+	if ep, ok := d["endpoints"].(map[string]any); ok && str(ep["sharedInbox"]) != "" {
+		shared = str(ep["sharedInbox"])
+	}
+	if shared != "" {
+		u, err := f.remoteURL(shared)
+		if err != nil || !sameSite(strings.ToLower(u.Host), host) {
+			shared = ""
+		}
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("federation: keep actor %s: %w", id, err)
+	}
+	return &store.RemoteActor{
+		ID:          id,
+		Host:        host,
+		Inbox:       inbox,
+		SharedInbox: shared,
+		Username:    str(d["preferredUsername"]),
+		Name:        str(d["name"]),
+		URL:         urlOf(d["url"]),
+		IconURL:     urlOf(d["icon"]),
+		Document:    raw,
+	}, nil
+}
+
+// sameSite reports whether host is base or a subdomain of it. Ports must
+// match.
+func sameSite(host, base string) bool {
+	return host == base || strings.HasSuffix(host, "."+base)
+}
+
+// refetchLimiter remembers when each key was last fetched again, so that a
+// peer sending badly signed requests cannot make us fetch its key on each.
+type refetchLimiter struct {
+	mu    sync.Mutex
+	every time.Duration
+	last  map[string]time.Time
+}
+
+func newRefetchLimiter(every time.Duration) *refetchLimiter {
+	return &refetchLimiter{every: every, last: map[string]time.Time{}}
+}
+
+// allow reports whether keyID may be fetched again now, and if so records it.
+func (l *refetchLimiter) allow(keyID string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t, ok := l.last[keyID]; ok && now.Sub(t) < l.every {
+		return false
+	}
+	if len(l.last) > 10_000 {
+		for k, t := range l.last {
+			if now.Sub(t) >= l.every {
+				delete(l.last, k)
+			}
+		}
+	}
+	l.last[keyID] = now
+	return true
+}

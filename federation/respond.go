@@ -1,0 +1,77 @@
+package federation
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"samizdat/content"
+)
+
+// writeAP writes an ActivityPub document with the content type every server
+// accepts (N2) and Vary: Accept, because the same URLs also serve pages to
+// browsers (N4).
+func (f *Federation) writeAP(w http.ResponseWriter, r *http.Request, d doc) {
+	b, err := encode(d)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Vary", "Accept")
+	h.Set("Cache-Control", "public, max-age=60")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b) //nolint:errcheck // the client went away
+	}
+}
+
+// writeJSON writes a non-ActivityPub JSON document (WebFinger, NodeInfo).
+func (f *Federation) writeJSON(w http.ResponseWriter, r *http.Request, contentType string, v any) {
+	b, err := encode(v)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b) //nolint:errcheck // the client went away
+	}
+}
+
+// redirect sends a browser to a page on the website. The address is
+// absolute: Mastodon's rel="me" check compares the Location header with the
+// actor's url as it is (A9).
+func (f *Federation) redirect(w http.ResponseWriter, r *http.Request, to string) {
+	w.Header().Set("Vary", "Accept")
+	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// notFound answers 404. A hidden, withdrawn or unknown object is 404 alike
+// [GoToSocial]; for a withdrawn Article that is what makes Mastodon drop
+// its copy when it fetches it again (X2).
+func (f *Federation) notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Vary", "Accept")
+	http.Error(w, http.StatusText(http.StatusNotFound), http.StatusNotFound)
+}
+
+// error maps an error to a status and logs only the unexpected ones. Clients
+// see a fixed message per status, never err.Error() (STYLE 2.3). Temporary
+// faults are 5xx, never 404 or 410, which peers would take as deletion (0.6).
+func (f *Federation) error(w http.ResponseWriter, r *http.Request, err error) {
+	var v *content.ValidationError
+	switch {
+	case errors.Is(err, content.ErrNotFound):
+		f.notFound(w, r)
+	case errors.As(err, &v):
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+	default:
+		f.logger.Error("request failed", "err", err, "request_id", middleware.GetReqID(r.Context()),
+			slog.Group("request", "method", r.Method, "path", r.URL.Path))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	}
+}

@@ -1,0 +1,101 @@
+package federation
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// routes registers every ActivityPub and discovery route. GET routes answer
+// HEAD too: Mastodon's rel="me" check sends HEAD to the actor URL (A9).
+func (f *Federation) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, f.logRequests, middleware.Recoverer)
+	r.NotFound(f.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	})
+	get := func(r chi.Router, pattern string, h http.HandlerFunc) {
+		r.Get(pattern, h)
+		r.Head(pattern, h)
+	}
+
+	r.Route("/.well-known", func(r chi.Router) {
+		r.Use(cors)
+		get(r, "/webfinger", f.handleWebFinger)
+		get(r, "/host-meta", f.handleHostMeta)
+		get(r, "/nodeinfo", f.handleNodeInfoLinks)
+	})
+	get(r, "/nodeinfo/{version:2\\.[01]}", f.handleNodeInfo)
+
+	get(r, "/actor", f.handleInstanceActor)
+	r.Post("/actor/inbox", f.handleInbox)
+	r.Post("/inbox", f.handleInbox)
+	r.Route("/actors/{lang}", func(r chi.Router) {
+		get(r, "/", f.handleActor)
+		get(r, "/{image:icon|header}.png", f.handleActorImage)
+		r.Post("/inbox", f.handleInbox)
+		get(r, "/outbox", f.handleOutbox)
+		get(r, "/followers", f.handleFollowers)
+		get(r, "/following", f.handleFollowing)
+		get(r, "/featured", f.handleFeatured)
+	})
+	r.Route("/ap/articles/{key}", func(r chi.Router) {
+		get(r, "/", f.handleArticle)
+		get(r, "/replies", f.handleReplies)
+		get(r, "/likes", f.handleLikes)
+		get(r, "/shares", f.handleShares)
+		get(r, "/context", f.handleContext)
+	})
+	return r
+}
+
+// pageRoutes are the website URLs that also answer ActivityPub.
+func (f *Federation) pageRoutes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.NotFound(f.notFound)
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Method(m, "/{lang}", http.HandlerFunc(f.handleSectionAP))
+		r.Method(m, "/{lang}/", http.HandlerFunc(f.handleSectionAP))
+		r.Method(m, "/{lang}/stories/{slug}", http.HandlerFunc(f.handleStoryAP))
+	}
+	return r
+}
+
+// detach hides the routing context of a parent chi router, so that our own
+// router matches the full path instead of joining the parent's route.
+func detach(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))))
+	})
+}
+
+// cors lets browsers read discovery documents from other origins, as
+// Mastodon and Misskey allow (D6, I4): remote-interaction pages look up the
+// reader's own server from the browser.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs each request at debug level, and failures at info.
+func (f *Federation) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := f.now()
+		next.ServeHTTP(ww, r)
+		level := slog.LevelDebug
+		if ww.Status() >= 400 && ww.Status() != http.StatusNotFound {
+			level = slog.LevelInfo
+		}
+		f.logger.Log(r.Context(), level, "request", "request_id", middleware.GetReqID(r.Context()),
+			slog.Group("request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
+				"duration", f.now().Sub(start)))
+	})
+}
