@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,10 +9,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/federation/delivery"
 )
 
 // Config is what federation needs to know about the publication.
@@ -30,48 +28,42 @@ type Config struct {
 	Now func() time.Time
 }
 
-// outActivity is an activity handed to the delivery queue: its id, the
-// local actor that sends it ("en", "instance"), its type, the translation
-// it is about (0 for none) and the exact bytes to POST.
-type outActivity struct {
-	ID            string
-	Actor         string
-	Type          string
-	TranslationID int64
-	Body          []byte
-}
-
-// enqueueFunc stores an activity and one delivery per distinct inbox inside
-// tx, so that they commit or roll back with the change that caused them.
-type enqueueFunc func(ctx context.Context, tx pgx.Tx, a outActivity, inboxes []string) error
-
 // Federation serves Samizdat's ActivityPub endpoints and turns changes to
 // translations into activities.
 type Federation struct {
 	cfg     Config
 	iri     iris
 	store   *store.Store
-	enqueue enqueueFunc
+	queue   *delivery.Deliverer
 	logger  *slog.Logger
 	client  *http.Client
-	keys    map[string]*actorKey   // by actor name; read-only after New
+	keys    *Keys
 	images  map[string]actorImages // by language; read-only after New
 	refetch *refetchLimiter
 	handler http.Handler
 	pages   http.Handler
 }
 
-// newFederation builds everything but the delivery queue.
-func newFederation(ctx context.Context, cfg Config, st *store.Store, enqueue enqueueFunc, logger *slog.Logger) (*Federation, error) {
+// New builds the federation side of the publication: the handlers, and the
+// change hook that turns publications, edits and withdrawals into
+// activities queued on queue. keys must come from LoadKeys with the same
+// configuration.
+func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, logger *slog.Logger) (*Federation, error) {
 	if cfg.BaseURL == nil || cfg.BaseURL.Host == "" {
 		return nil, errors.New("federation: BaseURL must be an absolute URL")
 	}
 	if len(cfg.Languages) == 0 {
 		return nil, errors.New("federation: no languages")
 	}
-	for _, l := range cfg.Languages {
-		if !usernameRE.MatchString(l) || l == instanceActor {
-			return nil, fmt.Errorf("federation: %q cannot be an actor's user name", l)
+	if keys == nil || queue == nil {
+		return nil, errors.New("federation: New needs the keys and the delivery queue")
+	}
+	for _, name := range append([]string{instanceActor}, cfg.Languages...) {
+		if name != instanceActor && !usernameRE.MatchString(name) {
+			return nil, fmt.Errorf("federation: %q cannot be an actor's user name", name)
+		}
+		if keys.get(name) == nil {
+			return nil, fmt.Errorf("federation: no key for actor %q: load the keys with the same configuration", name)
 		}
 	}
 	if cfg.Now == nil {
@@ -84,15 +76,13 @@ func newFederation(ctx context.Context, cfg Config, st *store.Store, enqueue enq
 		cfg:     cfg,
 		iri:     newIRIs(cfg.BaseURL),
 		store:   st,
-		enqueue: enqueue,
+		keys:    keys,
+		queue:   queue,
 		logger:  logger.With("component", "federation"),
 		images:  map[string]actorImages{},
 		refetch: newRefetchLimiter(time.Minute),
 	}
 	f.client = f.newClient()
-	if err := f.loadKeys(ctx); err != nil {
-		return nil, err
-	}
 	for _, l := range cfg.Languages {
 		imgs, err := makeImages(l)
 		if err != nil {

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"bytes"
-	"context"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -18,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"samizdat/content"
 	"samizdat/content/store"
 	"samizdat/content/store/storetest"
+	"samizdat/federation/delivery"
+	"samizdat/federation/transport"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -84,30 +83,35 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := newFederation(ctx, Config{
+	cfg := Config{
 		BaseURL:         base,
 		Languages:       opts.languages,
 		PublicationName: "Samizdat",
 		Version:         "1.0.0",
 		AllowPrivate:    opts.allowPrivate,
 		Now:             c.Now,
-	}, st, storeEnqueue(st), slog.New(slog.NewTextHandler(t.Output(), nil)))
+	}
+	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
+	keys, err := LoadKeys(ctx, cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The real queue, never started: Enqueue writes the activity, its
+	// deliveries and the River jobs, which tests read back.
+	queue, err := delivery.New(st.Pool(), st, delivery.Config{
+		Keys:   keys.KeySource,
+		Client: transport.New(transport.Options{AllowPrivate: true}),
+		Logger: logger,
+		Now:    c.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(cfg, st, keys, queue, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &env{fed: f, store: st, clock: c}
-}
-
-// storeEnqueue records activities and their deliveries the way the delivery
-// queue does, without a worker to send them.
-func storeEnqueue(st *store.Store) enqueueFunc {
-	return func(ctx context.Context, tx pgx.Tx, a outActivity, inboxes []string) error {
-		err := st.InsertActivity(ctx, tx, &store.Activity{ID: a.ID, Actor: a.Actor, Type: a.Type, TranslationID: a.TranslationID, Body: a.Body})
-		if err != nil {
-			return err
-		}
-		return st.InsertDeliveries(ctx, tx, a.ID, inboxes, store.DeliveryPending, "")
-	}
 }
 
 // testKeyPEMs returns the private and public PEM of a fixed test key.

@@ -35,7 +35,7 @@ func (f *Federation) newClient() *http.Client {
 // signGet signs a GET as the instance actor over (request-target) host date:
 // GoToSocial and Mastodon in secure mode refuse unsigned fetches (S2, S9, A14).
 func (f *Federation) signGet(r *http.Request) error {
-	keyID, key, err := f.KeySource(r.Context(), instanceActor)
+	keyID, key, err := f.keys.KeySource(r.Context(), instanceActor)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"samizdat/federation/delivery"
 )
 
 // inFollow is a Follow as received: who follows which of our actors, with
@@ -42,9 +44,9 @@ func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
 	if err != nil {
 		return err
 	}
-	out := outActivity{ID: f.iri.AcceptID(lang, id), Actor: lang, Type: "Accept", Body: body}
+	out := delivery.Activity{ID: f.iri.AcceptID(lang, id), Actor: lang, Type: "Accept", Body: body}
 	_, err = f.store.Follow(ctx, lang, act.Actor, act.ID, func(ctx context.Context, tx pgx.Tx) error {
-		return f.enqueue(ctx, tx, out, []string{follower.Inbox})
+		return f.queue.Enqueue(ctx, tx, out, []string{follower.Inbox})
 	})
 	if err != nil {
 		return fmt.Errorf("federation: accept follow %s: %w", act.ID, err)

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"samizdat/content/store"
 )
 
 // keyBits is the size of our actors' RSA keys: RSA because GoToSocial caches
@@ -22,24 +24,38 @@ type actorKey struct {
 	created   time.Time
 }
 
-// loadKeys makes sure every local actor has a key pair, making the missing
-// ones, and keeps them parsed in memory. Keys never change while the
-// process runs, so no lock is needed afterwards.
-func (f *Federation) loadKeys(ctx context.Context) error {
-	f.keys = map[string]*actorKey{}
-	for _, name := range append([]string{instanceActor}, f.cfg.Languages...) {
-		k, err := f.store.EnsureActorKey(ctx, name, generateKey)
-		if err != nil {
-			return err
-		}
-		priv, err := parsePrivateKey(k.PrivatePEM)
-		if err != nil {
-			return fmt.Errorf("federation: key of actor %s: %w", name, err)
-		}
-		f.keys[name] = &actorKey{private: priv, publicPEM: k.PublicPEM, created: k.CreatedAt}
-	}
-	return nil
+// Keys holds the key pairs of our actors, parsed. They never change while
+// the process runs, so Keys is safe for concurrent use without a lock.
+type Keys struct {
+	iri  iris
+	keys map[string]*actorKey // by actor name: a language, or "instance"
 }
+
+// LoadKeys makes sure the instance actor and every language actor of cfg
+// have a key pair, making and storing the missing ones (the first start),
+// and returns them. The delivery queue signs with them (KeySource), and New
+// serves their public halves.
+func LoadKeys(ctx context.Context, cfg Config, st *store.Store) (*Keys, error) {
+	if cfg.BaseURL == nil || cfg.BaseURL.Host == "" {
+		return nil, errors.New("federation: BaseURL must be an absolute URL")
+	}
+	k := &Keys{iri: newIRIs(cfg.BaseURL), keys: map[string]*actorKey{}}
+	for _, name := range append([]string{instanceActor}, cfg.Languages...) {
+		pair, err := st.EnsureActorKey(ctx, name, generateKey)
+		if err != nil {
+			return nil, err
+		}
+		priv, err := parsePrivateKey(pair.PrivatePEM)
+		if err != nil {
+			return nil, fmt.Errorf("federation: key of actor %s: %w", name, err)
+		}
+		k.keys[name] = &actorKey{private: priv, publicPEM: pair.PublicPEM, created: pair.CreatedAt}
+	}
+	return k, nil
+}
+
+// get returns an actor's key, or nil.
+func (k *Keys) get(name string) *actorKey { return k.keys[name] }
 
 // generateKey makes an RSA key pair as PKCS#8 and PKIX PEM blocks.
 func generateKey() (privatePEM, publicPEM string, err error) {
@@ -97,12 +113,11 @@ func parsePublicKey(s string) (*rsa.PublicKey, error) {
 }
 
 // KeySource returns the key id and private key a local actor signs with: a
-// language code or "instance". It is what the delivery worker signs POSTs
-// with.
-func (f *Federation) KeySource(_ context.Context, actor string) (keyID string, key *rsa.PrivateKey, err error) {
-	k, ok := f.keys[actor]
+// language code or "instance". It is the delivery queue's KeySource.
+func (k *Keys) KeySource(_ context.Context, actor string) (keyID string, key *rsa.PrivateKey, err error) {
+	ak, ok := k.keys[actor]
 	if !ok {
 		return "", nil, fmt.Errorf("federation: no key for actor %q", actor)
 	}
-	return f.iri.Key(actor), k.private, nil
+	return k.iri.Key(actor), ak.private, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"samizdat/content"
+	"samizdat/federation/delivery"
 )
 
 // onChange is the store's change hook: it turns a publication, an edit or a
@@ -49,7 +50,7 @@ func (f *Federation) onChange(ctx context.Context, tx pgx.Tx, kind content.Chang
 	if err != nil {
 		return err
 	}
-	err = f.enqueue(ctx, tx, outActivity{ID: id, Actor: t.Lang, Type: typ, TranslationID: t.ID, Body: body}, inboxes)
+	err = f.queue.Enqueue(ctx, tx, delivery.Activity{ID: id, Actor: t.Lang, Type: typ, TranslationID: t.ID, Body: body}, inboxes)
 	if err != nil {
 		return fmt.Errorf("federation: enqueue %s of translation %d: %w", typ, t.ID, err)
 	}
