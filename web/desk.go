@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -128,6 +129,45 @@ func pageParam(r *http.Request) int {
 		return 1
 	}
 	return n
+}
+
+// formErrors are a form's problems by field name, as a
+// content.ValidationError gives them.
+type formErrors map[string]string
+
+// fieldError is one problem with a form, for the summary above it.
+type fieldError struct {
+	Field   string // the id of the field's input
+	Message string
+}
+
+// formOrder is the order fields appear in on the desk's forms, so that the
+// summary of problems reads in the same order as the form.
+var formOrder = []string{
+	"byline_kind", "byline_name", "lang", "title", "teaser", "body", "slug", "tags", "cover_alt",
+	"cover", "state", "publish_at", "email", "display_name", "roles", "password",
+}
+
+// InOrder lists the problems in the order of the form's fields; fields the
+// order does not know come last, by name.
+func (e formErrors) InOrder() []fieldError {
+	var out []fieldError
+	for _, f := range formOrder {
+		if msg, ok := e[f]; ok {
+			out = append(out, fieldError{f, msg})
+		}
+	}
+	var rest []string
+	for f := range e {
+		if !slices.Contains(formOrder, f) {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		out = append(out, fieldError{f, e[f]})
+	}
+	return out
 }
 
 // fieldErrors returns a validation error's messages by field, or nil when

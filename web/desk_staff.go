@@ -20,7 +20,7 @@ type staffListPage struct {
 	Members []staffRow
 	Form    staffForm
 	Roles   []roleChoice
-	Errors  map[string]string
+	Errors  formErrors
 	Created *createdAccount // shown once, right after an account is made
 }
 

@@ -33,6 +33,7 @@ type stateTab struct {
 type storyRow struct {
 	ID           int64
 	Title        string
+	Lang         string // the title's
 	Byline       string
 	Updated      string
 	Translations []translationBadge
@@ -76,7 +77,7 @@ func (s *Server) handleStoryList(w http.ResponseWriter, r *http.Request) {
 		p.PrevURL = listURL(n - 1)
 	}
 	for _, st := range stories {
-		row := storyRow{ID: st.ID, Title: storyTitle(st), Byline: bylineText(st), Updated: deskTime(st.UpdatedAt)}
+		row := storyRow{ID: st.ID, Title: storyTitle(st), Lang: storyLang(st), Byline: bylineText(st), Updated: deskTime(st.UpdatedAt)}
 		for _, t := range st.Translations {
 			row.Translations = append(row.Translations, translationBadge{Lang: t.Lang, Name: langName(t.Lang), State: t.State})
 		}
@@ -117,7 +118,7 @@ type storyNewPage struct {
 	Lang        string
 	Languages   []languageLink
 	T           translationForm
-	Errors      map[string]string
+	Errors      formErrors
 }
 
 func (s *Server) handleStoryNew(w http.ResponseWriter, r *http.Request) {
@@ -164,12 +165,13 @@ func (s *Server) handleStoryCreate(w http.ResponseWriter, r *http.Request) {
 type storyEditPage struct {
 	deskPage
 	Story       *content.Story
+	TitleLang   string
 	Byline      bylineForm
 	BylineKinds []bylineChoice
 	CoverURL    string
 	CoverAlts   []coverAlt
 	Languages   []languageRow
-	Errors      map[string]string
+	Errors      formErrors
 }
 
 // coverAlt is the cover image's description in one translation.
@@ -232,6 +234,7 @@ func (s *Server) renderStoryEdit(w http.ResponseWriter, r *http.Request, status 
 	p := storyEditPage{
 		deskPage:    s.deskPage(r, storyTitle(st), "stories"),
 		Story:       st,
+		TitleLang:   storyLang(st),
 		Byline:      f.Byline,
 		BylineKinds: bylineKinds,
 		Errors:      errs,
@@ -296,6 +299,15 @@ func storyTitle(st *content.Story) string {
 		return t.Title
 	}
 	return fmt.Sprintf("Story %d", st.ID)
+}
+
+// storyLang is the language of the story's original title, or English, the
+// desk's, when it has none.
+func storyLang(st *content.Story) string {
+	if t := originalTranslation(st); t != nil {
+		return t.Lang
+	}
+	return "en"
 }
 
 func bylineText(st *content.Story) string {

@@ -45,7 +45,7 @@ func TestDesk_StoryFlow(t *testing.T) {
 	// The Russian translation, with the English beside it.
 	ru := b.get(fmt.Sprintf("/desk/stories/%d/ru", id))
 	wantStatus(t, ru, http.StatusOK)
-	wantContains(t, ru.Body, "New Русский translation", `class="original"`, "The river crossing", "How a family left at night.", "<em>cold</em>", "<table>")
+	wantContains(t, ru.Body, `New <span lang="ru">Русский</span> translation`, `class="original"`, "The river crossing", "How a family left at night.", "<em>cold</em>", "<table>")
 	resp = b.post(fmt.Sprintf("/desk/stories/%d/ru", id), url.Values{
 		"title": {"Переправа"}, "teaser": {"Как семья ушла ночью."}, "body": {"Было *холодно*."}, "slug": {"pereprava"}, "tags": {"изгнание"},
 	})
@@ -134,6 +134,9 @@ func TestDesk_ValidationKeepsInput(t *testing.T) {
 		`id="slug-error"`, `value="Bad Slug!"`,
 		html.EscapeString(body), strings.TrimSpace(long), `value="one, two"`, `value="Ivan"`,
 		`<option value="ru" selected>`, `class="error-summary"`, `href="#title"`)
+	if i, j, k := strings.Index(resp.Body, `href="#title"`), strings.Index(resp.Body, `href="#teaser"`), strings.Index(resp.Body, `href="#slug"`); !(i < j && j < k) {
+		t.Errorf("the summary of problems is not in the form's order: title %d, teaser %d, slug %d", i, j, k)
+	}
 	stories, err := d.store.Stories(t.Context(), store.StoryFilter{})
 	if err != nil {
 		t.Fatal(err)

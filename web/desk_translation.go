@@ -64,11 +64,12 @@ type translationPage struct {
 	deskPage
 	Story      *content.Story
 	StoryTitle string
+	StoryLang  string
 	Lang       string
 	LangName   string
 	Current    *content.Translation // as saved; nil for a new translation
 	T          translationForm
-	Errors     map[string]string
+	Errors     formErrors
 	FormURL    string
 	Original   *originalView
 	Compare    []compareLink // other languages to show beside this one
@@ -142,6 +143,7 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 		deskPage:   s.deskPage(r, title, "stories"),
 		Story:      st,
 		StoryTitle: storyTitle(st),
+		StoryLang:  storyLang(st),
 		Lang:       lang,
 		LangName:   langName(lang),
 		Current:    t,
