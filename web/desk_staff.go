@@ -79,7 +79,7 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		p.Members = append(p.Members, staffRow{DisplayName: m.DisplayName, Email: m.Email, Roles: strings.Join(roles, ", "), Since: deskTime(m.CreatedAt)})
 	}
 	for _, role := range content.Roles {
-		p.Roles = append(p.Roles, roleChoice{Role: role, Label: stateLabel(content.State(role)), Hint: roleHints[role], Checked: slices.Contains(f.Roles, string(role))})
+		p.Roles = append(p.Roles, roleChoice{Role: role, Label: capitalize(string(role)), Hint: roleHints[role], Checked: slices.Contains(f.Roles, string(role))})
 	}
 	s.render(w, r, status, "desk/staff.html", p)
 }

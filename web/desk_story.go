@@ -320,11 +320,15 @@ func bylineText(st *content.Story) string {
 	return st.BylineName
 }
 
-func stateLabel(st content.State) string {
-	if st == "" {
+func stateLabel(st content.State) string { return capitalize(string(st)) }
+
+// capitalize upper-cases the first letter of an ASCII word such as a state
+// or a role.
+func capitalize(s string) string {
+	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(string(st[:1])) + string(st[1:])
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // stateTime says when a translation was or will be published.
