@@ -106,6 +106,10 @@ func TestDesk_StoryFlow(t *testing.T) {
 
 	wantStatus(t, b.get("/desk/stories/999999"), http.StatusNotFound)
 	wantStatus(t, b.get(fmt.Sprintf("/desk/stories/%d/xx", id)), http.StatusNotFound)
+	css := b.get(staticURL("desk.css"))
+	wantStatus(t, css, http.StatusOK)
+	wantContains(t, css.Body, ":focus-visible")
+
 	notFound := b.get("/desk/no-such-page")
 	wantStatus(t, notFound, http.StatusNotFound)
 	wantContains(t, notFound.Body, "There is nothing here", `class="desk"`)
