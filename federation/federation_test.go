@@ -114,10 +114,14 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	return &env{fed: f, store: st, clock: c}
 }
 
-// testKeyPEMs returns the private and public PEM of a fixed test key.
+// testKeyPEMs returns the private and public PEM of a fixed test key. Actors
+// without a key of their own in testdata borrow fr's: making RSA keys is slow.
 func testKeyPEMs(t *testing.T, name string) (string, string) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "key-"+name+".pem"))
+	if os.IsNotExist(err) {
+		b, err = os.ReadFile(filepath.Join("testdata", "key-fr.pem"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,3 +248,5 @@ func addFollower(t *testing.T, e *env, lang, id, inbox string) {
 		t.Fatal(err)
 	}
 }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

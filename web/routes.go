@@ -60,6 +60,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/{id}/{lang}", s.handleTranslationSave)
 				r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
 				r.Post("/{id}/{lang}/state", s.handleTranslationState)
+				r.Route("/{id}/{lang}/deliveries", s.deliveryRoutes)
 			})
 			r.Route("/staff", func(r chi.Router) {
 				r.Use(s.requireRoleMW(roleAdmin))

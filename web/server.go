@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -36,6 +37,9 @@ type Config struct {
 	// ActorURL, when set, returns a language actor's id, for the rel="me"
 	// links that verify the actors' profile links.
 	ActorURL func(lang string) string
+	// RetryDeliveries, when set, queues again the failed deliveries of a
+	// translation's activities and says how many (the desk's retry button).
+	RetryDeliveries func(ctx context.Context, translationID int64) (int, error)
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

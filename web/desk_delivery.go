@@ -1,0 +1,143 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"samizdat/content/store"
+)
+
+// The delivery report of one translation (issue 3, item 11): how many
+// inboxes each of its activities (Create, Update, Delete) reached, how many
+// are pending or failed, the last error, and a button that queues the
+// failed ones again. Counts are of inboxes: mostly one shared inbox per
+// instance.
+
+// deliveryRoutes registers the report under
+// /desk/stories/{id}/{lang}/deliveries; routes.go mounts it among the
+// editors' story routes.
+func (s *Server) deliveryRoutes(r chi.Router) {
+	r.Get("/", s.handleDeliveries)
+	r.Post("/retry", s.handleDeliveriesRetry)
+}
+
+// failureListLimit bounds the failed inboxes listed on the page.
+const failureListLimit = 100
+
+// deliveriesPage is the data of desk/deliveries.html.
+type deliveriesPage struct {
+	deskPage
+	StoryID     int64
+	StoryTitle  string
+	StoryLang   string
+	Lang        string
+	LangName    string
+	EditURL     string
+	RetryURL    string
+	CanRetry    bool // there is something to retry and this process can queue it
+	Report      *store.DeliveryReport
+	Activities  []activityLine
+	Failures    []failureLine
+	MoreFailed  bool // more failed deliveries than are listed
+	LastErrorAt string
+}
+
+type activityLine struct {
+	Type      string
+	When      string
+	Delivered int
+	Pending   int
+	Failed    int
+	Skipped   int
+}
+
+type failureLine struct {
+	Inbox    string
+	State    string
+	Attempts int
+	Error    string
+	When     string
+}
+
+func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
+	st, lang, t, ok := s.deskTranslation(w, r)
+	if !ok {
+		return
+	}
+	if t == nil {
+		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
+		return
+	}
+	report, err := s.store.DeliveryReport(r.Context(), t.ID)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	failed, err := s.store.FailedDeliveries(r.Context(), t.ID, failureListLimit+1)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	editURL := fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang)
+	p := deliveriesPage{
+		deskPage:    s.deskPage(r, "Deliveries: "+t.Title+" ("+langName(lang)+")", "stories"),
+		StoryID:     st.ID,
+		StoryTitle:  storyTitle(st),
+		StoryLang:   storyLang(st),
+		Lang:        lang,
+		LangName:    langName(lang),
+		EditURL:     editURL,
+		RetryURL:    editURL + "/deliveries/retry",
+		CanRetry:    s.cfg.RetryDeliveries != nil && report.Failed+report.Skipped > 0,
+		Report:      report,
+		LastErrorAt: deskTime(report.LastErrorAt),
+	}
+	for _, a := range report.Activities {
+		p.Activities = append(p.Activities, activityLine{
+			Type: a.Type, When: deskTime(a.CreatedAt),
+			Delivered: a.Delivered, Pending: a.Pending, Failed: a.Failed, Skipped: a.Skipped,
+		})
+	}
+	if len(failed) > failureListLimit {
+		failed, p.MoreFailed = failed[:failureListLimit], true
+	}
+	for _, d := range failed {
+		p.Failures = append(p.Failures, failureLine{
+			Inbox: d.Inbox, State: d.State, Attempts: d.Attempts, Error: d.LastError, When: deskTime(d.UpdatedAt),
+		})
+	}
+	s.render(w, r, http.StatusOK, "desk/deliveries.html", p)
+}
+
+// handleDeliveriesRetry queues the translation's failed and skipped
+// deliveries again.
+func (s *Server) handleDeliveriesRetry(w http.ResponseWriter, r *http.Request) {
+	st, lang, t, ok := s.deskTranslation(w, r)
+	if !ok {
+		return
+	}
+	if t == nil {
+		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
+		return
+	}
+	if s.cfg.RetryDeliveries == nil {
+		s.deskError(w, r, http.StatusServiceUnavailable, "Deliveries cannot be retried from this server: federation is not running here.")
+		return
+	}
+	n, err := s.cfg.RetryDeliveries(r.Context(), t.ID)
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	switch n {
+	case 0:
+		s.flash(r, "Nothing to retry: no delivery has failed.")
+	case 1:
+		s.flash(r, "One delivery is queued again.")
+	default:
+		s.flash(r, fmt.Sprintf("%d deliveries are queued again.", n))
+	}
+	seeOther(w, r, fmt.Sprintf("/desk/stories/%d/%s/deliveries", st.ID, lang))
+}
