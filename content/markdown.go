@@ -2,8 +2,10 @@ package content
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
@@ -48,9 +50,30 @@ func RenderMarkdown(lang, src string) string {
 		md = mdFrench
 	}
 	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
+	ids := parser.WithIDs(&headingIDs{used: map[string]bool{}})
+	if err := md.Convert([]byte(src), &buf, parser.WithContext(parser.NewContext(ids))); err != nil {
 		// goldmark only fails when the writer fails; a bytes.Buffer does not.
 		return ""
 	}
 	return buf.String()
 }
+
+// headingIDs names headings after their text the way slugs are made, so a
+// Russian heading gets a readable anchor (#nashi-pravila) instead of the "-"
+// goldmark makes of any text without ASCII letters. Repeats get -2, -3…
+type headingIDs struct{ used map[string]bool }
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	base := Slugify(string(value))
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for i := 2; h.used[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	h.used[id] = true
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }

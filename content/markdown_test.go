@@ -17,6 +17,11 @@ func TestRenderMarkdown(t *testing.T) {
 		{"Blockquote", "en", "> She said nothing.", []string{"<blockquote>", "She said nothing."}},
 		{"List", "en", "- bread\n- salt\n", []string{"<ul>", "<li>bread</li>", "<li>salt</li>"}},
 		{"Heading gets an id", "en", "## The border", []string{`<h2 id="the-border">The border</h2>`}},
+		{"Russian heading id is transliterated", "ru", "## Наши правила", []string{`<h2 id="nashi-pravila">Наши правила</h2>`}},
+		{"French heading id keeps its letters", "fr", "## Nos règles", []string{`<h2 id="nos-regles">Nos règles</h2>`}},
+		{"Repeated headings get distinct ids", "ru", "## Итог\n\n## Итог\n\n## Итог", []string{`id="itog"`, `id="itog-2"`, `id="itog-3"`}},
+		{"Heading without Latin letters", "en", "## 日本", []string{`<h2 id="section">日本</h2>`}},
+		{"Heading with emphasis", "en", "## The *quiet* border", []string{`id="the-quiet-border"`}},
 		{"Table", "en", "| city | years |\n|---|---:|\n| Tbilisi | 2 |\n", []string{
 			"<table>", "<th>city</th>", `<th align="right">years</th>`, "<td>Tbilisi</td>", `<td align="right">2</td>`,
 		}},
