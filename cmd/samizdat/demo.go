@@ -2,14 +2,79 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+
+	"samizdat/content"
+	"samizdat/content/demo"
+	"samizdat/content/store"
+	"samizdat/web"
 )
 
+const demoHelp = `Usage: samizdat demo
+
+Loads the demo publication: fictional stories in the configured languages,
+the about, team, stance and privacy pages, cover images (written to
+MEDIA_DIR), and a demo editor account. Running it again changes nothing.
+A database that already holds other stories is left alone.
+
+The demo editor's password is public: load the demo only to try Samizdat,
+never on a site others can reach.
+
+`
+
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "Usage: samizdat demo\n\nLoads the demo publication: stories, pages and a demo editor. Running it again changes nothing.\n", stderr)
+	fs := newFlags("demo", demoHelp, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return fmt.Errorf("demo content is not written yet")
+	cfg, _, pool, err := setup(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+
+	opts := demo.Options{Languages: cfg.Languages, MediaDir: cfg.MediaDir, EditorEmail: demo.EditorEmail}
+	editor, err := st.StaffByEmail(ctx, demo.EditorEmail)
+	switch {
+	case errors.Is(err, content.ErrNotFound):
+		// argon2id takes a noticeable moment: hash only when the account
+		// is about to be created.
+		if opts.EditorPasswordHash, err = web.HashPassword(demo.EditorPassword); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	res, err := demo.Load(ctx, st, opts)
+	if err != nil {
+		return err
+	}
+	if res.Loaded {
+		fmt.Fprintf(stdout, "demo: loaded %d stories (%d translations), %d pages and the demo editor\n", res.Stories, res.Translations, res.Pages)
+		if editor, err = st.StaffByEmail(ctx, demo.EditorEmail); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "demo: nothing to do: %s\n", res.Reason)
+	}
+	return printDemoLogin(stdout, cfg, editor)
+}
+
+// printDemoLogin tells how to log in to the desk as the demo editor, or why
+// that account is not there. `make run` shows this to whoever starts it.
+func printDemoLogin(w io.Writer, cfg config, editor *content.Staff) error {
+	if editor == nil {
+		fmt.Fprintln(w, "demo: there is no demo editor in this database; add a staff account with `samizdat user add`")
+		return nil
+	}
+	password := demo.EditorPassword + "   (a well-known demo password: for trying Samizdat locally only)"
+	if ok, err := web.CheckPassword(editor.PasswordHash, demo.EditorPassword); err != nil || !ok {
+		password = "(changed since the demo was loaded)"
+	}
+	fmt.Fprintf(w, "\nDemo editor (admin, editor, moderator):\n  desk:     %s/desk/\n  email:    %s\n  password: %s\n\n",
+		cfg.BaseURL, editor.Email, password)
+	return nil
 }
