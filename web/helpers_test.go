@@ -182,8 +182,15 @@ func expectPage(t *testing.T, rec *httptest.ResponseRecorder, status int, lang s
 		t.Errorf("page has %d h1 elements, want 1", n)
 	}
 	checkNoForeignURLs(t, body)
+	for _, img := range imgRE.FindAllString(body, -1) {
+		if !strings.Contains(img, " alt=") {
+			t.Errorf("image without alt: %s", img)
+		}
+	}
 	return body
 }
+
+var imgRE = regexp.MustCompile(`<img\b[^>]*>`)
 
 var urlAttrRE = regexp.MustCompile(`(?i)\b(?:src|href|content|action)="((?:https?:)?//[^"]*)"`)
 

@@ -15,24 +15,29 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.errorStatus(w, r, http.StatusMethodNotAllowed) })
 
-	// Public website: no sessions, no cookies.
+	// Public website: no sessions, no cookies. Every page answers HEAD as
+	// it answers GET, without the body (render and writeBody leave it out).
 	r.Group(func(r chi.Router) {
-		r.Get("/", s.handleHome)
-		r.Get("/robots.txt", s.handleRobots)
-		r.Get("/sitemap.xml", s.handleSitemap)
-		r.Get("/static/{hash}/*", s.handleStatic)
-		r.Get("/media/{file}", s.handleMedia)
+		get := func(r chi.Router, pattern string, h http.HandlerFunc) {
+			r.Get(pattern, h)
+			r.Head(pattern, h)
+		}
+		get(r, "/", s.handleHome)
+		get(r, "/robots.txt", s.handleRobots)
+		get(r, "/sitemap.xml", s.handleSitemap)
+		get(r, "/static/{hash}/*", s.handleStatic)
+		get(r, "/media/{file}", s.handleMedia)
 		r.Route("/{lang}", func(r chi.Router) {
 			r.Use(s.requireLang)
-			r.Get("/", s.handleSection)
-			r.Get("/stories/{slug}", s.handleStory)
-			r.Get("/s/{id}", s.handleStoryLink)
-			r.Get("/tags/{tag}", s.handleTag)
-			r.Get("/by/{byline}", s.handleByline)
-			r.Get("/feed.atom", s.handleFeed)
-			r.Get("/tell", s.handleTellForm)
+			get(r, "/", s.handleSection)
+			get(r, "/stories/{slug}", s.handleStory)
+			get(r, "/s/{id}", s.handleStoryLink)
+			get(r, "/tags/{tag}", s.handleTag)
+			get(r, "/by/{byline}", s.handleByline)
+			get(r, "/feed.atom", s.handleFeed)
+			get(r, "/tell", s.handleTellForm)
 			r.Post("/tell", s.handleTellSubmit)
-			r.Get("/{page:about|team|stance|privacy}", s.handlePage)
+			get(r, "/{page:about|team|stance|privacy}", s.handlePage)
 		})
 	})
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -161,4 +162,22 @@ func TestStaticPage(t *testing.T) {
 	expectPage(t, s.get("/fr/about"), http.StatusOK, "fr")
 	expectPage(t, s.get("/ru/about"), http.StatusNotFound, "ru")
 	expectPage(t, s.get("/en/team"), http.StatusNotFound, "en")
+}
+
+func TestHead(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	twoLanguageStory(s)
+	for _, path := range []string{"/", "/en/", "/en/stories/letters-from-tbilisi", "/en/feed.atom", "/sitemap.xml", staticURL("style.css")} {
+		get := s.get(path)
+		rec := s.do(httptest.NewRequest(http.MethodHead, path, nil))
+		expect(t, rec, http.StatusOK)
+		if rec.Body.Len() != 0 {
+			t.Errorf("HEAD %s: a body of %d bytes", path, rec.Body.Len())
+		}
+		if rec.Header().Get("ETag") != get.Header().Get("ETag") || rec.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
+			t.Errorf("HEAD %s: headers differ from GET's", path)
+		}
+	}
+	expect(t, s.do(httptest.NewRequest(http.MethodHead, "/en/stories/nothing", nil)), http.StatusNotFound)
 }
