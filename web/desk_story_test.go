@@ -60,6 +60,8 @@ func TestDesk_StoryFlow(t *testing.T) {
 	if en := d.story(t, id).Translation("en"); en.State != content.StatePublished || en.PublishedAt.IsZero() {
 		t.Fatalf("after publish: %s at %v", en.State, en.PublishedAt)
 	}
+	wantContains(t, b.get(fmt.Sprintf("/desk/stories/%d/en", id)).Body,
+		`<a href="/en/stories/the-river-crossing">View the published page</a>`, fmt.Sprintf(`<a href="/desk/stories/%d/en/deliveries">Delivery report</a>`, id))
 	list := b.get("/desk/stories/?state=published")
 	wantContains(t, list.Body, "The river crossing", `<abbr title="English">en</abbr> published`, `<abbr title="Русский">ru</abbr> draft`)
 	if strings.Contains(b.get("/desk/stories/?state=withdrawn").Body, "The river crossing") {
