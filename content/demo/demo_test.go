@@ -160,7 +160,7 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fr, frTotal, _ := st.Entries(t.Context(), store.EntryFilter{Lang: "fr", Limit: 100})
+		_, frTotal, _ := st.Entries(t.Context(), store.EntryFilter{Lang: "fr", Limit: 100})
 		if total < 6 || frTotal == 0 || frTotal >= total {
 			t.Errorf("%d English and %d French entries", total, frTotal)
 		}
@@ -169,7 +169,6 @@ func TestLoad(t *testing.T) {
 				t.Errorf("two entries share a publication time: %s and %s", en[i-1].Slug, en[i].Slug)
 			}
 		}
-		_ = fr
 		tags, err := st.Tags(t.Context(), "ru", 0)
 		if err != nil || len(tags) == 0 || !slices.ContainsFunc(tags, func(tc content.TagCount) bool { return tc.Tag == "война" }) {
 			t.Errorf("Russian tags = %v, %v", tags, err)

@@ -252,7 +252,7 @@ func TestStore_SaveTranslation_Update(t *testing.T) {
 func TestStore_SlugRedirect(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
-	st, tr := newStory(t, s, "en", "Old name")
+	_, tr := newStory(t, s, "en", "Old name")
 
 	t.Run("Draft slug change keeps no redirect", func(t *testing.T) {
 		tr.Slug = "draft-name"
@@ -335,7 +335,6 @@ func TestStore_SlugRedirect(t *testing.T) {
 			t.Errorf("SlugRedirect(draft-name) = %q, %v", got, err)
 		}
 	})
-	_ = st
 }
 
 func TestStore_TranslationLookups(t *testing.T) {
