@@ -50,7 +50,8 @@ func mapErr(op string, err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return fmt.Errorf("store: %s: %w (%s)", op, content.ErrConflict, pgErr.ConstraintName)
+		// Keep the database's error too, so callers can tell constraints apart.
+		return fmt.Errorf("store: %s: %w: %w", op, content.ErrConflict, err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }

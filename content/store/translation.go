@@ -131,9 +131,8 @@ func (s *Store) SaveTranslation(ctx context.Context, t *content.Translation) err
 	return err
 }
 
-// translationErr maps a failed write of a translation. It must see pgx's own
-// error: mapErr keeps only the constraint's name beside content.ErrConflict,
-// so isUnique cannot recognize its result.
+// translationErr maps a failed write of a translation: a taken slug or
+// language becomes an error on the form's field.
 func translationErr(op string, err error) error {
 	var pgErr *pgconn.PgError
 	switch {
