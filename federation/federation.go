@@ -38,7 +38,7 @@ type Federation struct {
 	logger  *slog.Logger
 	client  *http.Client
 	keys    *Keys
-	images  map[string]actorImages // by language; read-only after New
+	images  map[string]*actorImages // by language; read-only after New
 	refetch *refetchLimiter
 	handler http.Handler
 	pages   http.Handler
@@ -79,16 +79,12 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 		keys:    keys,
 		queue:   queue,
 		logger:  logger.With("component", "federation"),
-		images:  map[string]actorImages{},
+		images:  map[string]*actorImages{},
 		refetch: newRefetchLimiter(time.Minute),
 	}
 	f.client = f.newClient()
 	for _, l := range cfg.Languages {
-		imgs, err := makeImages(l)
-		if err != nil {
-			return nil, fmt.Errorf("federation: images of %s: %w", l, err)
-		}
-		f.images[l] = imgs
+		f.images[l] = &actorImages{lang: l}
 	}
 	f.handler = f.routes()
 	f.pages = f.pageRoutes()

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/image/font"
@@ -18,8 +19,8 @@ import (
 
 // Each language actor gets a generated avatar (its language code in large
 // block letters) and a plain header, so that a fresh installation looks
-// deliberate on Mastodon without any upload. They are made once at start
-// and served from memory.
+// deliberate on Mastodon without any upload. They are drawn on first request
+// and then served from memory.
 
 // palette holds the avatar colours, picked by a hash of the language code so
 // a language keeps its colour across restarts.
@@ -32,8 +33,19 @@ var palette = []color.RGBA{
 	{0x1f, 0x5f, 0x5b, 0xff}, // teal
 }
 
-// actorImages is the PNG avatar and header of one language actor.
-type actorImages struct{ icon, header []byte }
+// actorImages is the PNG avatar and header of one language actor, drawn once.
+type actorImages struct {
+	lang         string
+	once         sync.Once
+	icon, header []byte
+	err          error
+}
+
+// get returns the images, drawing them the first time.
+func (a *actorImages) get() (icon, header []byte, err error) {
+	a.once.Do(func() { a.icon, a.header, a.err = makeImages(a.lang) })
+	return a.icon, a.header, a.err
+}
 
 func langColor(lang string) color.RGBA {
 	h := fnv.New32a()
@@ -42,17 +54,15 @@ func langColor(lang string) color.RGBA {
 }
 
 // makeImages draws the avatar and header of a language actor.
-func makeImages(lang string) (actorImages, error) {
+func makeImages(lang string) (icon, header []byte, err error) {
 	bg := langColor(lang)
-	icon, err := encodePNG(avatar(strings.ToUpper(lang), bg))
-	if err != nil {
-		return actorImages{}, err
+	if icon, err = encodePNG(avatar(strings.ToUpper(lang), bg)); err != nil {
+		return nil, nil, err
 	}
-	header, err := encodePNG(banner(bg))
-	if err != nil {
-		return actorImages{}, err
+	if header, err = encodePNG(banner(bg)); err != nil {
+		return nil, nil, err
 	}
-	return actorImages{icon: icon, header: header}, nil
+	return icon, header, nil
 }
 
 // avatar writes text with the 7×13 basic font into a small image and scales
@@ -96,8 +106,7 @@ func banner(bg color.RGBA) image.Image {
 
 func encodePNG(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&buf, img); err != nil {
+	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -110,9 +119,13 @@ func (f *Federation) handleActorImage(w http.ResponseWriter, r *http.Request) {
 		f.notFound(w, r)
 		return
 	}
-	b := imgs.icon
+	b, header, err := imgs.get()
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
 	if chi.URLParam(r, "image") == "header" {
-		b = imgs.header
+		b = header
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
