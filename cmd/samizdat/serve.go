@@ -11,9 +11,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"samizdat/content/store"
+	"samizdat/federation"
+	"samizdat/federation/delivery"
+	"samizdat/federation/transport"
 	"samizdat/web"
 )
+
+// version is the software version NodeInfo and the User-Agent report.
+const version = "0.1.0"
 
 var readFile = os.ReadFile
 
@@ -32,22 +40,64 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	st := store.New(pool)
 
+	// Federation: the actors' keys first, because the delivery queue signs
+	// with them and federation serves them; federation registers the change
+	// hook that enqueues activities, so it is built before anything writes.
+	fedCfg := federation.Config{
+		BaseURL:         cfg.BaseURL,
+		Languages:       cfg.Languages,
+		PublicationName: cfg.PublicationName,
+		Version:         version,
+		AllowPrivate:    cfg.FederationAllowPrivate,
+	}
+	keys, err := federation.LoadKeys(ctx, fedCfg, st)
+	if err != nil {
+		return err
+	}
+	queue, err := delivery.New(pool, st, delivery.Config{
+		Keys: keys.KeySource,
+		Client: transport.New(transport.Options{
+			AllowPrivate: cfg.FederationAllowPrivate,
+			UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
+		}),
+		Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	fed, err := federation.New(fedCfg, st, keys, queue, logger)
+	if err != nil {
+		return err
+	}
+
 	site, err := web.New(web.Config{
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
 		PublicationName: cfg.PublicationName,
 		MediaDir:        cfg.MediaDir,
+		ActivityPub:     fed.ActivityPubPages(),
+		ArticleIRI:      fed.ArticleIRI,
+		ActorHandle:     fed.ActorHandle,
+		ActorURL:        fed.ActorURL,
 	}, st, logger)
 	if err != nil {
 		return err
 	}
+
+	// One router in front: the ActivityPub and discovery paths go to
+	// federation, everything else to the website.
+	root := chi.NewRouter()
+	for _, pattern := range []string{"/.well-known/*", "/nodeinfo/*", "/actor", "/actor/*", "/actors/*", "/inbox", "/ap/*"} {
+		root.Handle(pattern, fed.Handler())
+	}
+	root.Mount("/", site)
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           site,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -56,6 +106,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
 	workers.Go(func() { publishScheduled(workCtx, st, logger) })
+	if err := queue.Start(workCtx); err != nil {
+		stopWork()
+		workers.Wait()
+		return err
+	}
 
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "config", cfg.String())
 	serveErr := make(chan error, 1)
@@ -65,6 +120,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	case err := <-serveErr:
 		stopWork()
 		workers.Wait()
+		queue.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // the server error is the one to report
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
@@ -77,6 +133,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	// Deliveries cut short stay queued in PostgreSQL for the next start.
+	if stopErr := queue.Stop(shutdownCtx); stopErr != nil {
+		logger.Error("stopping deliveries", "err", stopErr)
+	}
 	stopWork()
 	workers.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
