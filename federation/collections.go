@@ -185,11 +185,13 @@ func (f *Federation) handleFollowing(w http.ResponseWriter, r *http.Request) {
 		d, err = orderedCollection(id, 0)
 	} else {
 		d, err = toDoc(orderedPage(id, n, false))
-		d["orderedItems"] = []string{}
 	}
 	if err != nil {
 		f.error(w, r, err)
 		return
+	}
+	if n > 0 {
+		d["orderedItems"] = []string{}
 	}
 	f.writeAP(w, r, withContext(d))
 }

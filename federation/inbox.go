@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"samizdat/federation/delivery"
 	"samizdat/federation/signature"
 	"samizdat/federation/transport"
 )
@@ -98,9 +98,9 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 		return
 	}
-	if u, err := url.Parse(signer); err == nil {
+	if host, err := delivery.Host(signer); err == nil {
 		// Any valid signed POST revives a host we had given up on (E3).
-		if err := f.store.InstanceContact(r.Context(), strings.ToLower(u.Host)); err != nil {
+		if err := f.store.InstanceContact(r.Context(), host); err != nil {
 			f.error(w, r, err)
 			return
 		}
@@ -116,7 +116,7 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 // unauthorized answers 401 to a request whose signature did not verify. The
 // reason goes to the log only.
 func (f *Federation) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	f.logger.Info("inbox: signature refused", "err", err, "request", r.URL.Path)
+	f.logger.Info("inbox: signature refused", "err", err, slog.Group("request", "method", r.Method, "path", r.URL.Path))
 	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 }
 
