@@ -120,6 +120,39 @@ func TestInbox_Follow(t *testing.T) {
 	if got := followRows(t, e, "en"); len(got) != 0 {
 		t.Errorf("after Undo: followers %v, want none", got)
 	}
+
+	// An Undo naming the Follow only by its id removes that follow.
+	p.send(e, p.alice(), follow(p.alice()+"#follows/3", p.alice(), e.fed.ActorURL("fr")), sendOpts{})
+	if got := followRows(t, e, "fr"); len(got) != 1 {
+		t.Fatalf("followers of fr: %v", got)
+	}
+	bare := map[string]any{"id": p.alice() + "#follows/3/undo", "type": "Undo", "actor": p.alice(), "object": p.alice() + "#follows/3"}
+	if w := p.send(e, p.alice(), bare, sendOpts{}); w.Code != http.StatusAccepted {
+		t.Fatalf("Undo by id: %d", w.Code)
+	}
+	if got := followRows(t, e, "fr"); len(got) != 0 {
+		t.Errorf("after Undo by id: followers of fr %v, want none", got)
+	}
+
+	// An Undo of somebody else's Follow changes nothing.
+	p.send(e, p.alice(), follow(p.alice()+"#follows/4", p.alice(), en), sendOpts{})
+	other := map[string]any{"id": p.mallory() + "#undo", "type": "Undo", "actor": p.mallory(),
+		"object": follow(p.alice()+"#follows/4", p.alice(), en)}
+	if w := p.send(e, p.mallory(), other, sendOpts{}); w.Code != http.StatusAccepted {
+		t.Fatalf("Undo by mallory: %d", w.Code)
+	}
+	if got := followRows(t, e, "en"); len(got) != 1 {
+		t.Errorf("mallory undid alice's follow: followers %v", got)
+	}
+
+	// The instance actor follows no one back and accepts no followers.
+	n := len(accepts(t, e))
+	if w := p.send(e, p.alice(), follow(p.alice()+"#follows/5", p.alice(), e.fed.iri.InstanceActor()), sendOpts{path: "/actor/inbox"}); w.Code != http.StatusAccepted {
+		t.Fatalf("Follow of the instance actor: %d", w.Code)
+	}
+	if got := len(accepts(t, e)); got != n {
+		t.Errorf("the instance actor accepted a Follow")
+	}
 }
 
 // TestInbox_GoToSocialFollowAndBlock uses the GoToSocial shapes: a keyId
