@@ -98,21 +98,7 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, status int, m
 // status as (*Server).error does, logging only what is unexpected, and never
 // shows the error's text.
 func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	var ve *content.ValidationError
-	switch {
-	case errors.Is(err, content.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, content.ErrForbidden):
-		status = http.StatusForbidden
-	case errors.Is(err, content.ErrConflict):
-		status = http.StatusConflict
-	case errors.As(err, &ve):
-		status = http.StatusBadRequest
-	default:
-		s.logger.Error("desk request failed", "err", err, "request_id", requestID(r))
-	}
-	s.deskError(w, r, status, "")
+	s.deskError(w, r, s.statusFor(r, err), "")
 }
 
 // idParam reads a positive integer route parameter; ok is false when it is

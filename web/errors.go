@@ -21,21 +21,25 @@ type errorPage struct {
 // only what is unexpected, and shows a page in the reader's section language
 // that never includes the error's text.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
+	s.errorStatus(w, r, s.statusFor(r, err))
+}
+
+// statusFor maps an error's kind to an HTTP status, the one table for the
+// public site and the desk. It logs the errors that are not the client's doing.
+func (s *Server) statusFor(r *http.Request, err error) int {
 	var ve *content.ValidationError
 	switch {
 	case errors.Is(err, content.ErrNotFound):
-		status = http.StatusNotFound
+		return http.StatusNotFound
 	case errors.Is(err, content.ErrForbidden):
-		status = http.StatusForbidden
+		return http.StatusForbidden
 	case errors.Is(err, content.ErrConflict):
-		status = http.StatusConflict
+		return http.StatusConflict
 	case errors.As(err, &ve):
-		status = http.StatusBadRequest
-	default:
-		s.logger.Error("request failed", "err", err, "request_id", requestID(r))
+		return http.StatusBadRequest
 	}
-	s.errorStatus(w, r, status)
+	s.logger.Error("request failed", "err", err, "request_id", requestID(r), "path", r.URL.Path)
+	return http.StatusInternalServerError
 }
 
 // errorStatus shows the error page for a status.
