@@ -258,3 +258,40 @@ func TestGolden_Context(t *testing.T) {
 		}
 	}
 }
+
+// TestArticle_Size checks that a story whose HTML is huge still goes out
+// under a megabyte: first without the duplicate content, then with only the
+// teaser and a link.
+func TestArticle_Size(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	for _, c := range []struct {
+		n           int  // ampersands in the body: each becomes five bytes of HTML
+		wantContent bool // content kept beside contentMap
+		wantBody    bool // the body kept at all
+	}{
+		{1000, true, true},
+		{150_000, false, true},
+		{199_000, true, false},
+	} {
+		tr := &content.Translation{ID: 1, Lang: "en", Title: "T", Teaser: "Short.", Slug: "s", ObjectKey: "k",
+			BodyHTML: "<p>" + strings.Repeat("&amp;", c.n) + "</p>", PublishedAt: t0}
+		d, err := e.fed.createActivity(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := encode(withContext(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 1<<20 {
+			t.Errorf("%d: Create is %d bytes, over 1 MB", c.n, len(b))
+		}
+		obj := d["object"].(doc)
+		_, hasContent := obj["content"]
+		body := strings.Contains(obj["contentMap"].(map[string]string)["en"], "&amp;&amp;")
+		if hasContent != c.wantContent || body != c.wantBody {
+			t.Errorf("%d: content kept %v, body kept %v; want %v, %v", c.n, hasContent, body, c.wantContent, c.wantBody)
+		}
+	}
+}

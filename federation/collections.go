@@ -111,6 +111,9 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		f.error(w, r, err)
 		return
 	}
+	// Each Create names its Article by id rather than embedding it: twenty
+	// long stories would not fit in the megabyte peers read (E4), and a
+	// reader of the outbox fetches what it wants.
 	items := make([]doc, 0, len(ts))
 	for _, t := range ts {
 		c, err := f.createActivity(t)
@@ -118,6 +121,7 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 			f.error(w, r, err)
 			return
 		}
+		c["object"] = f.iri.Article(t.ObjectKey)
 		items = append(items, c)
 	}
 	d["orderedItems"] = items

@@ -94,7 +94,38 @@ func (f *Federation) article(t *content.Translation) (doc, error) {
 	if r, ok := d["replies"].(map[string]any); ok {
 		emptyItems(r)
 	}
-	return d, nil
+	return fitArticle(d, lang, summary, storyURL)
+}
+
+// maxArticleBytes keeps an Article, and the Create or Update that carries
+// it, under the 1 MB peers accept in an inbox or a fetch (E4, E5), with room
+// for the envelope.
+const maxArticleBytes = 900 << 10
+
+// fitArticle shortens an Article that would be too large: a long story in a
+// script of two-byte letters, written twice (content and contentMap), can
+// pass a megabyte. contentMap alone still gives the body and the language
+// (L1); failing that, the body gives way to the teaser and a link to the page.
+func fitArticle(d doc, lang, summary, storyURL string) (doc, error) {
+	for step := 0; ; step++ {
+		b, err := encode(d)
+		if err != nil {
+			return nil, err
+		}
+		if len(b) <= maxArticleBytes {
+			return d, nil
+		}
+		switch step {
+		case 0:
+			delete(d, "content")
+		case 1:
+			short := "<p>" + summary + "</p><p><a href=\"" + html.EscapeString(storyURL) + "\">" + html.EscapeString(storyURL) + "</a></p>"
+			d["content"] = short
+			d["contentMap"] = map[string]string{lang: short}
+		default:
+			return nil, fmt.Errorf("federation: article %v is over %d bytes even without its body", d["id"], maxArticleBytes)
+		}
+	}
 }
 
 // repliesCollection is an Article's replies: a Collection whose first page
