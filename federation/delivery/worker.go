@@ -85,6 +85,9 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	}
 	switch classify(status, err) {
 	case delivered:
+		// The host's health first: whoever sees the delivery recorded sees
+		// the host alive too.
+		d.alive(ctx, log, host)
 		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 			if err := d.st.MarkDelivered(ctx, tx, id, inbox, status); err != nil {
 				return err
@@ -95,15 +98,12 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		if err != nil {
 			return err
 		}
-		d.alive(ctx, log, host)
 		log.Debug("delivered", "status", status)
 		return nil
 
 	case final:
 		reason := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
-		if err := d.fail(ctx, id, inbox, status, reason, true); err != nil {
-			return err
-		}
+		d.alive(ctx, log, host) // the host answered: it is alive
 		if status == http.StatusGone {
 			n, err := d.st.RemoveFollowersAtInbox(ctx, inbox)
 			if err != nil {
@@ -111,7 +111,10 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 			}
 			log.Info("inbox gone; its followers removed", "followers", n)
 		}
-		d.alive(ctx, log, host) // the host answered: it is alive
+		// Last, so that whoever sees the delivery settled sees its effects.
+		if err := d.fail(ctx, id, inbox, status, reason, true); err != nil {
+			return err
+		}
 		log.Warn("delivery refused", "status", status)
 		return river.JobCancel(errors.New(reason))
 
@@ -120,12 +123,12 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		if err != nil {
 			reason = err.Error()
 		}
-		last := job.Attempt >= job.MaxAttempts
-		if err := d.fail(ctx, id, inbox, status, reason, last); err != nil {
-			return err
-		}
 		down, err := d.st.InstanceFailure(ctx, host, d.cfg.Now(), reason)
 		if err != nil {
+			return err
+		}
+		last := job.Attempt >= job.MaxAttempts
+		if err := d.fail(ctx, id, inbox, status, reason, last); err != nil {
 			return err
 		}
 		if down {
