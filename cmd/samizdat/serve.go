@@ -79,6 +79,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ArticleIRI:      fed.ArticleIRI,
 		ActorHandle:     fed.ActorHandle,
 		ActorURL:        fed.ActorURL,
+		RetryDeliveries: queue.RetryFailed,
 	}, st, logger)
 	if err != nil {
 		return err
