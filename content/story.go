@@ -245,6 +245,18 @@ func (t *Translation) Updated() time.Time {
 	return t.PublishedAt
 }
 
+// NextEditTime is the time to record for an edit made at now to a published
+// translation whose last public change was at last. Peers compare `updated`
+// to the second and ignore an Update that is not newer (INTEROP R3), so each
+// edit moves at least one whole second past the last public change, even
+// when an editor saves twice within a second of publishing.
+func NextEditTime(now, last time.Time) time.Time {
+	if earliest := last.Truncate(time.Second).Add(time.Second); now.Before(earliest) {
+		return earliest
+	}
+	return now
+}
+
 // ChangeKind names a change in a translation's public life, the kind the
 // fediverse hears about.
 type ChangeKind string

@@ -322,3 +322,26 @@ func TestSplitTags(t *testing.T) {
 		}
 	}
 }
+
+func TestNextEditTime(t *testing.T) {
+	pub := time.Date(2026, 11, 25, 19, 22, 52, 400_000_000, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		now, want time.Time
+	}{
+		{"SameSecond", pub.Add(300 * time.Millisecond), time.Date(2026, 11, 25, 19, 22, 53, 0, time.UTC)},
+		{"NextSecondAlready", pub.Add(900 * time.Millisecond), pub.Add(900 * time.Millisecond)},
+		{"Later", pub.Add(time.Hour), pub.Add(time.Hour)},
+		{"ClockBehind", pub.Add(-time.Minute), time.Date(2026, 11, 25, 19, 22, 53, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := NextEditTime(tc.now, pub)
+			if !got.Equal(tc.want) {
+				t.Errorf("NextEditTime(%v) = %v, want %v", tc.now, got, tc.want)
+			}
+			if got.Truncate(time.Second).Unix() <= pub.Unix() {
+				t.Errorf("%v is not a whole second after %v", got, pub)
+			}
+		})
+	}
+}

@@ -191,7 +191,7 @@ func (s *Store) updateTranslation(ctx context.Context, tx pgx.Tx, t *content.Tra
 	now := s.now()
 	edited := old.EditedAt
 	if old.State == content.StatePublished {
-		edited = now
+		edited = content.NextEditTime(now, old.Updated())
 	}
 	err = tx.QueryRow(ctx, `
 		UPDATE translations SET title = $2, teaser = $3, body_markdown = $4, body_html = $5,
