@@ -279,6 +279,26 @@ func (s *Server) handleStoryUpdate(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, fmt.Sprintf("/desk/stories/%d", st.ID))
 }
 
+// handleStoryPin pins a story to the language actors' featured collections
+// (their profiles' pinned posts) or unpins it.
+func (s *Server) handleStoryPin(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.deskStory(w, r)
+	if !ok {
+		return
+	}
+	st.Pinned = r.PostFormValue("pinned") == "on"
+	if err := s.store.UpdateStory(r.Context(), st); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if st.Pinned {
+		s.flash(r, "The story is pinned to the fediverse profiles.")
+	} else {
+		s.flash(r, "The story is no longer pinned.")
+	}
+	seeOther(w, r, fmt.Sprintf("/desk/stories/%d", st.ID))
+}
+
 // originalTranslation is the story's first translation, the one the others
 // are translated from; nil when it has none.
 func originalTranslation(st *content.Story) *content.Translation {

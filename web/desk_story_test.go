@@ -197,3 +197,23 @@ func TestDesk_Preview(t *testing.T) {
 		t.Error("preview created a French translation")
 	}
 }
+
+func TestDesk_Pin(t *testing.T) {
+	t.Parallel()
+	d := newDeskSite(t)
+	d.addStaff("ed@example.org", "correct horse battery", content.RoleEditor)
+	st, _ := d.addDraft("en", "Pinned words")
+	b := d.browser(t)
+	b.login("ed@example.org", "correct horse battery")
+	path := fmt.Sprintf("/desk/stories/%d", st.ID)
+	wantContains(t, b.get(path).Body, `name="pinned"`)
+
+	wantRedirect(t, b.post(path+"/pin", url.Values{"pinned": {"on"}}), path)
+	if !d.story(t, st.ID).Pinned {
+		t.Fatal("the story is not pinned")
+	}
+	wantRedirect(t, b.post(path+"/pin", url.Values{}), path)
+	if d.story(t, st.ID).Pinned {
+		t.Fatal("the story is still pinned")
+	}
+}

@@ -61,6 +61,7 @@ func (s *Server) routes() http.Handler {
 				r.Get("/{id}", s.handleStoryEdit)
 				r.Post("/{id}", s.handleStoryUpdate)
 				r.Post("/{id}/cover", s.handleCoverUpload)
+				r.Post("/{id}/pin", s.handleStoryPin)
 				r.Get("/{id}/{lang}", s.handleTranslationEdit)
 				r.Post("/{id}/{lang}", s.handleTranslationSave)
 				r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
