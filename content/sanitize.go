@@ -73,7 +73,8 @@ func keepClass(c string) bool {
 // allows, and get rel="nofollow noopener noreferrer ugc" and nothing that
 // opens a window. Scripts, styles, event handlers, images, forms, frames and
 // everything else are removed, and the text of script and style elements
-// with them. Custom emoji are added afterwards by Emojify.
+// with them. Custom emoji are left as their :shortcode: text, for the
+// website to show as images of its own copies (L5).
 func SanitizeHTML(s string) string {
 	return narrow(replyPolicy.Sanitize(s))
 }
@@ -177,63 +178,6 @@ func filterClass(attrs []xhtml.Attribute) []xhtml.Attribute {
 		}
 	}
 	return nil
-}
-
-// shortcodeRE finds :shortcode: in text. Mastodon's shortcodes are letters,
-// digits and underscores (CustomEmoji::SHORTCODE_RE_FRAGMENT).
-var (
-	shortcodeRE     = regexp.MustCompile(`:[A-Za-z0-9_]{1,64}:`)
-	shortcodeOnlyRE = regexp.MustCompile(`^:[A-Za-z0-9_]{1,64}:$`)
-)
-
-// mediaFileRE is a file name the media cache gives: a content hash and an
-// image extension.
-var mediaFileRE = regexp.MustCompile(`^[0-9a-f]{64}\.(png|jpg|gif|webp)$`)
-
-// RemoteMediaPath is where the website serves remote media copied into the
-// media directory's remote/ folder.
-const RemoteMediaPath = "/media/remote/"
-
-// Emojify replaces each :shortcode: of emojis in the text of sanitized HTML
-// with an image served by Samizdat from its copy of the emoji (INTEROP L5).
-// Only text is touched, never attributes; shortcodes without a copy stay
-// text.
-func Emojify(sanitized string, emojis []Emoji) string {
-	files := map[string]string{}
-	for _, e := range emojis {
-		if shortcodeOnlyRE.MatchString(e.Shortcode) && mediaFileRE.MatchString(e.Media) {
-			files[e.Shortcode] = e.Media
-		}
-	}
-	if len(files) == 0 {
-		return sanitized
-	}
-	var b strings.Builder
-	z := xhtml.NewTokenizer(strings.NewReader(sanitized))
-	for {
-		if z.Next() == xhtml.ErrorToken {
-			return b.String()
-		}
-		tok := z.Token()
-		if tok.Type != xhtml.TextToken {
-			b.WriteString(tok.String())
-			continue
-		}
-		text := tok.Data
-		last := 0
-		for _, m := range shortcodeRE.FindAllStringIndex(text, -1) {
-			code := text[m[0]:m[1]]
-			file, ok := files[code]
-			if !ok {
-				continue
-			}
-			b.WriteString(html.EscapeString(text[last:m[0]]))
-			alt := html.EscapeString(code)
-			b.WriteString(`<img class="emoji" src="` + RemoteMediaPath + file + `" alt="` + alt + `" title="` + alt + `" width="20" height="20">`)
-			last = m[1]
-		}
-		b.WriteString(html.EscapeString(text[last:]))
-	}
 }
 
 // PlainText returns the text of HTML, entities decoded, with block

@@ -236,28 +236,6 @@ func TestInert(t *testing.T) {
 	}
 }
 
-func TestEmojify(t *testing.T) {
-	t.Parallel()
-	file := strings.Repeat("ab", 32) + ".png"
-	emojis := []Emoji{
-		{Shortcode: ":blob:", Media: file},
-		{Shortcode: ":evil:", Media: "../../etc/passwd"},
-		{Shortcode: `:x" onerror="y:`, Media: file},
-	}
-	in := `<p>hi :blob: and :evil: and :unknown: <a href="https://x.example/:blob:"` + rel + `>:blob:</a></p>`
-	img := `<img class="emoji" src="/media/remote/` + file + `" alt=":blob:" title=":blob:" width="20" height="20">`
-	want := `<p>hi ` + img + ` and :evil: and :unknown: <a href="https://x.example/:blob:"` + rel + `>` + img + `</a></p>`
-	if got := Emojify(in, emojis); got != want {
-		t.Errorf("Emojify\n got %q\nwant %q", got, want)
-	}
-	if got := Emojify("<p>a &amp; b</p>", nil); got != "<p>a &amp; b</p>" {
-		t.Errorf("Emojify without emoji changed the HTML: %q", got)
-	}
-	if got := Emojify("<p>&lt;script&gt; :blob:</p>", emojis); !strings.HasPrefix(got, "<p>&lt;script&gt; <img") {
-		t.Errorf("Emojify unescaped text: %q", got)
-	}
-}
-
 func TestPlainText(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ in, want string }{
