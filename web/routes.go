@@ -27,6 +27,7 @@ func (s *Server) routes() http.Handler {
 		get(r, "/sitemap.xml", s.handleSitemap)
 		get(r, "/static/{hash}/*", s.handleStatic)
 		get(r, "/media/{file}", s.handleMedia)
+		get(r, "/media/remote/{file}", s.handleRemoteMedia)
 		r.Route("/{lang}", func(r chi.Router) {
 			r.Use(s.requireLang)
 			get(r, "/", s.handleSection)
@@ -37,6 +38,7 @@ func (s *Server) routes() http.Handler {
 			get(r, "/feed.atom", s.handleFeed)
 			get(r, "/tell", s.handleTellForm)
 			r.Post("/tell", s.handleTellSubmit)
+			r.Post("/interact", s.handleInteract)
 			get(r, "/{page:about|team|stance|privacy}", s.handlePage)
 		})
 	})

@@ -40,6 +40,17 @@ type Config struct {
 	// RetryDeliveries, when set, queues again the failed deliveries of a
 	// translation's activities and says how many (the desk's retry button).
 	RetryDeliveries func(ctx context.Context, translationID int64) (int, error)
+	// Interact, when set, finds the page on a reader's own instance where
+	// they can follow (follow true) or answer target, an actor's or an
+	// Article's id; input is the address the reader typed (INTEROP I1). It
+	// returns "" and no error when the instance offers no such page, and
+	// a *content.ValidationError when input is not an address. Without it,
+	// readers are shown what to paste into their app instead.
+	Interact func(ctx context.Context, input, target string, follow bool) (redirectURL string, err error)
+	// ReportRemote, when set, reports a reply's author to their instance
+	// with a Flag from the instance actor (INTEROP X5), on behalf of the
+	// staff member staffID, and logs it. The desk hides the button without it.
+	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

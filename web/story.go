@@ -32,6 +32,7 @@ type storyPage struct {
 	Tags         []tagLink
 	Translations []translationLink // every configured language
 	Preview      bool
+	Dialogue     *dialogueView // nil in previews
 }
 
 // bylineView is who a story is credited to, as pages show it.
@@ -140,6 +141,11 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 	if s.cfg.ActorHandle != nil {
 		p.Creator = s.cfg.ActorHandle(lang)
 	}
+	d, err := s.dialogue(r, st, t)
+	if err != nil {
+		return storyPage{}, err
+	}
+	p.Dialogue = d
 	return p, nil
 }
 
