@@ -1,6 +1,7 @@
-# Samizdat: two commands matter.
+# Samizdat: the commands that matter.
 #   make run    start the publication with demo content at http://localhost:8080
 #   make test   run go vet and every test (PostgreSQL and Chromium provided)
+#   make bench  measure fan-out, inbox intake, pages and memory; results in bench/results.md
 
 .PHONY: run test bench build vet fmt clean
 

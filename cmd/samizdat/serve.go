@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -26,9 +27,17 @@ const version = "0.1.0"
 var readFile = os.ReadFile
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "Usage: samizdat serve\n\nApplies migrations, then serves the publication on LISTEN_ADDR until SIGINT or SIGTERM.\n", stderr)
+	fs := newFlags("serve", "Usage: samizdat serve [-cpuprofile FILE]\n\nApplies migrations, then serves the publication on LISTEN_ADDR until SIGINT or SIGTERM.\n", stderr)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for benchmarks; see cmd/samizdat-bench)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	cfg, logger, pool, err := setup(ctx, getenv, stderr)
 	if err != nil {
@@ -145,6 +154,21 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startCPUProfile profiles the process into file until the returned
+// function is called. It is a flag of serve and nothing else: a profile is
+// written to a local file, never served over the network.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // publishScheduled publishes scheduled translations when their time comes.

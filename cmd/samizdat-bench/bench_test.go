@@ -1,0 +1,128 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"samizdat/content/store/storetest"
+)
+
+// TestTiny runs every benchmark once at a tiny size, so that none of them
+// rots between `make bench` runs. It checks what the benchmarks check
+// (every instance got exactly one verified POST, every activity was stored,
+// every page has its replies and is never stale) and never how fast.
+func TestTiny(t *testing.T) {
+	e := &env{
+		bin:         buildServer(t),
+		databaseURL: storetest.URL(t),
+		workDir:     t.TempDir(),
+		perAddr:     2,
+		log:         t.Output(),
+	}
+
+	t.Run("Fanout", func(t *testing.T) {
+		r, err := runFanout(t.Context(), e, fanoutSize{Followers: 12, Instances: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Posts != 5 {
+			t.Errorf("got %d POSTs for 12 followers on 5 instances, want 5", r.Posts)
+		}
+		if r.PeakRSS <= 0 {
+			t.Errorf("peak RSS %d", r.PeakRSS)
+		}
+	})
+
+	// Replies join the list when the inbox stores them (federation/reply.go).
+	for _, kind := range []string{"follow"} {
+		t.Run("Inbox/"+kind, func(t *testing.T) {
+			r, err := runInbox(t.Context(), e, inboxSize{Kind: kind, Requests: 20, Concurrency: 4, Actors: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Accepted != 20 || r.Stored != 20 || len(r.Latency) != 20 {
+				t.Errorf("got %d accepted, %d stored, %d timed; want 20 of each", r.Accepted, r.Stored, len(r.Latency))
+			}
+		})
+	}
+
+	t.Run("Pages", func(t *testing.T) {
+		r, err := runPages(t.Context(), e, pagesSize{Replies: []int{3, 7}, Stories: 3, Concurrency: 4, Duration: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Pages) != 3 {
+			t.Fatalf("got %d pages measured, want 3", len(r.Pages))
+		}
+		for _, p := range r.Pages {
+			if p.Requests == 0 || p.Errors != 0 || p.Bytes == 0 {
+				t.Errorf("%s: %d requests, %d errors, %d bytes", p.Page, p.Requests, p.Errors, p.Bytes)
+			}
+		}
+		if r.Fresh != "ok" {
+			t.Errorf("freshness: %q", r.Fresh)
+		}
+	})
+
+	t.Run("Report", func(t *testing.T) {
+		rep := newReport("samizdat-bench test")
+		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000})
+		rep.finish()
+		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000**", "cores"} {
+			if !strings.Contains(rep.String(), want) {
+				t.Errorf("report lacks %q:\n%s", want, rep.String())
+			}
+		}
+	})
+}
+
+// buildServer builds cmd/samizdat into the test's temporary directory: the
+// benchmarks run the real binary as a child process.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "samizdat")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	cmd := exec.Command(goTool, "build", "-o", bin, "samizdat/cmd/samizdat")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build samizdat: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestLatencies_percentile(t *testing.T) {
+	var l latencies
+	for i := 1; i <= 100; i++ {
+		l = append(l, time.Duration(101-i)*time.Millisecond)
+	}
+	for _, c := range []struct {
+		p    float64
+		want time.Duration
+	}{{50, 50 * time.Millisecond}, {99, 99 * time.Millisecond}, {100, 100 * time.Millisecond}, {1, time.Millisecond}} {
+		if got := l.percentile(c.p); got != c.want {
+			t.Errorf("p%v: got %v, want %v", c.p, got, c.want)
+		}
+	}
+	if got := (latencies{}).percentile(50); got != 0 {
+		t.Errorf("empty: got %v", got)
+	}
+}
+
+func TestParseFanout(t *testing.T) {
+	got, err := parseFanout("100x100, 10000x1000")
+	if err != nil || len(got) != 2 || got[1] != (fanoutSize{Followers: 10000, Instances: 1000}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	for _, bad := range []string{"100", "10x100", "ax1", "5x0"} {
+		if _, err := parseFanout(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

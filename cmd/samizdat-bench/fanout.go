@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// fanoutSize is one fan-out run: followers spread round-robin over
+// instances.
+type fanoutSize struct {
+	Followers, Instances int
+}
+
+// fanoutResult is what a fan-out run measured.
+type fanoutResult struct {
+	fanoutSize
+	Posts      int           // inbox POSTs that arrived and verified
+	Enqueue    time.Duration // the publishing transaction, deliveries queued
+	First      time.Duration // publish to first delivery
+	Last       time.Duration // publish to last delivery
+	Recorded   time.Duration // publish to every delivery recorded as delivered
+	PerSecond  float64       // instances reached per second, publish to last
+	PeakRSS    int64
+	ServerErrs []string
+}
+
+// runFanout publishes one story to followers spread over instances and
+// times its delivery. It fails when any instance gets no POST, more than
+// one, or one that does not verify.
+func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, error) {
+	if size.Instances <= 0 || size.Followers < size.Instances {
+		return nil, fmt.Errorf("fanout: need at least one instance and as many followers as instances, got %+v", size)
+	}
+	res := &fanoutResult{fanoutSize: size}
+	db, err := newDatabase(ctx, e.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.drop()
+	fl, err := startFleet(size.Instances, e.perAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer fl.close()
+
+	// Followers f0, f1 … on instances 0, 1 … round-robin: with more
+	// followers than instances, several share each shared inbox.
+	actors := make([]seedActor, size.Followers)
+	ids := make([]string, size.Followers)
+	for i := range actors {
+		host := fl.hosts[i%size.Instances]
+		name := fmt.Sprintf("f%d", i)
+		actors[i] = seedActor{id: actorID(host, name), host: host, name: name}
+		ids[i] = actors[i].id
+	}
+	if err := seedActors(ctx, db, actors); err != nil {
+		return nil, err
+	}
+	if err := seedFollowers(ctx, db, "en", ids); err != nil {
+		return nil, err
+	}
+	_, draft, err := createDraft(ctx, db, "en", 1)
+	if err != nil {
+		return nil, err
+	}
+
+	srv, err := e.startServer(ctx, db, fmt.Sprintf("fanout-%d-%d", size.Followers, size.Instances))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	if fl.expectKeyID, fl.expectKey, err = actorKey(ctx, srv.URL, "en"); err != nil {
+		return nil, err
+	}
+	pub, err := newPublisher(ctx, db, srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	fl.expect(size.Instances)
+
+	start := time.Now()
+	t, err := pub.publish(ctx, draft.ID)
+	if err != nil {
+		return nil, err
+	}
+	res.Enqueue = time.Since(start)
+	if err := fl.wait(ctx, time.Minute+time.Duration(size.Instances)*20*time.Millisecond); err != nil {
+		return nil, err
+	}
+	fl.mu.Lock()
+	res.First, res.Last = fl.first.Sub(start), fl.last.Sub(start)
+	fl.mu.Unlock()
+	res.PerSecond = float64(size.Instances) / res.Last.Seconds()
+
+	// The POSTs arrived; now the server must have recorded each as
+	// delivered (the worker's transaction after the answer).
+	var activityID string
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rep, err := db.Store.DeliveryReport(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(rep.Activities) == 1 {
+			activityID = rep.Activities[0].ActivityID
+		}
+		if rep.Delivered == size.Instances {
+			res.Recorded = time.Since(start)
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("fanout: %d of %d deliveries recorded after a minute (pending %d, failed %d: %s)",
+				rep.Delivered, size.Instances, rep.Pending, rep.Failed, rep.LastError)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// A delivery sent twice would arrive a moment later: give it the time.
+	time.Sleep(500 * time.Millisecond)
+	res.Posts = int(fl.posts.Load())
+	if err := fl.check(fl.hosts, activityID); err != nil {
+		return nil, fmt.Errorf("fanout: %w", err)
+	}
+	if res.Posts != size.Instances {
+		return nil, fmt.Errorf("fanout: %d POSTs for %d instances; shared inboxes must make it one each", res.Posts, size.Instances)
+	}
+	if res.PeakRSS, _, err = srv.memory(); err != nil {
+		return nil, err
+	}
+	res.ServerErrs = srv.logErrors()
+	return res, nil
+}
+
+// parsePublicKey reads an RSA public key in PKIX PEM, as actors publish it.
+func parsePublicKey(s string) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("not an RSA key but %T", k)
+	}
+	return rk, nil
+}

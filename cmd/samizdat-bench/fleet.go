@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"samizdat/federation/signature"
+)
+
+// fleet is a crowd of fake fediverse instances, each a listener of its own
+// on a loopback address: 127.0.0.2, 127.0.0.3 … with several ports per
+// address when there are many. An instance's host is "127.0.0.x:port", so
+// every one is a distinct host to Samizdat's delivery queue and health
+// tracking, as distinct servers would be.
+//
+// Every POST to an inbox is checked as a strict receiver would check it:
+// signature.Verify (draft-cavage signature, Digest against the body, Date
+// window, required headers) against the key the sender is expected to sign
+// with. Instances also serve actor documents for the actors they host, so
+// that a server that fetches one gets a real answer.
+type fleet struct {
+	hosts []string // "127.0.0.x:port", one per instance
+	srv   *http.Server
+	lns   []net.Listener
+
+	// expectKeyID and expectKey are what every delivery must be signed with.
+	expectKeyID string
+	expectKey   *rsa.PublicKey
+
+	// actorKeys are the public keys of the actors the fleet hosts, by
+	// index (see actorKeyIndex).
+	actorKeys []*rsa.PublicKey
+
+	posts    atomic.Int64 // inbox POSTs that verified
+	rejected atomic.Int64 // inbox POSTs that did not
+
+	mu       sync.Mutex
+	byHost   map[string]int // verified POSTs per instance
+	ids      map[string]int // verified POSTs per activity id
+	last     time.Time      // when the last verified POST arrived
+	first    time.Time
+	errs     []string // the first few rejections, for the report
+	want     int      // total POSTs that close done
+	done     chan struct{}
+	doneOnce sync.Once
+}
+
+// addrFor returns the loopback address of instance i when perAddr instances
+// share each address.
+func addrFor(i, perAddr int) string {
+	n := 2 + i/perAddr // 127.0.0.2 upward
+	return fmt.Sprintf("127.0.%d.%d", n/256, n%256)
+}
+
+// startFleet opens n instances, perAddr to an address.
+func startFleet(n, perAddr int) (*fleet, error) {
+	f := &fleet{byHost: map[string]int{}, ids: map[string]int{}, done: make(chan struct{})}
+	f.srv = &http.Server{
+		Handler:           f,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       5 * time.Second,
+	}
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", addrFor(i, perAddr)+":0")
+		if err != nil {
+			f.close()
+			return nil, fmt.Errorf("fleet: listen on %s (instance %d of %d): %w", addrFor(i, perAddr), i+1, n, err)
+		}
+		f.lns = append(f.lns, ln)
+		f.hosts = append(f.hosts, ln.Addr().String())
+		go f.srv.Serve(ln) //nolint:errcheck // ends with close
+	}
+	return f, nil
+}
+
+// close stops every instance.
+func (f *fleet) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	f.srv.Shutdown(ctx) //nolint:errcheck
+	for _, ln := range f.lns {
+		ln.Close()
+	}
+}
+
+// expect arms the fleet: done closes once want verified POSTs arrived.
+func (f *fleet) expect(want int) {
+	f.mu.Lock()
+	f.want = want
+	f.mu.Unlock()
+}
+
+// actorID is the id of actor name on host.
+func actorID(host, name string) string { return "http://" + host + "/users/" + name }
+
+// ServeHTTP answers inbox POSTs and actor fetches.
+func (f *fleet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && (r.URL.Path == "/inbox" || strings.HasSuffix(r.URL.Path, "/inbox")):
+		f.receive(w, r)
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/users/"):
+		f.serveActor(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// receive verifies one delivery and counts it.
+func (f *fleet) receive(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	_, _, err = signature.Verify(r, body, time.Now(), func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, string, error) {
+		if keyID != f.expectKeyID || f.expectKey == nil {
+			return nil, "", fmt.Errorf("unexpected keyId %q", keyID)
+		}
+		return f.expectKey, "", nil
+	})
+	var a struct{ ID, Type string }
+	if err == nil && (json.Unmarshal(body, &a) != nil || a.ID == "" || a.Type == "") {
+		err = errors.New("the body is not an activity")
+	}
+	if err != nil {
+		f.rejected.Add(1)
+		f.mu.Lock()
+		if len(f.errs) < 5 {
+			f.errs = append(f.errs, r.Host+r.URL.Path+": "+err.Error())
+		}
+		f.mu.Unlock()
+		http.Error(w, "signature refused", http.StatusUnauthorized)
+		return
+	}
+	now := time.Now()
+	n := f.posts.Add(1)
+	f.mu.Lock()
+	f.byHost[r.Host]++
+	f.ids[a.ID]++
+	if f.first.IsZero() {
+		f.first = now
+	}
+	f.last = now
+	if f.want > 0 && int(n) >= f.want {
+		f.doneOnce.Do(func() { close(f.done) })
+	}
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// serveActor answers GET /users/{name}: an actor whose key is
+// actorKeys[actorKeyIndex(name)].
+func (f *fleet) serveActor(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/users/"), "/main-key")
+	if len(f.actorKeys) == 0 || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	id := actorID(r.Host, name)
+	pemText, err := publicKeyPEM(f.actorKeys[actorKeyIndex(name, len(f.actorKeys))])
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/activity+json")
+	json.NewEncoder(w).Encode(map[string]any{ //nolint:errcheck
+		"@context":          []string{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
+		"id":                id,
+		"type":              "Person",
+		"preferredUsername": name,
+		"name":              "Bench " + name,
+		"inbox":             id + "/inbox",
+		"outbox":            id + "/outbox",
+		"endpoints":         map[string]any{"sharedInbox": "http://" + r.Host + "/inbox"},
+		"url":               "http://" + r.Host + "/@" + name,
+		"publicKey":         map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": pemText},
+	})
+}
+
+// actorKeyIndex picks which of n keys actor name (a letter and a number)
+// signs with.
+func actorKeyIndex(name string, n int) int {
+	i, _ := strconv.Atoi(strings.TrimLeft(name, "abcdefghijklmnopqrstuvwxyz"))
+	return i % n
+}
+
+// publicKeyPEM encodes a public key as actors publish it.
+func publicKeyPEM(k *rsa.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(k)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+}
+
+// wait waits until the expected POSTs arrived or timeout passed.
+func (f *fleet) wait(ctx context.Context, timeout time.Duration) error {
+	select {
+	case <-f.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(timeout):
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return fmt.Errorf("fleet: %d of %d deliveries after %s (%d refused: %s)",
+			f.posts.Load(), f.want, timeout, f.rejected.Load(), strings.Join(f.errs, "; "))
+	}
+}
+
+// check reports how the POSTs spread: every instance in hosts must have
+// had exactly one, all of activity id, and none may have been refused.
+func (f *fleet) check(hosts []string, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var errs []error
+	for got, n := range f.ids {
+		if got != id {
+			errs = append(errs, fmt.Errorf("%d deliveries of %s, expected only %s", n, got, id))
+		}
+	}
+	if n := f.rejected.Load(); n > 0 {
+		errs = append(errs, fmt.Errorf("%d deliveries refused: %s", n, strings.Join(f.errs, "; ")))
+	}
+	missing, extra := 0, 0
+	for _, h := range hosts {
+		switch c := f.byHost[h]; {
+		case c == 0:
+			missing++
+		case c > 1:
+			extra += c - 1
+		}
+	}
+	if missing > 0 {
+		errs = append(errs, fmt.Errorf("%d instances got no delivery", missing))
+	}
+	if extra > 0 {
+		errs = append(errs, fmt.Errorf("%d deliveries arrived twice at the same instance", extra))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-fed/httpsig"
+)
+
+// inboxSize is one inbox run: Requests signed activities from Actors
+// actors, sent by Concurrency clients in a closed loop (each sends its next
+// request when the last one is answered).
+type inboxSize struct {
+	Kind        string // "reply": Create{Note} answering a story; "follow": Follow of @en
+	Requests    int
+	Concurrency int
+	Actors      int
+}
+
+// inboxResult is what an inbox run measured.
+type inboxResult struct {
+	inboxSize
+	Accepted  int         // answered 202
+	Refused   map[int]int // other answers, by status
+	Elapsed   time.Duration
+	PerSecond float64 // accepted per second
+	Latency   latencies
+	Stored    int           // rows the activities left in the database
+	StoreWait time.Duration // from the last answer until Stored reached Requests
+	PeakRSS   int64
+	Signing   time.Duration // pre-signing, not part of the measurement
+}
+
+// signedRequest is a request signed before the run, replayed during it.
+type signedRequest struct {
+	body                    []byte
+	date, digest, signature string
+}
+
+// instancesFor spreads actors over at most 100 instances.
+func instancesFor(actors int) int { return max(1, min(actors, 100)) }
+
+// runInbox sends size.Requests signed activities to the shared inbox and
+// checks that each was answered 202 and left its row in the database.
+//
+// The requests are signed before the clock starts, with a pool of
+// e.actorKeys RSA keys shared round-robin by the actors (each actor has its
+// own keyId; the server's work per request is the same as with a key each):
+// the load generator runs on the same two cores as the server, and signing
+// during the run would spend 0.7 ms of them per request. A signature's Date
+// stays valid for five minutes, far longer than a run.
+func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error) {
+	if size.Kind == "follow" {
+		size.Actors = size.Requests // one Follow per actor, or they would be repeats
+	}
+	res := &inboxResult{inboxSize: size, Refused: map[int]int{}}
+	db, err := newDatabase(ctx, e.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.drop()
+	fl, err := startFleet(instancesFor(size.Actors), e.perAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer fl.close()
+	keys := e.actorKeys()
+	for _, k := range keys {
+		fl.actorKeys = append(fl.actorKeys, &k.PublicKey)
+	}
+	actors := make([]seedActor, size.Actors)
+	for i := range actors {
+		host := fl.hosts[i%len(fl.hosts)]
+		name := fmt.Sprintf("a%d", i)
+		pemText, err := publicKeyPEM(&keys[actorKeyIndex(name, len(keys))].PublicKey)
+		if err != nil {
+			return nil, err
+		}
+		actors[i] = seedActor{id: actorID(host, name), host: host, name: name, keyPEM: pemText}
+	}
+	if err := seedActors(ctx, db, actors); err != nil {
+		return nil, err
+	}
+	_, draft, err := createDraft(ctx, db, "en", 1)
+	if err != nil {
+		return nil, err
+	}
+
+	srv, err := e.startServer(ctx, db, fmt.Sprintf("inbox-%s-%d-c%d", size.Kind, size.Requests, size.Concurrency))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	// Follows are answered with Accepts, which the fleet receives and
+	// verifies like any delivery.
+	if fl.expectKeyID, fl.expectKey, err = actorKey(ctx, srv.URL, "en"); err != nil {
+		return nil, err
+	}
+	pub, err := newPublisher(ctx, db, srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	t, err := pub.publish(ctx, draft.ID)
+	if err != nil {
+		return nil, err
+	}
+	var article struct{ ID string }
+	if err := fetchJSON(ctx, srv.URL+"/en/stories/"+t.Slug, &article); err != nil {
+		return nil, err
+	}
+
+	signStart := time.Now()
+	reqs, err := signAll(srv.URL, article.ID, size, actors, keys)
+	if err != nil {
+		return nil, err
+	}
+	res.Signing = time.Since(signStart)
+
+	// The load: Concurrency clients, each on its own kept-alive connection.
+	client := &http.Client{Transport: &http.Transport{
+		MaxIdleConnsPerHost: size.Concurrency,
+		MaxConnsPerHost:     size.Concurrency,
+		DisableCompression:  true,
+	}, Timeout: 30 * time.Second}
+	defer client.CloseIdleConnections()
+	var next atomic.Int64
+	var mu sync.Mutex
+	all := make(latencies, 0, size.Requests)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < size.Concurrency; c++ {
+		wg.Go(func() {
+			own := make(latencies, 0, size.Requests/size.Concurrency+1)
+			refused := map[int]int{}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(reqs) || ctx.Err() != nil {
+					break
+				}
+				t0 := time.Now()
+				status := post(ctx, client, srv.URL+"/inbox", reqs[i])
+				own = append(own, time.Since(t0))
+				if status != http.StatusAccepted {
+					refused[status]++
+				}
+			}
+			mu.Lock()
+			all = append(all, own...)
+			for k, v := range refused {
+				res.Refused[k] += v
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.Latency = all
+	res.Accepted = len(all)
+	for _, n := range res.Refused {
+		res.Accepted -= n
+	}
+	res.PerSecond = float64(res.Accepted) / res.Elapsed.Seconds()
+
+	// Stored: each activity must have left its row, now or shortly after
+	// if the server stores asynchronously.
+	// It stops waiting when nothing new was stored for three seconds.
+	end, progress := time.Now(), time.Now()
+	for {
+		n, err := countStored(ctx, db, size.Kind)
+		if err != nil {
+			return nil, err
+		}
+		if n > res.Stored {
+			res.Stored, progress = n, time.Now()
+		}
+		if res.Stored >= size.Requests || time.Since(progress) > 3*time.Second {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res.StoreWait = time.Since(end)
+	if size.Kind == "follow" {
+		// Every follower gets its Accept: wait for the fleet to have them.
+		fl.expect(size.Requests)
+		if err := fl.wait(ctx, time.Minute); err != nil {
+			return nil, fmt.Errorf("inbox: Accepts: %w", err)
+		}
+		if n := fl.rejected.Load(); n > 0 {
+			return nil, fmt.Errorf("inbox: %d Accepts refused by the fleet: %v", n, fl.errs)
+		}
+	}
+	if res.PeakRSS, _, err = srv.memory(); err != nil {
+		return nil, err
+	}
+	if len(res.Refused) > 0 {
+		return res, fmt.Errorf("inbox: %d of %d activities refused (%v); server log:\n%s", size.Requests-res.Accepted, size.Requests, res.Refused, srv.logTail())
+	}
+	if res.Stored != size.Requests {
+		return res, fmt.Errorf("inbox: %d of %d activities stored", res.Stored, size.Requests)
+	}
+	return res, nil
+}
+
+// countStored counts what the activities of kind left in the database.
+func countStored(ctx context.Context, db *database, kind string) (int, error) {
+	q := `SELECT count(*) FROM replies`
+	if kind == "follow" {
+		q = `SELECT count(*) FROM followers WHERE actor = 'en'`
+	}
+	var n int
+	err := db.Pool.QueryRow(ctx, q).Scan(&n)
+	return n, err
+}
+
+// post sends one pre-signed request and returns the status, 0 when no
+// answer came.
+func post(ctx context.Context, client *http.Client, url string, s signedRequest) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(s.body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/activity+json")
+	req.Header.Set("User-Agent", "samizdat-bench (+loopback)")
+	req.Header.Set("Date", s.date)
+	req.Header.Set("Digest", s.digest)
+	req.Header.Set("Signature", s.signature)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body) //nolint:errcheck
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// signAll builds and signs every request of a run, on every core.
+func signAll(base, article string, size inboxSize, actors []seedActor, keys []*rsa.PrivateKey) ([]signedRequest, error) {
+	out := make([]signedRequest, size.Requests)
+	errs := make([]error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range errs {
+		wg.Go(func() {
+			for i := w; i < len(out); i += len(errs) {
+				a := actors[i%len(actors)]
+				body, err := json.Marshal(activity(size.Kind, base, article, a, i))
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				if out[i], err = sign(base+"/inbox", a.id+"#main-key", keys[actorKeyIndex(a.name, len(keys))], body); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sign signs a POST of body to url as Mastodon does, with go-fed/httpsig
+// rather than Samizdat's own signing code, so that the server verifies a
+// signature it did not make itself.
+func sign(url, keyID string, key *rsa.PrivateKey, body []byte) (signedRequest, error) {
+	r, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return signedRequest{}, err
+	}
+	r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	r.Header.Set("Host", r.URL.Host)
+	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
+		[]string{httpsig.RequestTarget, "host", "date", "digest"}, httpsig.Signature, 0)
+	if err != nil {
+		return signedRequest{}, err
+	}
+	if err := signer.SignRequest(key, keyID, r, body); err != nil {
+		return signedRequest{}, err
+	}
+	return signedRequest{body: body, date: r.Header.Get("Date"), digest: r.Header.Get("Digest"), signature: r.Header.Get("Signature")}, nil
+}
+
+// replyLangs are the languages replies come in, as on a multilingual story.
+var replyLangs = []string{"en", "ru", "fr", "uk", "de"}
+
+// activity is the n-th activity of a run, sent by actor a.
+func activity(kind, base, article string, a seedActor, n int) map[string]any {
+	const public = "https://www.w3.org/ns/activitystreams#Public"
+	if kind == "follow" {
+		return map[string]any{
+			"@context": "https://www.w3.org/ns/activitystreams",
+			"id":       fmt.Sprintf("%s/follows/%d", a.id, n),
+			"type":     "Follow",
+			"actor":    a.id,
+			"object":   base + "/actors/en",
+		}
+	}
+	lang := replyLangs[n%len(replyLangs)]
+	published := time.Now().UTC().Format(time.RFC3339)
+	note := fmt.Sprintf("%s/statuses/%d", a.id, n)
+	html := fmt.Sprintf(`<p><span class="h-card" translate="no"><a href="%s/actors/en" class="u-url mention">@<span>en</span></a></span> `+
+		`Thank you for telling this. My grandmother crossed the same river in 1944; reply %d, in %s.</p>`, base, n, lang)
+	return map[string]any{
+		"@context":  []any{"https://www.w3.org/ns/activitystreams", map[string]any{"sensitive": "as:sensitive"}},
+		"id":        note + "/activity",
+		"type":      "Create",
+		"actor":     a.id,
+		"published": published,
+		"to":        []string{public},
+		"cc":        []string{a.id + "/followers", base + "/actors/en"},
+		"object": map[string]any{
+			"id":           note,
+			"type":         "Note",
+			"summary":      nil,
+			"inReplyTo":    article,
+			"published":    published,
+			"url":          fmt.Sprintf("http://%s/@%s/%d", a.host, a.name, n),
+			"attributedTo": a.id,
+			"to":           []string{public},
+			"cc":           []string{a.id + "/followers", base + "/actors/en"},
+			"sensitive":    false,
+			"content":      html,
+			"contentMap":   map[string]string{lang: html},
+			"tag":          []any{map[string]any{"type": "Mention", "href": base + "/actors/en", "name": "@en@" + base[len("http://"):]}},
+			"attachment":   []any{},
+		},
+	}
+}

@@ -1,0 +1,274 @@
+// Command samizdat-bench measures how fast Samizdat publishes to the
+// fediverse, takes in replies and serves pages, and how much memory the
+// server needs meanwhile (issue 5).
+//
+//	samizdat-bench [flags] fanout|inbox|pages|all
+//
+// Each run gets a fresh database on the PostgreSQL server of DATABASE_URL
+// (created, migrated, dropped afterwards) and a fresh `samizdat serve`
+// child process (-bin), whose peak resident memory is read from /proc
+// (VmHWM) at the end of the run. Everything talks over 127.0.0.0/8: the
+// server on 127.0.0.1, fake fediverse instances on 127.0.0.2 upward.
+//
+//	fanout  publish one story to followers spread over many fake instances,
+//	        each verifying every delivery's signature, Digest and Date
+//	inbox   signed Create{Note} replies (or Follows) to the shared inbox from
+//	        many actors, a closed loop of C clients, swept over C
+//	pages   story pages with many replies and a section page under 32 clients
+//
+// The results are printed as Markdown tables, ready for the README, and
+// written to -out when given. scripts/bench.sh (make bench) builds both
+// binaries, starts a throwaway PostgreSQL and runs `all`.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// env is what every run needs.
+type env struct {
+	bin         string // the samizdat binary
+	databaseURL string // a PostgreSQL server where we may create databases
+	workDir     string // server logs and media, one directory per run
+	perAddr     int    // fake instances per loopback address
+	profileDir  string // when set, each server writes a CPU profile here
+	log         io.Writer
+
+	keysOnce sync.Once
+	keys     []*rsa.PrivateKey
+}
+
+// nActorKeys is how many RSA keys the inbox's actors share.
+const nActorKeys = 4
+
+// actorKeys returns the keys remote actors sign with, made once per process.
+func (e *env) actorKeys() []*rsa.PrivateKey {
+	e.keysOnce.Do(func() {
+		for i := 0; i < nActorKeys; i++ {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic("samizdat-bench: RSA key: " + err.Error())
+			}
+			e.keys = append(e.keys, k)
+		}
+	})
+	return e.keys
+}
+
+// startServer starts `samizdat serve` for the run called name.
+func (e *env) startServer(ctx context.Context, db *database, name string) (*server, error) {
+	var args []string
+	if e.profileDir != "" {
+		if err := os.MkdirAll(e.profileDir, 0o755); err != nil {
+			return nil, err
+		}
+		args = []string{"-cpuprofile", filepath.Join(e.profileDir, name+".cpu.prof")}
+	}
+	fmt.Fprintf(e.log, "bench: %s\n", name)
+	return startServer(ctx, e.bin, db.URL, filepath.Join(e.workDir, name), args)
+}
+
+// plan is what to run, and at which sizes.
+type plan struct {
+	fanout      []fanoutSize
+	inboxKind   string
+	inboxSweep  []int // client counts, each sending inboxPerStep requests
+	inboxPer    int
+	inboxGrowth []int // request counts, each with inboxClients clients
+	inboxC      int
+	inboxActors int
+	pages       pagesSize
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "samizdat-bench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("samizdat-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: samizdat-bench [flags] fanout|inbox|pages|all")
+		fs.PrintDefaults()
+	}
+	e := &env{log: stderr}
+	fs.StringVar(&e.bin, "bin", "bin/samizdat", "the samizdat binary to benchmark")
+	fs.StringVar(&e.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server where runs create their databases (default $DATABASE_URL)")
+	fs.StringVar(&e.workDir, "work", "", "directory for server logs (default: a temporary one, removed)")
+	fs.IntVar(&e.perAddr, "per-address", 50, "fake instances per loopback address")
+	fs.StringVar(&e.profileDir, "cpuprofile-dir", "", "write a CPU profile of each server run into this directory")
+	out := fs.String("out", "", "also write the results (Markdown) to this file")
+	fanout := fs.String("fanout", "100x100,1000x1000,10000x1000,10000x10000", "fan-out runs: followers x instances, comma-separated")
+	kind := fs.String("inbox-kind", "reply", "what the inbox receives: reply (Create{Note}) or follow")
+	sweep := fs.String("inbox-sweep", "1,8,32,64", "inbox: client counts to sweep")
+	per := fs.Int("inbox-requests", 3000, "inbox: requests per sweep step")
+	growth := fs.String("inbox-growth", "100,1000,10000", "inbox: request counts sent by -inbox-clients clients")
+	inboxC := fs.Int("inbox-clients", 32, "inbox: clients for the growth runs")
+	actors := fs.Int("inbox-actors", 1000, "inbox: distinct actors sending replies")
+	replies := fs.String("replies", "50,200,1000", "pages: visible replies of each story page")
+	stories := fs.Int("stories", 20, "pages: published stories in the section")
+	clients := fs.Int("clients", 32, "pages: concurrent clients")
+	duration := fs.Duration("duration", 5*time.Second, "pages: how long each page is loaded")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("name one benchmark: fanout, inbox, pages or all")
+	}
+	what := fs.Arg(0)
+	if e.databaseURL == "" {
+		return errors.New("no PostgreSQL: set DATABASE_URL or -database-url (scripts/bench.sh starts one)")
+	}
+	if _, err := os.Stat(e.bin); err != nil {
+		return fmt.Errorf("samizdat binary: %w (build it with `go build -o bin/samizdat ./cmd/samizdat`)", err)
+	}
+	if e.workDir == "" {
+		dir, err := os.MkdirTemp("", "samizdat-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		e.workDir = dir
+	}
+
+	p := plan{inboxKind: *kind, inboxPer: *per, inboxC: *inboxC, inboxActors: *actors,
+		pages: pagesSize{Stories: *stories, Concurrency: *clients, Duration: *duration}}
+	var err error
+	if p.fanout, err = parseFanout(*fanout); err != nil {
+		return err
+	}
+	if p.inboxSweep, err = parseInts(*sweep); err != nil {
+		return fmt.Errorf("-inbox-sweep: %w", err)
+	}
+	if p.inboxGrowth, err = parseInts(*growth); err != nil {
+		return fmt.Errorf("-inbox-growth: %w", err)
+	}
+	if p.pages.Replies, err = parseInts(*replies); err != nil {
+		return fmt.Errorf("-replies: %w", err)
+	}
+
+	rep := newReport("samizdat-bench " + strings.Join(args, " "))
+	switch what {
+	case "fanout":
+		err = runFanouts(ctx, e, p, rep)
+	case "inbox":
+		err = runInboxes(ctx, e, p, rep)
+	case "pages":
+		err = runPagesBench(ctx, e, p, rep)
+	case "all":
+		err = errors.Join(runFanouts(ctx, e, p, rep), runInboxes(ctx, e, p, rep), runPagesBench(ctx, e, p, rep))
+	default:
+		fs.Usage()
+		return fmt.Errorf("unknown benchmark %q", what)
+	}
+	rep.finish()
+	text := rep.String()
+	fmt.Fprint(stdout, text)
+	if *out != "" {
+		if werr := os.WriteFile(*out, []byte(text), 0o644); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
+	return err
+}
+
+func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
+	var errs []error
+	for _, size := range p.fanout {
+		r, err := runFanout(ctx, e, size)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("fanout %dx%d: %w", size.Followers, size.Instances, err))
+			rep.fail("fanout", fmt.Sprintf("%d followers on %d instances", size.Followers, size.Instances), err)
+			continue
+		}
+		rep.fanout(r)
+	}
+	return errors.Join(errs...)
+}
+
+func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
+	var errs []error
+	one := func(size inboxSize) {
+		r, err := runInbox(ctx, e, size)
+		if r != nil {
+			rep.inbox(r) // measured, even when not everything was stored
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("inbox %d requests, %d clients: %w", size.Requests, size.Concurrency, err))
+			rep.fail("inbox", fmt.Sprintf("%d requests, %d clients", size.Requests, size.Concurrency), err)
+		}
+	}
+	for _, c := range p.inboxSweep {
+		one(inboxSize{Kind: p.inboxKind, Requests: p.inboxPer, Concurrency: c, Actors: p.inboxActors})
+	}
+	for _, n := range p.inboxGrowth {
+		one(inboxSize{Kind: p.inboxKind, Requests: n, Concurrency: p.inboxC, Actors: min(p.inboxActors, n)})
+	}
+	return errors.Join(errs...)
+}
+
+func runPagesBench(ctx context.Context, e *env, p plan, rep *report) error {
+	r, err := runPages(ctx, e, p.pages)
+	if err != nil {
+		rep.fail("pages", "", err)
+		return fmt.Errorf("pages: %w", err)
+	}
+	rep.pages(r)
+	return nil
+}
+
+// parseFanout reads "100x100,1000x1000".
+func parseFanout(s string) ([]fanoutSize, error) {
+	var out []fanoutSize
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		f, i, ok := strings.Cut(part, "x")
+		nf, err1 := strconv.Atoi(f)
+		ni, err2 := strconv.Atoi(i)
+		if !ok || err1 != nil || err2 != nil || ni <= 0 || nf < ni {
+			return nil, fmt.Errorf("-fanout: %q is not FOLLOWERSxINSTANCES with at least as many followers as instances", part)
+		}
+		out = append(out, fanoutSize{Followers: nf, Instances: ni})
+	}
+	return out, nil
+}
+
+// parseInts reads "1,8,32".
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		n, err := strconv.Atoi(part)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

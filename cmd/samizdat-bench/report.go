@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// report collects results into Markdown tables.
+type report struct {
+	command     string
+	started     time.Time
+	loadBefore  string
+	loadAfter   string
+	fanouts     []string
+	inboxes     []string
+	pageRows    []string
+	failures    []string
+	fresh       string
+	serverNotes []string
+}
+
+func newReport(command string) *report {
+	return &report{command: command, started: time.Now(), loadBefore: loadAverage()}
+}
+
+func (r *report) finish() { r.loadAfter = loadAverage() }
+
+func (r *report) fanout(x *fanoutResult) {
+	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** | %s |",
+		thousands(x.Followers), thousands(x.Instances), thousands(x.Posts), ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond), mb(x.PeakRSS)))
+	for _, l := range x.ServerErrs {
+		r.serverNotes = append(r.serverNotes, "fanout: "+l)
+	}
+}
+
+func (r *report) inbox(x *inboxResult) {
+	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** | %s | %s | %s | %s |",
+		x.Kind, thousands(x.Requests), x.Concurrency, thousands(x.Accepted), rate(x.PerSecond),
+		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), thousands(x.Stored), mb(x.PeakRSS)))
+}
+
+func (r *report) pages(x *pagesResult) {
+	for i, p := range x.Pages {
+		rss := ""
+		if i == len(x.Pages)-1 {
+			rss = mb(x.PeakRSS)
+		}
+		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** | %s | %s | %s / %s | %s |",
+			p.Page, x.Concurrency, thousands(p.Requests), rate(p.PerSecond), ms(p.Latency.percentile(50)), ms(p.Latency.percentile(99)),
+			kb(p.Bytes), kb(p.RawBytes), rss))
+	}
+	r.fresh = x.Fresh
+}
+
+func (r *report) fail(bench, what string, err error) {
+	msg := strings.SplitN(err.Error(), "\n", 2)[0]
+	r.failures = append(r.failures, fmt.Sprintf("- %s %s: FAILED: %s", bench, what, msg))
+}
+
+// String is the whole report.
+func (r *report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Command: `%s` (%s, %s)\n\n", r.command, r.started.UTC().Format("2006-01-02 15:04 UTC"), time.Since(r.started).Round(time.Second))
+	fmt.Fprintf(&b, "Machine: %s; load average %s before, %s after. The load generator, the fake instances, "+
+		"PostgreSQL and `samizdat serve` all share these cores.\n\n", machine(), r.loadBefore, r.loadAfter)
+	if len(r.fanouts) > 0 {
+		b.WriteString("Fan-out: one story published to followers spread over fake instances, every POST verified (signature, Digest, Date).\n\n")
+		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s | peak RSS (MiB) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString(strings.Join(r.fanouts, "\n") + "\n\n")
+	}
+	if len(r.inboxes) > 0 {
+		b.WriteString("Inbox: signed activities to the shared inbox, closed loop, requests signed beforehand; every one verified and stored.\n\n")
+		b.WriteString("| kind | requests | clients | accepted | accepted/s | p50 (ms) | p99 (ms) | stored | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString(strings.Join(r.inboxes, "\n") + "\n\n")
+	}
+	if len(r.pageRows) > 0 {
+		b.WriteString("Pages: closed loop, `Accept-Encoding: gzip`; dialogue freshness check: " + r.fresh + ".\n\n")
+		b.WriteString("| page | clients | requests | req/s | p50 (ms) | p99 (ms) | size gzip / HTML (KiB) | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString(strings.Join(r.pageRows, "\n") + "\n\n")
+	}
+	if len(r.failures) > 0 {
+		b.WriteString("Failures:\n\n" + strings.Join(r.failures, "\n") + "\n\n")
+	}
+	if len(r.serverNotes) > 0 {
+		b.WriteString("Server errors logged:\n\n```\n" + strings.Join(r.serverNotes, "\n") + "\n```\n")
+	}
+	return b.String()
+}
+
+// loadAverage is the 1-minute load average.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// machine describes the CPU, cores, memory, kernel, Go and the commit.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kB int64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kB)
+		mem = fmt.Sprintf(", %.0f GiB", float64(kB)/(1<<20))
+	}
+	kernel := ""
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = ", Linux " + strings.TrimSpace(string(b))
+	}
+	commit := ""
+	if b, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+		commit = ", commit " + strings.TrimSpace(string(b))
+	}
+	pg := ""
+	if b, err := exec.Command("sh", "-c", "ls -d /usr/lib/postgresql/*/bin 2>/dev/null").Output(); err == nil {
+		v := strings.Fields(string(b))
+		sort.Strings(v)
+		if len(v) > 0 {
+			pg = ", PostgreSQL " + strings.Split(strings.TrimPrefix(v[len(v)-1], "/usr/lib/postgresql/"), "/")[0]
+		}
+	}
+	return fmt.Sprintf("%d cores (%s)%s%s, %s%s%s", runtime.NumCPU(), model, mem, kernel, runtime.Version(), pg, commit)
+}

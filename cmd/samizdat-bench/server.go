@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"samizdat/content/store"
+	"samizdat/migrations"
+)
+
+// languages are the server's languages in every run; the tool's own
+// federation hook must be built with the same ones.
+const languages = "en,ru,fr"
+
+// database is a fresh, migrated database for one run, dropped afterwards.
+type database struct {
+	URL   string
+	Pool  *pgxpool.Pool
+	Store *store.Store
+	admin string // the connection string it was created through
+	name  string
+}
+
+// newDatabase creates a database named bench_<random> on the server that
+// adminURL points to, applies the migrations and opens a pool on it.
+func newDatabase(ctx context.Context, adminURL string) (*database, error) {
+	u, err := url.Parse(adminURL)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "bench_" + hex.EncodeToString(b)
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u.Path = "/" + name
+	d := &database{URL: u.String(), admin: adminURL, name: name}
+	cfg, err := pgxpool.ParseConfig(d.URL)
+	if err != nil {
+		d.drop()
+		return nil, err
+	}
+	cfg.MaxConns = 8
+	if d.Pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		d.drop()
+		return nil, err
+	}
+	if err := migrations.Apply(ctx, d.Pool); err != nil {
+		d.drop()
+		return nil, err
+	}
+	d.Store = store.New(d.Pool)
+	return d, nil
+}
+
+// drop closes the pool and removes the database.
+func (d *database) drop() {
+	if d.Pool != nil {
+		d.Pool.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, d.admin)
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	c.Exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)") //nolint:errcheck // best effort
+}
+
+// server is `samizdat serve` running as a child process, so that its
+// memory can be read from /proc and its CPU is its own.
+type server struct {
+	URL     string // http://127.0.0.1:port, also its BASE_URL
+	cmd     *exec.Cmd
+	logPath string
+	done    chan error
+}
+
+// startServer runs `bin serve args…` against dbURL on a free loopback port
+// and waits until it answers. Its log goes to workDir/server.log.
+func startServer(ctx context.Context, bin, dbURL, workDir string, args []string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, err
+	}
+	s := &server{URL: "http://" + addr, logPath: filepath.Join(workDir, "server.log"), done: make(chan error, 1)}
+	logFile, err := os.Create(s.logPath)
+	if err != nil {
+		return nil, err
+	}
+	s.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
+	s.cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+dbURL,
+		"BASE_URL="+s.URL,
+		"LISTEN_ADDR="+addr,
+		"LANGUAGES="+languages,
+		"MEDIA_DIR="+filepath.Join(workDir, "media"),
+		"FEDERATION_ALLOW_PRIVATE=true",
+		"LOG_LEVEL=warn",
+		"SHUTDOWN_TIMEOUT=5s",
+	)
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
+	if err := s.cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("start %s serve: %w", bin, err)
+	}
+	go func() { s.done <- s.cmd.Wait(); logFile.Close() }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/robots.txt")
+		if err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+		select {
+		case err := <-s.done:
+			s.done <- err
+			return nil, fmt.Errorf("samizdat serve exited at start (%v):\n%s", err, s.logTail())
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("samizdat serve not answering at %s after 60s:\n%s", s.URL, s.logTail())
+		}
+	}
+}
+
+// freePort asks the kernel for a free TCP port on 127.0.0.1.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// memory reads the server's resident memory from /proc: peak (VmHWM) and
+// current (VmRSS), in bytes.
+func (s *server) memory() (peak, current int64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (k != "VmHWM" && k != "VmRSS") {
+			continue
+		}
+		fields := strings.Fields(v) // "12345 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[0], 10, 64)
+		if k == "VmHWM" {
+			peak = n << 10
+		} else {
+			current = n << 10
+		}
+	}
+	if peak == 0 {
+		return 0, 0, errors.New("no VmHWM in /proc status")
+	}
+	return peak, current, sc.Err()
+}
+
+// stop ends the server with SIGTERM, as an operator would, and kills it
+// if it has not stopped within 20 seconds.
+func (s *server) stop() error {
+	if s.cmd.Process == nil {
+		return nil
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited already
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill() //nolint:errcheck
+		return errors.New("samizdat serve did not stop within 20s of SIGTERM; killed")
+	}
+}
+
+// logTail returns the end of the server's log, for error messages.
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(s.logPath)
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// logErrors returns the lines of the server's log at level ERROR, at most a
+// few, so that a run that went wrong on the server side says so.
+func (s *server) logErrors() []string {
+	b, _ := os.ReadFile(s.logPath)
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, "level=ERROR") {
+			out = append(out, line)
+			if len(out) == 5 {
+				break
+			}
+		}
+	}
+	return out
+}
