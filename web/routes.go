@@ -70,6 +70,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/{id}/{lang}/state", s.handleTranslationState)
 				r.Route("/{id}/{lang}/deliveries", s.deliveryRoutes)
 			})
+			r.Route("/moderation", s.moderationRoutes)
 			r.Route("/staff", func(r chi.Router) {
 				r.Use(s.requireRoleMW(roleAdmin))
 				r.Get("/", s.handleStaffList)

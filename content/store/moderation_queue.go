@@ -289,7 +289,7 @@ func (s *Store) authorHistories(ctx context.Context, ids []int64, byID map[int64
 type ReportItem struct {
 	content.Report
 	Reply *content.Reply // the reported reply with its author; nil when the report names none we hold
-	Story StoryHeading   // the story of the reported reply or translation; zero when neither is known
+	Story StoryHeading   // the reported translation, or the story of the reported reply; zero when neither is known
 }
 
 // Reports lists incoming reports in state ("open", "resolved", or "" for
@@ -297,7 +297,8 @@ type ReportItem struct {
 func (s *Store) Reports(ctx context.Context, state string) ([]*ReportItem, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT p.id, p.activity_id, p.reporter, p.comment, p.objects, coalesce(p.reply_id, 0),
-			coalesce(p.translation_id, 0), coalesce(t.story_id, 0), p.state, coalesce(p.resolved_by, 0),
+			coalesce(p.translation_id, 0), coalesce(t.story_id, 0), coalesce(t.lang, ''), coalesce(t.title, ''),
+			coalesce(t.slug, ''), coalesce(t.state = 'published', false), p.state, coalesce(p.resolved_by, 0),
 			p.resolved_at, p.created_at
 		FROM reports p LEFT JOIN translations t ON t.id = p.translation_id
 		WHERE $1 = '' OR p.state = $1
@@ -310,8 +311,9 @@ func (s *Store) Reports(ctx context.Context, state string) ([]*ReportItem, error
 		it := &ReportItem{}
 		p := &it.Report
 		var resolvedAt *time.Time
+		h := &it.Story
 		err := row.Scan(&p.ID, &p.ActivityID, &p.Reporter, &p.Comment, &p.Objects, &p.ReplyID,
-			&p.TranslationID, &it.Story.ID, &p.State, &p.ResolvedBy, &resolvedAt, &p.CreatedAt)
+			&p.TranslationID, &h.ID, &h.Lang, &h.Title, &h.Slug, &h.Published, &p.State, &p.ResolvedBy, &resolvedAt, &p.CreatedAt)
 		p.ResolvedAt = timeOrZero(resolvedAt)
 		return it, err
 	})
@@ -329,10 +331,8 @@ func (s *Store) Reports(ctx context.Context, state string) ([]*ReportItem, error
 		return nil, err
 	}
 	for _, it := range items {
-		if it.Reply = replies[it.ReplyID]; it.Reply != nil {
+		if it.Reply = replies[it.ReplyID]; it.Reply != nil && it.Story.ID == 0 {
 			it.Story.ID = it.Reply.StoryID
-		}
-		if it.Story.ID != 0 {
 			storyIDs = append(storyIDs, it.Story.ID)
 		}
 	}
@@ -341,9 +341,18 @@ func (s *Store) Reports(ctx context.Context, state string) ([]*ReportItem, error
 		return nil, err
 	}
 	for _, it := range items {
-		if it.Story.ID != 0 {
+		if it.Story.ID != 0 && it.Story.Title == "" {
 			it.Story = headings[it.Story.ID]
 		}
 	}
 	return items, nil
+}
+
+// ModerationCounts says how many replies wait for review and how many
+// reports are open, for the desk's navigation.
+func (s *Store) ModerationCounts(ctx context.Context) (pending, openReports int, err error) {
+	err = s.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM replies WHERE state = 'pending'),
+			(SELECT count(*) FROM reports WHERE state = 'open')`).Scan(&pending, &openReports)
+	return pending, openReports, mapErr("moderation counts", err)
 }

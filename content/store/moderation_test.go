@@ -342,7 +342,7 @@ func TestStore_Reports(t *testing.T) {
 		p.Story.Title != f.en.Title || p.Comment != "Harassment of the author" || !slices.Equal(p.Objects, aboutReply.Objects) {
 		t.Errorf("report about the reply = %+v (reply %+v)", p, p.Reply)
 	}
-	if p := all[0]; p.Reply != nil || p.Story.ID != f.story.ID || p.TranslationID != f.ru.ID {
+	if p := all[0]; p.Reply != nil || p.Story.ID != f.story.ID || p.TranslationID != f.ru.ID || p.Story.Lang != "ru" || p.Story.Title != f.ru.Title || !p.Story.Published {
 		t.Errorf("report about the story = %+v", p)
 	}
 	if p := all[2]; p.State != "resolved" || p.ResolvedBy != mod.ID || p.ResolvedAt.IsZero() || p.Story.ID != 0 {
