@@ -42,7 +42,12 @@ func (f *Federation) handleArticle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Federation) serveArticle(w http.ResponseWriter, r *http.Request, t *content.Translation) {
-	d, err := f.article(t)
+	x, err := f.articleExtras(r.Context(), t)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d, err := f.article(t, x)
 	if err != nil {
 		f.error(w, r, err)
 		return

@@ -276,7 +276,7 @@ func TestArticle_Size(t *testing.T) {
 	} {
 		tr := &content.Translation{ID: 1, Lang: "en", Title: "T", Teaser: "Short.", Slug: "s", ObjectKey: "k",
 			BodyHTML: "<p>" + strings.Repeat("&amp;", c.n) + "</p>", PublishedAt: t0}
-		d, err := e.fed.createActivity(tr)
+		d, err := e.fed.createActivity(tr, articleExtras{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,12 +7,15 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
+
+	"samizdat/content"
 )
 
 // Page sizes keep every page far below the 1 MB peers read (E4).
 const (
 	outboxPageSize    = 20
 	followersPageSize = 100
+	repliesPageSize   = 20
 )
 
 // pageNumber reads ?page=N. It returns 0 when there is no page parameter (the
@@ -116,7 +119,7 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	// reader of the outbox fetches what it wants.
 	items := make([]doc, 0, len(ts))
 	for _, t := range ts {
-		c, err := f.createActivity(t)
+		c, err := f.createActivity(t, articleExtras{})
 		if err != nil {
 			f.error(w, r, err)
 			return
@@ -228,9 +231,10 @@ func (f *Federation) handleFeatured(w http.ResponseWriter, r *http.Request) {
 	f.writeAP(w, r, withContext(d))
 }
 
-// handleReplies serves an Article's replies collection, or its first page.
-// It is empty until the dialogue is built; it will only ever list approved
-// public replies, because Mastodon 4.5+ backfills threads from it (P8).
+// handleReplies serves an Article's replies collection, with its first page
+// inlined, or page ?page=N: the visible public replies that answer it
+// directly, oldest first, because Mastodon 4.5+ backfills threads from it
+// and nothing hidden may leak that way (P8).
 func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
 	if err != nil {
@@ -242,14 +246,16 @@ func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
 		f.notFound(w, r)
 		return
 	}
-	c := f.repliesCollection(t.ObjectKey)
-	var v vocab.Type = c
+	offset := max(n-1, 0) * repliesPageSize
+	ids, total, err := f.store.ArticleReplies(r.Context(), t.ID, repliesPageSize, offset)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	more := offset+len(ids) < total
+	var v vocab.Type = f.repliesCollection(t.ObjectKey, ids, more)
 	if n > 0 {
-		p := streams.NewActivityStreamsCollectionPage()
-		p.SetJSONLDId(idProp(page(f.iri.Replies(t.ObjectKey), n)))
-		p.SetActivityStreamsPartOf(partOfProp(f.iri.Replies(t.ObjectKey)))
-		p.SetActivityStreamsItems(streams.NewActivityStreamsItemsProperty())
-		v = p
+		v = f.repliesPage(t.ObjectKey, n, ids, more)
 	}
 	d, err := toDoc(v)
 	if err != nil {
@@ -260,22 +266,28 @@ func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
 	f.writeAP(w, r, withContext(d))
 }
 
-// handleLikes and handleShares serve an Article's counts (B5).
+// handleLikes and handleShares serve an Article's counts, with no items,
+// as Mastodon's are (B5).
 func (f *Federation) handleLikes(w http.ResponseWriter, r *http.Request) {
-	f.serveCount(w, r, f.iri.Likes)
+	f.serveCount(w, r, f.iri.Likes, func(c content.Reactions) int { return c.Likes })
 }
 
 func (f *Federation) handleShares(w http.ResponseWriter, r *http.Request) {
-	f.serveCount(w, r, f.iri.Shares)
+	f.serveCount(w, r, f.iri.Shares, func(c content.Reactions) int { return c.Shares })
 }
 
-func (f *Federation) serveCount(w http.ResponseWriter, r *http.Request, id func(string) string) {
+func (f *Federation) serveCount(w http.ResponseWriter, r *http.Request, id func(string) string, count func(content.Reactions) int) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
 	if err != nil {
 		f.error(w, r, err)
 		return
 	}
-	d, err := toDoc(countCollection(id(t.ObjectKey), 0))
+	c, err := f.store.TranslationReactions(r.Context(), t.ID)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d, err := toDoc(countCollection(id(t.ObjectKey), count(c)))
 	if err != nil {
 		f.error(w, r, err)
 		return

@@ -1,8 +1,10 @@
 package federation
 
 import (
+	"context"
 	"fmt"
 	"html"
+	"net/url"
 	"time"
 
 	"github.com/go-fed/activity/streams"
@@ -21,7 +23,7 @@ import (
 // it (R9, R10). There are no media attachments, so Mastodon builds a card
 // from the page (R5), and no interactionPolicy, which GoToSocial would read
 // as a demand for reply approval (P10).
-func (f *Federation) article(t *content.Translation) (doc, error) {
+func (f *Federation) article(t *content.Translation, x articleExtras) (doc, error) {
 	key, lang := t.ObjectKey, t.Lang
 	storyURL := f.iri.StoryURL(lang, t.Slug)
 
@@ -64,13 +66,13 @@ func (f *Federation) article(t *content.Translation) (doc, error) {
 	a.SetActivityStreamsContext(ctx)
 
 	replies := streams.NewActivityStreamsRepliesProperty()
-	replies.SetActivityStreamsCollection(f.repliesCollection(key))
+	replies.SetActivityStreamsCollection(f.repliesCollection(key, x.replies, x.moreReplies))
 	a.SetActivityStreamsReplies(replies)
 	likes := streams.NewActivityStreamsLikesProperty()
-	likes.SetActivityStreamsCollection(countCollection(f.iri.Likes(key), 0))
+	likes.SetActivityStreamsCollection(countCollection(f.iri.Likes(key), x.reactions.Likes))
 	a.SetActivityStreamsLikes(likes)
 	shares := streams.NewActivityStreamsSharesProperty()
-	shares.SetActivityStreamsCollection(countCollection(f.iri.Shares(key), 0))
+	shares.SetActivityStreamsCollection(countCollection(f.iri.Shares(key), x.reactions.Shares))
 	a.SetActivityStreamsShares(shares)
 
 	d, err := toDoc(a)
@@ -128,21 +130,61 @@ func fitArticle(d doc, lang, summary, storyURL string) (doc, error) {
 	}
 }
 
+// articleExtras is what an Article shows of its dialogue: the first page
+// of its replies collection and its counts.
+type articleExtras struct {
+	replies     []string // ids of the first page of visible direct replies
+	moreReplies bool
+	reactions   content.Reactions
+}
+
+// articleExtras reads a translation's first page of replies and its counts.
+func (f *Federation) articleExtras(ctx context.Context, t *content.Translation) (articleExtras, error) {
+	ids, total, err := f.store.ArticleReplies(ctx, t.ID, repliesPageSize, 0)
+	if err != nil {
+		return articleExtras{}, err
+	}
+	r, err := f.store.TranslationReactions(ctx, t.ID)
+	if err != nil {
+		return articleExtras{}, err
+	}
+	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r}, nil
+}
+
 // repliesCollection is an Article's replies: a Collection whose first page
-// is inlined, as Mastodon's are (P8). The dialogue will fill its items with
-// approved public replies only; until then it is empty, and "next" is left
-// out rather than null.
-func (f *Federation) repliesCollection(key string) vocab.ActivityStreamsCollection {
+// is inlined, as Mastodon's are (P8), listing the ids of the visible
+// replies that answer the Article directly. Mastodon's backfill reads this
+// page, follows next to the end, and fetches each reply from its own
+// server, whose replies collection it then reads in turn: so the nested
+// replies need not be listed here, and hidden or pending ones never are.
+// "next" is left out rather than null on the last page.
+func (f *Federation) repliesCollection(key string, first []string, more bool) vocab.ActivityStreamsCollection {
 	c := streams.NewActivityStreamsCollection()
 	c.SetJSONLDId(idProp(f.iri.Replies(key)))
-	first := streams.NewActivityStreamsCollectionPage()
-	first.SetJSONLDId(idProp(page(f.iri.Replies(key), 1)))
-	first.SetActivityStreamsPartOf(partOfProp(f.iri.Replies(key)))
-	first.SetActivityStreamsItems(streams.NewActivityStreamsItemsProperty())
 	fp := streams.NewActivityStreamsFirstProperty()
-	fp.SetActivityStreamsCollectionPage(first)
+	fp.SetActivityStreamsCollectionPage(f.repliesPage(key, 1, first, more))
 	c.SetActivityStreamsFirst(fp)
 	return c
+}
+
+// repliesPage is page n of an Article's replies collection.
+func (f *Federation) repliesPage(key string, n int, ids []string, more bool) vocab.ActivityStreamsCollectionPage {
+	p := streams.NewActivityStreamsCollectionPage()
+	p.SetJSONLDId(idProp(page(f.iri.Replies(key), n)))
+	p.SetActivityStreamsPartOf(partOfProp(f.iri.Replies(key)))
+	items := streams.NewActivityStreamsItemsProperty()
+	for _, id := range ids {
+		if u, err := url.Parse(id); err == nil {
+			items.AppendIRI(u)
+		}
+	}
+	p.SetActivityStreamsItems(items)
+	if more {
+		next := streams.NewActivityStreamsNextProperty()
+		next.SetIRI(mustURL(page(f.iri.Replies(key), n+1)))
+		p.SetActivityStreamsNext(next)
+	}
+	return p
 }
 
 // countCollection is a Collection that gives only its size, as Mastodon's
@@ -157,8 +199,8 @@ func countCollection(id string, n int) vocab.ActivityStreamsCollection {
 // createActivity wraps the Article of a newly published translation. Its
 // published is the moment of publication: Mastodon puts in home timelines
 // only what is less than six hours old (R7).
-func (f *Federation) createActivity(t *content.Translation) (doc, error) {
-	art, err := f.article(t)
+func (f *Federation) createActivity(t *content.Translation, x articleExtras) (doc, error) {
+	art, err := f.article(t, x)
 	if err != nil {
 		return nil, err
 	}
@@ -178,11 +220,11 @@ func (f *Federation) createActivity(t *content.Translation) (doc, error) {
 
 // updateActivity announces an edit. Each edit has its own id, and the Article
 // carries the newer updated that Mastodon 4.5+ needs to apply it (R3).
-func (f *Federation) updateActivity(t *content.Translation) (doc, error) {
+func (f *Federation) updateActivity(t *content.Translation, x articleExtras) (doc, error) {
 	if t.EditedAt.IsZero() {
 		return nil, fmt.Errorf("federation: update of translation %d that was never edited", t.ID)
 	}
-	art, err := f.article(t)
+	art, err := f.article(t, x)
 	if err != nil {
 		return nil, err
 	}
@@ -240,4 +282,28 @@ func (f *Federation) acceptActivity(lang, uuid string, follow inFollow) (doc, er
 	obj.AppendActivityStreamsFollow(fl)
 	a.SetActivityStreamsObject(obj)
 	return toDoc(a)
+}
+
+// flagActivity is a report from our instance actor about objects (the
+// reported account first, then its posts), with the moderator's comment,
+// in the shape Mastodon sends and reads (X4, X5).
+func (f *Federation) flagActivity(id string, objects []string, comment string) (doc, error) {
+	fl := streams.NewActivityStreamsFlag()
+	fl.SetJSONLDId(idProp(id))
+	fl.SetActivityStreamsActor(actorProp(f.iri.InstanceActor()))
+	obj := streams.NewActivityStreamsObjectProperty()
+	for _, o := range objects {
+		u, err := url.Parse(o)
+		if err != nil {
+			return nil, fmt.Errorf("federation: flag object %q: %w", o, err)
+		}
+		obj.AppendIRI(u)
+	}
+	fl.SetActivityStreamsObject(obj)
+	if comment != "" {
+		c := streams.NewActivityStreamsContentProperty()
+		c.AppendXMLSchemaString(comment)
+		fl.SetActivityStreamsContent(c)
+	}
+	return toDoc(fl)
 }

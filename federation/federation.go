@@ -24,6 +24,13 @@ type Config struct {
 	// AllowPrivate lets remote fetches reach loopback and private addresses,
 	// for tests and local development only (FEDERATION_ALLOW_PRIVATE).
 	AllowPrivate bool
+	// MediaDir is the media directory: copies of remote avatars, emoji and
+	// images go in its remote/ folder. "" keeps no copies, and replies show
+	// without them.
+	MediaDir string
+	// BackfillInterval is how often RunBackfill looks for answers between
+	// readers; 30 minutes if zero.
+	BackfillInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -40,6 +47,7 @@ type Federation struct {
 	keys    *Keys
 	images  map[string]*actorImages // by language; read-only after New
 	refetch *refetchLimiter
+	bf      backfillLimits
 	handler http.Handler
 	pages   http.Handler
 }
@@ -81,6 +89,10 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 		logger:  logger.With("component", "federation"),
 		images:  map[string]*actorImages{},
 		refetch: newRefetchLimiter(time.Minute),
+		bf:      defaultBackfillLimits,
+	}
+	if cfg.BackfillInterval > 0 {
+		f.bf.interval = cfg.BackfillInterval
 	}
 	f.client = f.newClient()
 	for _, l := range cfg.Languages {

@@ -58,6 +58,7 @@ type envOptions struct {
 	base         string
 	languages    []string
 	allowPrivate bool
+	mediaDir     string
 }
 
 // newEnv builds a federation over a fresh database, with the fixed test keys
@@ -89,6 +90,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		PublicationName: "Samizdat",
 		Version:         "1.0.0",
 		AllowPrivate:    opts.allowPrivate,
+		MediaDir:        opts.mediaDir,
 		Now:             c.Now,
 	}
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))

@@ -20,6 +20,26 @@ const fetchAccept = `application/activity+json, application/ld+json; profile="ht
 // errFetch marks a remote document we could not get or could not use.
 var errFetch = errors.New("federation: fetch")
 
+// statusError is a fetch answered with a status other than 200.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("status %d", e.code) }
+
+// temporary reports whether a failed fetch may succeed later: the peer was
+// unreachable, timed out, or answered 5xx, 408 or 429. A 4xx, a document we
+// cannot use or an address we refuse is final.
+func temporary(err error) bool {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.code >= 500 || se.code == http.StatusTooManyRequests || se.code == http.StatusRequestTimeout
+	}
+	if errors.Is(err, transport.ErrForbiddenAddress) || errors.Is(err, transport.ErrTooLarge) || errors.Is(err, errBudget) {
+		return false
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
+
 // newClient returns the client remote documents are fetched with: the
 // transport client, which refuses non-public addresses on the address
 // actually dialled unless AllowPrivate (issue 3 item 13), and which signs
@@ -64,6 +84,9 @@ func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := takeBudget(ctx, u.Host); err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errFetch, iri, err)
@@ -81,7 +104,7 @@ func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 		return nil, fmt.Errorf("%w: %s: %w", errFetch, iri, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s: status %d", errFetch, iri, resp.StatusCode)
+		return nil, fmt.Errorf("%w: %s: %w", errFetch, iri, &statusError{resp.StatusCode})
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt != "application/activity+json" && mt != "application/ld+json" && mt != "application/json" {

@@ -55,19 +55,25 @@ func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
 	return nil
 }
 
-// receiveUndo handles Undo of a Follow. Mastodon embeds the Follow, and its
-// follower synchronisation may undo a Follow whose id we never saw, so the
-// follow is matched by (follower, followed), never by the id alone (F4). An
-// Undo naming only an id removes the follow with that id. Undo of anything
-// else (a Like, an Announce) is for the dialogue.
+// receiveUndo handles Undo of a Follow, a Like, an EmojiReact or an
+// Announce. Mastodon embeds the Follow, and its follower synchronisation
+// may undo a Follow whose id we never saw, so the follow is matched by
+// (follower, followed), never by the id alone (F4). An Undo naming only an
+// id removes the follow or the reaction with that id.
 func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
 	obj, ok := act.Object.(map[string]any)
 	if !ok {
 		if id := idOf(act.Object); id != "" {
-			_, err := f.store.UnfollowByFollowID(ctx, act.Actor, id)
+			if _, err := f.store.UnfollowByFollowID(ctx, act.Actor, id); err != nil {
+				return err
+			}
+			_, err := f.store.RemoveReaction(ctx, act.Actor, id, "", 0)
 			return err
 		}
 		return nil
+	}
+	if _, ok := reactionKinds[typeOf(obj)]; ok {
+		return f.undoReaction(ctx, act, obj)
 	}
 	if typeOf(obj) != "Follow" {
 		return nil

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -23,7 +24,8 @@ type inActivity struct {
 	ID     string
 	Type   string
 	Actor  string
-	Object any // an IRI, an embedded object, or absent
+	Object any            // an IRI, an embedded object, a list, or absent
+	Doc    map[string]any // the whole activity
 }
 
 // parseActivity reads the envelope of an activity tolerantly (G4).
@@ -32,7 +34,7 @@ func parseActivity(body []byte) (inActivity, bool) {
 	if err := json.Unmarshal(body, &m); err != nil {
 		return inActivity{}, false
 	}
-	a := inActivity{ID: str(m["id"]), Type: typeOf(m), Actor: idOf(m["actor"]), Object: m["object"]}
+	a := inActivity{ID: str(m["id"]), Type: typeOf(m), Actor: idOf(m["actor"]), Object: m["object"], Doc: m}
 	return a, a.Type != "" && a.Actor != ""
 }
 
@@ -47,8 +49,14 @@ func parseActivity(body []byte) (inActivity, bool) {
 // account deletion on the network would make us fetch (P7); then the
 // signature, with 401 only for authentication failures, because Mastodon
 // 4.7 answers a 400 or 401 by sending again with RFC 9421 (0.10, S10); and
-// a signer that is not the activity's actor is refused (S7). Activity types
-// we do not handle get 202 and are dropped, never 400 (E5).
+// a signer that is not the activity's actor is refused (S7), except for a
+// Create, whose object is then fetched again from its own server (a
+// forwarded reply). Only then, the signature known good, are blocked
+// accounts and instances answered 202 and their activity dropped, so that a
+// blocked sender learns nothing (issue 4 item 12). Activity types we do not
+// handle get 202 and are dropped, never 400 (E5). An activity we could not
+// take for a reason that may pass (a parent's server did not answer) gets
+// 503, which the sender retries.
 func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if lang := chi.URLParam(r, "lang"); lang != "" && !f.hasLang(lang) {
 		f.notFound(w, r)
@@ -93,9 +101,19 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		f.unauthorized(w, r, err)
 		return
 	}
-	if signer != act.Actor {
+	if signer != act.Actor && act.Type != "Create" {
 		f.logger.Info("inbox: signer is not the actor", "actor", act.Actor, "signer", signer, "activity_id", act.ID)
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+		return
+	}
+	blocked, err := f.blocked(r.Context(), signer, act.Actor)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	if blocked {
+		f.logger.Debug("inbox: blocked sender; dropped", "actor", act.Actor, "activity_id", act.ID)
+		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	if host, err := delivery.Host(signer); err == nil {
@@ -106,11 +124,37 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.logger.Debug("inbox: activity", "activity_id", act.ID, "actor", act.Actor, "type", act.Type, "body", string(body))
-	if err := f.receive(r, act); err != nil {
+	if signer != act.Actor {
+		err = f.receiveForwarded(r.Context(), act)
+	} else {
+		err = f.receive(r, act)
+	}
+	if errors.Is(err, errRetryLater) {
+		f.logger.Info("inbox: activity deferred", "activity_id", act.ID, "actor", act.Actor, "err", err)
+		w.Header().Set("Retry-After", "300")
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
+	if err != nil {
 		f.error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// blocked reports whether the signer or the actor of an activity is
+// blocked, as an account or through its instance.
+func (f *Federation) blocked(ctx context.Context, signer, actor string) (bool, error) {
+	for _, id := range []string{signer, actor} {
+		b, err := f.store.IsBlocked(ctx, id)
+		if err != nil || b {
+			return b, err
+		}
+		if signer == actor {
+			break
+		}
+	}
+	return false, nil
 }
 
 // unauthorized answers 401 to a request whose signature did not verify. The
@@ -120,16 +164,27 @@ func (f *Federation) unauthorized(w http.ResponseWriter, r *http.Request, err er
 	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 }
 
-// receive acts on an authenticated activity. Activities the dialogue will
-// handle (Create, Like, Announce, Flag …) are accepted and dropped for now.
+// receive acts on an authenticated activity, whichever inbox it reached
+// (B4). Types not listed are accepted and dropped (E5).
 func (f *Federation) receive(r *http.Request, act inActivity) error {
+	ctx := r.Context()
 	switch act.Type {
 	case "Follow":
-		return f.receiveFollow(r.Context(), act)
+		return f.receiveFollow(ctx, act)
 	case "Undo":
-		return f.receiveUndo(r.Context(), act)
+		return f.receiveUndo(ctx, act)
 	case "Block":
-		return f.receiveBlock(r.Context(), act)
+		return f.receiveBlock(ctx, act)
+	case "Create":
+		return f.receiveCreate(ctx, act)
+	case "Update":
+		return f.receiveUpdate(ctx, act)
+	case "Delete":
+		return f.receiveDelete(ctx, act)
+	case "Like", "EmojiReact", "Announce":
+		return f.receiveReaction(ctx, act)
+	case "Flag":
+		return f.receiveFlag(ctx, act)
 	}
 	return nil
 }

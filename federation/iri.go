@@ -128,6 +128,9 @@ func (i iris) DeleteID(key string) string { return i.Article(key) + "#delete" }
 // AcceptID is the id of an Accept sent by a language actor.
 func (i iris) AcceptID(lang, uuid string) string { return i.Actor(lang) + "#accepts/" + uuid }
 
+// FlagID is the id of a report our instance actor sends (X5).
+func (i iris) FlagID(uuid string) string { return i.InstanceActor() + "#flags/" + uuid }
+
 // Handle is a language actor's fediverse handle, "@en@host".
 func (i iris) Handle(lang string) string { return "@" + lang + "@" + i.host }
 

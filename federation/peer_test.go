@@ -40,18 +40,29 @@ type peer struct {
 	now         func() time.Time
 
 	mu       sync.Mutex
-	fetches  []string // paths fetched, in order
-	rejected []string // fetches refused for their signature
+	fetches  []string            // paths fetched, in order
+	rejected []string            // fetches refused for their signature
+	docs     map[string]any      // more documents to serve, by path
+	files    map[string]peerFile // images to serve, by path
+}
+
+// peerFile is an image the peer serves.
+type peerFile struct {
+	contentType string
+	body        []byte
 }
 
 // newPeer starts a peer whose actors publish key-peer.pem.
-func newPeer(t *testing.T, e *env) *peer {
+func newPeer(t *testing.T, e *env) *peer { return newPeerAt(t, e, "127.0.0.2", "peer") }
+
+// newPeerAt starts a peer on addr whose actors publish testdata/key-<key>.pem.
+func newPeerAt(t *testing.T, e *env, addr, key string) *peer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	ln, err := net.Listen("tcp", addr+":0")
 	if err != nil {
-		t.Fatalf("listen on 127.0.0.2: %v", err)
+		t.Fatalf("listen on %s: %v", addr, err)
 	}
-	p := &peer{t: t, key: readTestKey(t, "peer"), now: e.clock.Now}
+	p := &peer{t: t, key: readTestKey(t, key), now: e.clock.Now, docs: map[string]any{}, files: map[string]peerFile{}}
 	p.instanceKey = &readTestKey(t, "instance").PublicKey
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.Listener.Close()
@@ -86,10 +97,44 @@ func publicPEM(t *testing.T, k *rsa.PrivateKey) string {
 
 // Actor ids of the peer. alice and mallory are Mastodon-shaped (key as a
 // fragment of the actor), erin GoToSocial-shaped (key at …/main-key, a stub).
-func (p *peer) alice() string   { return p.base + "/users/alice" }
-func (p *peer) mallory() string { return p.base + "/users/mallory" }
-func (p *peer) erin() string    { return p.base + "/users/erin" }
-func (p *peer) ghost() string   { return p.base + "/users/ghost" } // deleted: 410
+func (p *peer) alice() string    { return p.base + "/users/alice" }
+func (p *peer) mallory() string  { return p.base + "/users/mallory" }
+func (p *peer) erin() string     { return p.base + "/users/erin" }
+func (p *peer) ghost() string    { return p.base + "/users/ghost" } // deleted: 410
+func (p *peer) mika() string     { return p.base + "/users/9x2k1q0a7b" }
+func (p *peer) instance() string { return p.base + "/actor" }
+
+// actorByName maps the names fixtures use to actor ids.
+func (p *peer) actorByName(name string) string {
+	switch name {
+	case "alice":
+		return p.alice()
+	case "erin":
+		return p.erin()
+	case "mika":
+		return p.mika()
+	case "instance":
+		return p.instance()
+	case "mallory":
+		return p.mallory()
+	}
+	p.t.Fatalf("no peer actor %q", name)
+	return ""
+}
+
+// serveDoc makes the peer serve d at path.
+func (p *peer) serveDoc(path string, d any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.docs[path] = d
+}
+
+// serveFile makes the peer serve an image at path.
+func (p *peer) serveFile(path, contentType string, body []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.files[path] = peerFile{contentType, body}
+}
 
 func (p *peer) keyID(actor string) string {
 	if actor == p.erin() {
@@ -114,6 +159,20 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pubPEM := publicPEM(p.t, p.key)
+	p.mu.Lock()
+	extra, isDoc := p.docs[r.URL.Path]
+	file, isFile := p.files[r.URL.Path]
+	p.mu.Unlock()
+	switch {
+	case isFile:
+		w.Header().Set("Content-Type", file.contentType)
+		w.Write(file.body) //nolint:errcheck
+		return
+	case isDoc:
+		w.Header().Set("Content-Type", "application/activity+json")
+		json.NewEncoder(w).Encode(extra) //nolint:errcheck
+		return
+	}
 	var d map[string]any
 	switch r.URL.Path {
 	case "/users/alice", "/users/mallory":
@@ -127,6 +186,38 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 			"outbox":            id + "/outbox",
 			"endpoints":         map[string]any{"sharedInbox": p.base + "/inbox"},
 			"url":               p.base + "/@" + strings.TrimPrefix(r.URL.Path, "/users/"),
+			"followers":         id + "/followers",
+			"name":              "Alice Liddell",
+			"icon":              map[string]any{"type": "Image", "mediaType": "image/png", "url": p.base + "/media/avatar-" + strings.TrimPrefix(r.URL.Path, "/users/") + ".png"},
+			"publicKey":         map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": pubPEM},
+		}
+	case "/users/9x2k1q0a7b":
+		// Misskey: an opaque id, the user name only in preferredUsername.
+		id := p.mika()
+		d = map[string]any{
+			"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
+			"id":                id,
+			"type":              "Person",
+			"preferredUsername": "mika",
+			"name":              "ミカ",
+			"inbox":             id + "/inbox",
+			"outbox":            id + "/outbox",
+			"followers":         id + "/followers",
+			"sharedInbox":       p.base + "/inbox",
+			"endpoints":         map[string]any{"sharedInbox": p.base + "/inbox"},
+			"url":               p.base + "/@mika",
+			"publicKey":         map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": pubPEM},
+		}
+	case "/actor":
+		// Mastodon's instance actor, which signs its Flags.
+		id := p.instance()
+		d = map[string]any{
+			"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
+			"id":                id,
+			"type":              "Application",
+			"preferredUsername": strings.TrimPrefix(p.base, "http://"),
+			"inbox":             id + "/inbox",
+			"outbox":            id + "/outbox",
 			"publicKey":         map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": pubPEM},
 		}
 	case "/users/erin", "/users/erin/main-key":
@@ -149,6 +240,7 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 			"preferredUsername": "erin",
 			"inbox":             id + "/inbox",
 			"outbox":            id + "/outbox",
+			"followers":         id + "/followers",
 			"url":               p.base + "/@erin",
 			"publicKey":         key,
 		}

@@ -26,12 +26,20 @@ func (f *Federation) onChange(ctx context.Context, tx pgx.Tx, kind content.Chang
 		typ string
 		err error
 	)
+	var x articleExtras
+	if kind == content.ChangePublished || kind == content.ChangeUpdated {
+		// The counts and replies as committed so far: an Update refreshes
+		// them on Mastodon (B5).
+		if x, err = f.articleExtras(ctx, t); err != nil {
+			return err
+		}
+	}
 	switch kind {
 	case content.ChangePublished:
-		d, err = f.createActivity(t)
+		d, err = f.createActivity(t, x)
 		id, typ = f.iri.CreateID(t.ObjectKey), "Create"
 	case content.ChangeUpdated:
-		d, err = f.updateActivity(t)
+		d, err = f.updateActivity(t, x)
 		id, typ = f.iri.UpdateID(t.ObjectKey, t.EditedAt), "Update"
 	case content.ChangeWithdrawn:
 		d, err = f.deleteActivity(t, t.UpdatedAt)

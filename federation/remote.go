@@ -155,6 +155,70 @@ func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
 	}, nil
 }
 
+// ensureActor returns a remote actor, fetching it from its own server when
+// we do not know it yet: the author of a parent or of a reply the backfill
+// found, who never wrote to us.
+func (f *Federation) ensureActor(ctx context.Context, id string) (*store.RemoteActor, error) {
+	a, err := f.store.RemoteActor(ctx, id)
+	if err == nil || !isNotFound(err) {
+		return a, err
+	}
+	return f.fetchActor(ctx, id, "")
+}
+
+// refreshActor fetches a known actor again, after it announced a change of
+// its profile (an Update of itself), and copies its new avatar.
+func (f *Federation) refreshActor(ctx context.Context, id string) error {
+	old, err := f.store.RemoteActor(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := f.fetchActor(ctx, id, old.KeyID); err != nil {
+		f.logger.Info("actor not refreshed", "actor", id, "err", err)
+		return nil
+	}
+	f.copyAvatar(ctx, id)
+	return nil
+}
+
+// fetchActor fetches the actor id and caches it with the key keyID, or
+// with its first key when keyID is "" or no longer listed.
+func (f *Federation) fetchActor(ctx context.Context, id, keyID string) (*store.RemoteActor, error) {
+	d, err := f.fetch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := f.remoteActor(d, id)
+	if err != nil {
+		return nil, err
+	}
+	key := findKey(d, keyID)
+	if key == nil {
+		for _, k := range objects(d["publicKey"]) {
+			if idOf(k["owner"]) == id && str(k["publicKeyPem"]) != "" {
+				key = k
+				break
+			}
+		}
+	}
+	if key != nil {
+		a.KeyID, a.PublicKeyPEM = str(key["id"]), str(key["publicKeyPem"])
+	}
+	if err := f.store.SaveRemoteActor(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// followersOf returns the followers collection a cached actor declared.
+func followersOf(a *store.RemoteActor) string {
+	var d map[string]any
+	if len(a.Document) == 0 || json.Unmarshal(a.Document, &d) != nil {
+		return ""
+	}
+	return idOf(d["followers"])
+}
+
 // sameSite reports whether host is base or a subdomain of it. Ports must
 // match.
 func sameSite(host, base string) bool {

@@ -1,0 +1,253 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Readers answer each other without addressing us: such a reply reaches
+// the server of the reply it answers, not ours. The backfill finds them the
+// way Mastodon 4.5+ fills its threads (P8): it reads the replies collection
+// that each visible reply's own server publishes, fetches what is listed
+// there from each item's own server (a listing proves nothing about the
+// item, GoToSocial's rule), and passes it through the same checks and
+// moderation as a reply that came to the inbox.
+//
+// It is bounded every way: replies received in the last 14 days, found up
+// to 3 levels below a direct answer to a story, at most 200 fetches per run
+// and one a second per host, with signed GETs. What it has read is recorded
+// on each reply (replies_checked_at), so a restart resumes where it was and
+// two processes share the work instead of doing it twice.
+
+// backfillLimits are the backfill's bounds.
+type backfillLimits struct {
+	interval time.Duration // between runs
+	window   time.Duration // how far back replies are looked at
+	stale    time.Duration // how soon a collection is read again
+	depth    int           // replies at this depth are not looked below
+	fetches  int           // fetches per run, pages, items, actors and images included
+	claim    int           // replies looked at per run
+	pages    int           // collection pages read per reply
+	pace     time.Duration // between two fetches from one host
+}
+
+var defaultBackfillLimits = backfillLimits{
+	interval: 30 * time.Minute,
+	window:   14 * 24 * time.Hour,
+	stale:    6 * time.Hour,
+	depth:    3,
+	fetches:  200,
+	claim:    50,
+	pages:    5,
+	pace:     time.Second,
+}
+
+// RunBackfill runs the backfill every BackfillInterval until ctx ends. Start
+// it with the other background work; a run cut short loses nothing.
+func (f *Federation) RunBackfill(ctx context.Context) {
+	tick := time.NewTicker(f.bf.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		found, err := f.Backfill(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			f.logger.Error("backfill", "err", err)
+		case found > 0:
+			f.logger.Info("backfill found replies", "count", found)
+		}
+	}
+}
+
+// Backfill makes one run and returns how many replies it stored.
+func (f *Federation) Backfill(ctx context.Context) (int, error) {
+	now := f.now()
+	items, err := f.store.ClaimBackfill(ctx, now.Add(-f.bf.window), now.Add(-f.bf.stale), f.bf.depth, f.bf.claim)
+	if err != nil {
+		return 0, err
+	}
+	ctx = withBudget(ctx, newFetchBudget(f.bf.fetches, f.bf.pace))
+	found := 0
+	for _, it := range items {
+		n, err := f.backfillReply(ctx, it.ReplyID, it.APID, it.RepliesIRI)
+		found += n
+		if errors.Is(err, errBudget) || ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			if !errors.Is(err, errFetch) && !errors.Is(err, errRetryLater) {
+				return found, err
+			}
+			f.logger.Info("backfill: a collection could not be read", "activity_id", it.APID, "err", err)
+		}
+	}
+	return found, nil
+}
+
+// backfillReply reads the replies collection of one reply and takes in what
+// it lists. The collection, its pages and the reply must all be on the
+// reply's own server.
+func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, collection string) (int, error) {
+	if collection == "" {
+		d, err := f.fetchObject(ctx, apID)
+		if err != nil {
+			return 0, err
+		}
+		collection = idOf(d["replies"])
+		if collection == "" || !sameHost(collection, apID) {
+			return 0, nil
+		}
+		if err := f.store.SetRepliesIRI(ctx, replyID, collection); err != nil {
+			return 0, err
+		}
+	}
+	d, err := f.fetchObject(ctx, collection)
+	if err != nil {
+		return 0, err
+	}
+	found := 0
+	page := d["first"]
+	if page == nil {
+		page = d // a collection with its items inline
+	}
+	for n := 0; n < f.bf.pages && page != nil; n++ {
+		p, ok := page.(map[string]any)
+		if !ok { // a page given by its address
+			id := idOf(page)
+			if id == "" || !sameHost(id, apID) {
+				break
+			}
+			if p, err = f.fetchObject(ctx, id); err != nil {
+				return found, err
+			}
+		}
+		for _, item := range append(iriListAll(p["orderedItems"]), iriListAll(p["items"])...) {
+			stored, err := f.backfillItem(ctx, item)
+			if stored {
+				found++
+			}
+			if err != nil {
+				return found, err
+			}
+		}
+		page = p["next"]
+		if next := idOf(page); next != "" && !sameHost(next, apID) {
+			break
+		}
+	}
+	return found, nil
+}
+
+// backfillItem takes in one reply a collection listed, fetched from its
+// own server. It reports whether a new reply was stored; only a spent
+// budget or a failure of our own is an error.
+func (f *Federation) backfillItem(ctx context.Context, id string) (bool, error) {
+	if _, err := f.remoteURL(id); err != nil {
+		return false, nil
+	}
+	if _, err := f.store.ReplyByAPID(ctx, id); err == nil {
+		return false, nil
+	} else if !isNotFound(err) {
+		return false, err
+	}
+	if gone, err := f.store.IsReplyTombstoned(ctx, id); err != nil || gone {
+		return false, err
+	}
+	d, err := f.fetchObject(ctx, id)
+	if err != nil {
+		if errors.Is(err, errBudget) {
+			return false, err
+		}
+		return false, nil
+	}
+	n := parseNote(d)
+	if !noteTypes[n.Type] {
+		return false, nil
+	}
+	_, created, err := f.ingest(ctx, n, n.AttributedTo, 1)
+	switch {
+	case errors.Is(err, errBudget):
+		return false, err
+	case errors.Is(err, errRetryLater):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return created, nil
+}
+
+// iriListAll returns the ids of a list of items, whether IRIs or objects.
+func iriListAll(v any) []string {
+	ids := iriList(v)
+	out := ids[:0]
+	for _, id := range ids {
+		if strings.TrimSpace(id) != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// errBudget ends a backfill run that has made all the fetches it may.
+var errBudget = errors.New("federation: fetch budget spent")
+
+// fetchBudget counts and paces the fetches of one backfill run: at most n
+// in all, and one per pace per host.
+type fetchBudget struct {
+	mu   sync.Mutex
+	left int
+	pace time.Duration
+	next map[string]time.Time // host → earliest next fetch
+}
+
+func newFetchBudget(n int, pace time.Duration) *fetchBudget {
+	return &fetchBudget{left: n, pace: pace, next: map[string]time.Time{}}
+}
+
+type budgetKey struct{}
+
+// withBudget makes every fetch under ctx count against b.
+func withBudget(ctx context.Context, b *fetchBudget) context.Context {
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+// takeBudget waits until a fetch from host is allowed by the budget under
+// ctx, if there is one, and counts it. Fetches outside the backfill are
+// not limited here.
+func takeBudget(ctx context.Context, host string) error {
+	b, _ := ctx.Value(budgetKey{}).(*fetchBudget)
+	if b == nil {
+		return nil
+	}
+	host = strings.ToLower(host)
+	b.mu.Lock()
+	if b.left <= 0 {
+		b.mu.Unlock()
+		return errBudget
+	}
+	b.left--
+	now := time.Now() // the real clock: this is about the peer's load
+	at := b.next[host]
+	if at.Before(now) {
+		at = now
+	}
+	b.next[host] = at.Add(b.pace)
+	b.mu.Unlock()
+	if wait := at.Sub(now); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

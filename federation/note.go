@@ -1,0 +1,237 @@
+package federation
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"samizdat/content"
+)
+
+// noteTypes are the object types a reply may have. Mastodon sends Note,
+// and Question for a poll; Article and Page come from blogs and forums.
+var noteTypes = map[string]bool{"Note": true, "Article": true, "Page": true, "Question": true}
+
+// note is a remote post as we read it, tolerantly (G4): each property may
+// be a string, an object or an array.
+type note struct {
+	ID           string
+	Type         string
+	AttributedTo string
+	InReplyTo    string
+	URL          string
+	Name         string
+	Content      string // HTML, as sent; sanitized when it becomes a reply
+	Summary      string // the content warning, HTML as sent
+	Lang         string // bare language code, "" when unknown
+	Sensitive    bool
+	To, Cc       []string
+	Published    time.Time
+	Updated      time.Time
+	Replies      string // the note's own replies collection, "" when none
+	Mentions     []content.Mention
+	Emojis       []remoteEmoji
+	Images       []remoteImage
+}
+
+// remoteEmoji is a custom emoji a note uses (L5); its id may be null.
+type remoteEmoji struct{ Shortcode, URL string }
+
+// remoteImage is an image attached to a note.
+type remoteImage struct{ URL, Alt string }
+
+// parseNote reads a remote object.
+func parseNote(d map[string]any) note {
+	n := note{
+		ID:           str(d["id"]),
+		Type:         typeOf(d),
+		AttributedTo: attributedTo(d["attributedTo"]),
+		InReplyTo:    idOf(d["inReplyTo"]),
+		URL:          urlOf(d["url"]),
+		Name:         str(d["name"]),
+		Summary:      str(d["summary"]),
+		Sensitive:    d["sensitive"] == true,
+		To:           iriList(d["to"]),
+		Cc:           iriList(d["cc"]),
+		Published:    parseTime(d["published"]),
+		Updated:      parseTime(d["updated"]),
+		Replies:      idOf(d["replies"]),
+	}
+	// content, never Misskey's _misskey_content, which is MFM source, not
+	// HTML (L6). contentMap holds the same text under the language.
+	n.Content = str(d["content"])
+	n.Lang, n.Content = noteLanguage(d, n.Content)
+	for _, t := range objects(d["tag"]) {
+		switch typeOf(t) {
+		case "Mention":
+			if href := str(t["href"]); href != "" {
+				n.Mentions = append(n.Mentions, content.Mention{Href: href, Name: str(t["name"])})
+			}
+		case "Emoji":
+			code := strings.Trim(str(t["name"]), ":")
+			if icon := urlOf(t["icon"]); code != "" && icon != "" {
+				n.Emojis = append(n.Emojis, remoteEmoji{Shortcode: ":" + code + ":", URL: icon})
+			}
+		}
+	}
+	for _, a := range objects(d["attachment"]) {
+		mt := str(a["mediaType"])
+		if typeOf(a) != "Image" && !strings.HasPrefix(mt, "image/") {
+			continue // video, audio, links: the link to the original shows them
+		}
+		u := urlOf(a["url"])
+		if u == "" {
+			u = str(a["href"])
+		}
+		if u != "" {
+			n.Images = append(n.Images, remoteImage{URL: u, Alt: strings.TrimSpace(firstNonEmpty(str(a["name"]), str(a["summary"])))})
+		}
+	}
+	return n
+}
+
+// attributedTo returns the first actor a post is attributed to: Mastodon
+// accepts a list and takes the first Person in it.
+func attributedTo(v any) string {
+	if list, ok := v.([]any); ok {
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok && !actorTypes[typeOf(m)] {
+				continue
+			}
+			if id := idOf(e); id != "" {
+				return id
+			}
+		}
+		return ""
+	}
+	return idOf(v)
+}
+
+// iriList returns the ids a property names, whether it is one IRI (as
+// GoToSocial writes to and cc), an object, or an array.
+func iriList(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case map[string]any:
+		if id := str(t["id"]); id != "" {
+			return []string{id}
+		}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if id := idOf(e); id != "" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// parseTime reads an xsd:dateTime; the zero time when absent or invalid.
+func parseTime(v any) time.Time {
+	t, err := time.Parse(time.RFC3339, str(v))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// isPublic reports whether an address is the public collection, in any of
+// the forms servers write it (P3).
+func isPublic(iri string) bool {
+	return iri == publicIRI || iri == "as:Public" || iri == "Public"
+}
+
+// visibility works out a post's audience from its addressing, as Mastodon
+// does (P3): Public in to is public, in cc unlisted; the author's followers
+// collection in to is followers-only; anything else is direct.
+func (n note) visibility(followers string) content.Visibility {
+	switch {
+	case slices.ContainsFunc(n.To, isPublic):
+		return content.VisibilityPublic
+	case slices.ContainsFunc(n.Cc, isPublic):
+		return content.VisibilityUnlisted
+	case followers != "" && slices.Contains(n.To, followers),
+		slices.ContainsFunc(n.To, func(s string) bool { return strings.HasSuffix(s, "/followers") }):
+		return content.VisibilityFollowers
+	}
+	return content.VisibilityDirect
+}
+
+// langRE is a bare primary language subtag.
+var langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// bareLang reduces a language tag to its primary subtag ("pt-BR" → "pt"),
+// or "" when it is not one (L1).
+func bareLang(tag string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	primary, _, _ = strings.Cut(primary, "_")
+	if langRE.MatchString(primary) && primary != "und" {
+		return primary
+	}
+	return ""
+}
+
+// noteLanguage returns a post's language and its HTML. Mastodon takes the
+// first key of contentMap (L1). A decoded JSON object has no order, so the
+// key is chosen among those whose text is the content; with one key, which
+// is what every server sends, that is the first. Failing contentMap, the
+// non-standard language property some servers add, then nameMap and
+// summaryMap, as Mastodon does. A post with no content but a contentMap
+// takes its text from there.
+func noteLanguage(d map[string]any, html string) (lang, body string) {
+	body = html
+	if cm, ok := d["contentMap"].(map[string]any); ok && len(cm) > 0 {
+		keys := make([]string, 0, len(cm))
+		for k := range cm {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		pick := keys[0]
+		for _, k := range keys {
+			if str(cm[k]) == html && html != "" {
+				pick = k
+				break
+			}
+		}
+		if body == "" {
+			body = str(cm[pick])
+		}
+		if l := bareLang(pick); l != "" {
+			return l, body
+		}
+	}
+	if l := bareLang(str(d["language"])); l != "" {
+		return l, body
+	}
+	for _, prop := range []string{"nameMap", "summaryMap"} {
+		if m, ok := d[prop].(map[string]any); ok && len(m) == 1 {
+			for k := range m {
+				if l := bareLang(k); l != "" {
+					return l, body
+				}
+			}
+		}
+	}
+	return "", body
+}
+
+// sameHost reports whether two IRIs are on the same host (and port).
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Host != "" && strings.EqualFold(ua.Host, ub.Host)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
