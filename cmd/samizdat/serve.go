@@ -79,6 +79,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
+	// Remote interaction looks up readers' instances with a client of its
+	// own: unsigned, as WebFinger is, and as careful about addresses.
+	interactClient := transport.New(transport.Options{
+		AllowPrivate: cfg.FederationAllowPrivate,
+		UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
+		Timeout:      federation.InteractTimeout,
+	})
 	site, err := web.New(web.Config{
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
@@ -89,6 +96,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ActorHandle:     fed.ActorHandle,
 		ActorURL:        fed.ActorURL,
 		RetryDeliveries: queue.RetryFailed,
+		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
+			return federation.Interact(ctx, interactClient, input, target, follow)
+		},
 	}, st, logger)
 	if err != nil {
 		return err
