@@ -43,6 +43,7 @@ type peer struct {
 	fetches  []string            // paths fetched, in order
 	rejected []string            // fetches refused for their signature
 	docs     map[string]any      // more documents to serve, by path
+	fails    map[string]int      // paths answered with an error status
 	files    map[string]peerFile // images to serve, by path
 }
 
@@ -62,7 +63,7 @@ func newPeerAt(t *testing.T, e *env, addr, key string) *peer {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", addr, err)
 	}
-	p := &peer{t: t, key: readTestKey(t, key), now: e.clock.Now, docs: map[string]any{}, files: map[string]peerFile{}}
+	p := &peer{t: t, key: readTestKey(t, key), now: e.clock.Now, docs: map[string]any{}, files: map[string]peerFile{}, fails: map[string]int{}}
 	p.instanceKey = &readTestKey(t, "instance").PublicKey
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.Listener.Close()
@@ -129,6 +130,13 @@ func (p *peer) serveDoc(path string, d any) {
 	p.docs[path] = d
 }
 
+// failWith makes the peer answer path with status.
+func (p *peer) failWith(path string, status int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fails[path] = status
+}
+
 // serveFile makes the peer serve an image at path.
 func (p *peer) serveFile(path, contentType string, body []byte) {
 	p.mu.Lock()
@@ -162,8 +170,12 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	extra, isDoc := p.docs[r.URL.Path]
 	file, isFile := p.files[r.URL.Path]
+	fail := p.fails[r.URL.Path]
 	p.mu.Unlock()
 	switch {
+	case fail != 0:
+		http.Error(w, http.StatusText(fail), fail)
+		return
 	case isFile:
 		w.Header().Set("Content-Type", file.contentType)
 		w.Write(file.body) //nolint:errcheck
