@@ -168,7 +168,10 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	pubPEM := publicPEM(p.t, p.key)
 	p.mu.Lock()
-	extra, isDoc := p.docs[r.URL.Path]
+	extra, isDoc := p.docs[r.URL.RequestURI()]
+	if !isDoc {
+		extra, isDoc = p.docs[r.URL.Path]
+	}
 	file, isFile := p.files[r.URL.Path]
 	fail := p.fails[r.URL.Path]
 	p.mu.Unlock()

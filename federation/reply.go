@@ -385,7 +385,9 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 		ContentHTML: r.ContentHTML, Summary: r.Summary, Sensitive: r.Sensitive, Lang: r.Lang,
 		Attachments: r.Attachments, Emojis: r.Emojis, Mentions: r.Mentions, Updated: n.Updated,
 	}
-	if edit.Updated.IsZero() || edit.Updated.After(f.now()) {
+	if edit.Updated.IsZero() {
+		// An Update without updated is not an edit for Mastodon (R3); some
+		// servers send edits so, and the newest arrival wins.
 		edit.Updated = f.now()
 	}
 	if held.State == content.ReplyVisible {
