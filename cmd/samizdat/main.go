@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -121,8 +122,23 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// defaultPoolSize is how many PostgreSQL connections one process keeps at
+// most, unless DATABASE_URL says otherwise with pool_max_conns. pgx's own
+// default, the number of CPUs but at least 4, leaves three connections on a
+// small machine for pages, the inbox and 64 delivery workers once River
+// holds one for LISTEN; requests then queue for a connection while
+// PostgreSQL idles (issue 5).
+const defaultPoolSize = 24
+
 func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultPoolSize
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}

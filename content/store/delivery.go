@@ -88,19 +88,28 @@ func (s *Store) InsertDeliveries(ctx context.Context, tx pgx.Tx, activityID stri
 // DeliveryTarget returns the activity and the state of its delivery to inbox,
 // for the worker that is about to send it.
 func (s *Store) DeliveryTarget(ctx context.Context, activityID, inbox string) (*Activity, *Delivery, error) {
+	a, d, err := scanDeliveryTarget(s.pool.QueryRow(ctx, deliveryTargetQuery, activityID, inbox), activityID, inbox)
+	if err != nil {
+		return nil, nil, mapErr(fmt.Sprintf("delivery of %s to %s", activityID, inbox), err)
+	}
+	return a, d, nil
+}
+
+const deliveryTargetQuery = `
+	SELECT a.actor, a.type, a.translation_id, a.body, a.created_at,
+	       d.state, d.attempts, d.last_status, d.last_error, d.updated_at
+	FROM deliveries d JOIN activities a ON a.id = d.activity_id
+	WHERE d.activity_id = $1 AND d.inbox = $2`
+
+func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Delivery, error) {
 	a := &Activity{ID: activityID}
 	d := &Delivery{ActivityID: activityID, Inbox: inbox}
 	var translationID *int64
 	var lastStatus *int
-	err := s.pool.QueryRow(ctx, `
-		SELECT a.actor, a.type, a.translation_id, a.body, a.created_at,
-		       d.state, d.attempts, d.last_status, d.last_error, d.updated_at
-		FROM deliveries d JOIN activities a ON a.id = d.activity_id
-		WHERE d.activity_id = $1 AND d.inbox = $2`, activityID, inbox).Scan(
-		&a.Actor, &a.Type, &translationID, &a.Body, &a.CreatedAt,
+	err := row.Scan(&a.Actor, &a.Type, &translationID, &a.Body, &a.CreatedAt,
 		&d.State, &d.Attempts, &lastStatus, &d.LastError, &d.UpdatedAt)
 	if err != nil {
-		return nil, nil, mapErr(fmt.Sprintf("delivery of %s to %s", activityID, inbox), err)
+		return nil, nil, err
 	}
 	if translationID != nil {
 		a.TranslationID = *translationID
@@ -110,6 +119,46 @@ func (s *Store) DeliveryTarget(ctx context.Context, activityID, inbox string) (*
 	}
 	return a, d, nil
 }
+
+// DeliveryJob is DeliveryTarget and InstanceAvailable for the inbox's host
+// in one round trip to PostgreSQL (the two statements are pipelined), for a
+// worker that makes thousands of attempts a second in a fan-out: each round
+// trip costs both the worker and PostgreSQL CPU that RSA signing needs
+// (issue 5). known, when not nil, is the activity as the caller already
+// holds it: activities never change once stored, so only the delivery's
+// state is read, not the body again, and known is returned.
+func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, bool, error) {
+	op := fmt.Sprintf("delivery of %s to %s", activityID, inbox)
+	b := &pgx.Batch{}
+	var (
+		a           = known
+		d           *Delivery
+		unavailable bool
+	)
+	if known == nil {
+		b.Queue(deliveryTargetQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
+			var err error
+			a, d, err = scanDeliveryTarget(row, activityID, inbox)
+			return err
+		})
+	} else {
+		b.Queue(deliveryStateQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
+			d = &Delivery{ActivityID: activityID, Inbox: inbox}
+			return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
+		})
+	}
+	b.Queue(instanceUnavailableQuery, host).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&unavailable)
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, false, mapErr(op, err)
+	}
+	return a, d, !unavailable, nil
+}
+
+const deliveryStateQuery = `
+	SELECT state, attempts, coalesce(last_status, 0), last_error, updated_at
+	FROM deliveries WHERE activity_id = $1 AND inbox = $2`
 
 // Deliveries returns the deliveries of one activity, by inbox.
 func (s *Store) Deliveries(ctx context.Context, activityID string) ([]*Delivery, error) {
@@ -130,13 +179,27 @@ func scanDelivery(row pgx.CollectableRow) (*Delivery, error) {
 }
 
 // MarkDelivered records in tx that inbox acknowledged activityID with status.
-// The worker completes its job in the same transaction, so that the record
-// and the job's completion commit together.
 func (s *Store) MarkDelivered(ctx context.Context, tx pgx.Tx, activityID, inbox string, status int) error {
-	_, err := tx.Exec(ctx, `
-		UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,
-		       last_status = $3, last_error = '', updated_at = $4
-		WHERE activity_id = $1 AND inbox = $2`, activityID, inbox, status, s.now())
+	_, err := tx.Exec(ctx, markDeliveredQuery, activityID, inbox, status, s.now())
+	return mapErr(fmt.Sprintf("mark %s delivered to %s", activityID, inbox), err)
+}
+
+const markDeliveredQuery = `
+	UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,
+	       last_status = $3, last_error = '', updated_at = $4
+	WHERE activity_id = $1 AND inbox = $2`
+
+// DeliverySucceeded records that inbox acknowledged activityID with status,
+// and that its host is alive (InstanceSuccess), in one round trip and one
+// transaction: the host's health is recorded with the delivery, never after
+// it.
+func (s *Store) DeliverySucceeded(ctx context.Context, activityID, inbox, host string, status int) error {
+	now := s.now()
+	b := &pgx.Batch{}
+	b.Queue(instanceSuccessQuery, host, now)
+	b.Queue(markDeliveredQuery, activityID, inbox, status, now)
+	// A batch runs as one implicit transaction: both or neither.
+	err := s.pool.SendBatch(ctx, b).Close()
 	return mapErr(fmt.Sprintf("mark %s delivered to %s", activityID, inbox), err)
 }
 

@@ -60,13 +60,14 @@ func (s *Store) InstanceFailure(ctx context.Context, host string, at time.Time, 
 // with a final refusal, which shows it alive: its failure days are forgotten
 // and it is available again.
 func (s *Store) InstanceSuccess(ctx context.Context, host string) error {
-	now := s.now()
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO instances (host, last_success, updated_at) VALUES ($1, $2, $2)
-		ON CONFLICT (host) DO UPDATE SET failure_days = '{}', unavailable = false,
-			last_error = '', last_success = $2, updated_at = $2`, host, now)
+	_, err := s.pool.Exec(ctx, instanceSuccessQuery, host, s.now())
 	return mapErr("instance success of "+host, err)
 }
+
+const instanceSuccessQuery = `
+	INSERT INTO instances (host, last_success, updated_at) VALUES ($1, $2, $2)
+	ON CONFLICT (host) DO UPDATE SET failure_days = '{}', unavailable = false,
+		last_error = '', last_success = $2, updated_at = $2`
 
 // InstanceContact revives host when it contacts us (a signed request that
 // verified), as Mastodon does on any inbound POST (INTEROP E3). It writes
@@ -82,9 +83,11 @@ func (s *Store) InstanceContact(ctx context.Context, host string) error {
 // An unknown host is available.
 func (s *Store) InstanceAvailable(ctx context.Context, host string) (bool, error) {
 	var unavailable bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM instances WHERE host = $1 AND unavailable)`, host).Scan(&unavailable)
+	err := s.pool.QueryRow(ctx, instanceUnavailableQuery, host).Scan(&unavailable)
 	return !unavailable, mapErr("instance availability of "+host, err)
 }
+
+const instanceUnavailableQuery = `SELECT EXISTS (SELECT 1 FROM instances WHERE host = $1 AND unavailable)`
 
 // UnavailableHosts returns which of hosts are unavailable. q is a
 // transaction or the pool.

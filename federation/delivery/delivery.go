@@ -8,10 +8,12 @@
 // commit loses nothing, whatever crashes afterwards (issue 3, item 8).
 //
 // A worker signs the stored bytes with the activity's actor's key and POSTs
-// them. A 2xx marks the delivery delivered in the same transaction that
-// completes the job, so an inbox that acknowledged an activity is never sent
-// it again; a crash between the POST and that commit sends it again, which
-// receivers tolerate since activities carry ids (at least once, never lost).
+// them. A 2xx marks the delivery delivered, and a job finds its delivery's
+// state before it sends, so an inbox that acknowledged an activity is never
+// sent it again, even when River runs the job once more because the process
+// died before the job's completion was written; a crash between the POST
+// and the delivered mark sends it again, which receivers tolerate since
+// activities carry ids (at least once, never lost).
 // Failures are classified and retried as Mastodon does (INTEROP E2), hosts
 // failing on 7 distinct days are skipped until they show signs of life (E3),
 // and a 410 from a follower's own inbox removes that follower (E7).
@@ -54,7 +56,12 @@ type Config struct {
 	Keys   KeySource
 	Client *http.Client // transport.New's; its redirects are not followed for deliveries
 	Logger *slog.Logger
-	// Workers is how many deliveries run at once in this process; 16 if zero.
+	// Workers is how many deliveries run at once in this process; 64 if
+	// zero. A delivery mostly waits on a remote server (Mastodon allows
+	// itself 10 s per answer, INTEROP E4), so reaching a thousand instances
+	// within seconds takes many at once; each costs a goroutine and a
+	// connection while it waits, and a pool connection only for the
+	// moments it reads or records the delivery.
 	Workers int
 	// Now is the clock for signatures and failure days; time.Now if nil.
 	Now func() time.Time
@@ -73,11 +80,18 @@ type Config struct {
 	// PollInterval is how often idle workers look for due jobs; River's
 	// default (one second) if zero.
 	PollInterval time.Duration
+	// FetchCooldown is the least time between two fetches of jobs; 5 ms if
+	// zero. River waits at least this long (100 ms by its default) before
+	// filling worker slots freed since its last fetch, which caps a fan-out
+	// at Workers per FetchCooldown: 160 deliveries a second with River's
+	// defaults and 16 workers, whatever the machine (issue 5).
+	FetchCooldown time.Duration
 }
 
 const (
 	queue              = "delivery"
-	defaultWorkers     = 16
+	defaultWorkers     = 64
+	defaultCooldown    = 5 * time.Millisecond
 	defaultMaxAttempts = 17
 	defaultJobTimeout  = time.Minute
 	defaultRescueAfter = 5 * time.Minute
@@ -91,6 +105,8 @@ type Deliverer struct {
 	log    *slog.Logger
 	client *http.Client
 	river  *river.Client[pgx.Tx]
+	// activities holds the activities being delivered (worker.go).
+	activities activityCache
 }
 
 // New returns a Deliverer on pool. It can enqueue at once; it delivers only
@@ -107,6 +123,12 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = defaultWorkers
+	}
+	if cfg.FetchCooldown <= 0 {
+		cfg.FetchCooldown = defaultCooldown
+	}
+	if cfg.PollInterval > 0 {
+		cfg.FetchCooldown = min(cfg.FetchCooldown, cfg.PollInterval)
 	}
 	if cfg.RetryPolicy == nil {
 		cfg.RetryPolicy = MastodonRetry{}
@@ -143,7 +165,7 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, river.FetchCooldownDefault),
+		FetchCooldown:        cfg.FetchCooldown,
 		Logger:               cfg.Logger.With("component", "river"),
 	})
 	if err != nil {

@@ -9,10 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"samizdat/content"
 	"samizdat/content/store"
@@ -43,25 +42,24 @@ func (w *worker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 // (retry by the policy, until the attempts run out).
 func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) error {
 	id, inbox := job.Args.ActivityID, job.Args.Inbox
-	a, del, err := d.st.DeliveryTarget(ctx, id, inbox)
+	host, err := hostOf(inbox)
+	if err != nil {
+		return d.fail(ctx, id, inbox, 0, err.Error(), true)
+	}
+	// The delivery and its host's health in one round trip, the activity
+	// from the cache after its first delivery (issue 5).
+	a, del, ok, err := d.st.DeliveryJob(ctx, id, inbox, host, d.activities.get(id))
 	if errors.Is(err, content.ErrNotFound) {
 		return river.JobCancel(err) // the activity is gone
 	}
 	if err != nil {
 		return err
 	}
+	d.activities.put(a)
 	if del.State != store.DeliveryPending {
 		return nil // acknowledged already, or settled: never send twice
 	}
 	log := d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
-	host, err := hostOf(inbox)
-	if err != nil {
-		return d.fail(ctx, id, inbox, 0, err.Error(), true)
-	}
-	ok, err := d.st.InstanceAvailable(ctx, host)
-	if err != nil {
-		return err
-	}
 	if !ok {
 		log.Info("instance unavailable; delivery skipped")
 		return d.st.MarkDeliverySkipped(ctx, id, inbox)
@@ -85,17 +83,13 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	}
 	switch classify(status, err) {
 	case delivered:
-		// The host's health first: whoever sees the delivery recorded sees
-		// the host alive too.
-		d.alive(ctx, log, host)
-		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-			if err := d.st.MarkDelivered(ctx, tx, id, inbox, status); err != nil {
-				return err
-			}
-			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-			return err
-		})
-		if err != nil {
+		// The delivery and the host's health in one transaction and one
+		// round trip; River then completes the job in its batches. Were the
+		// process to die before that, the job would run again, find the
+		// delivery delivered and send nothing: the state, not the job,
+		// guards against sending twice (issue 5 took the job's completion
+		// out of this transaction, which cost three more round trips).
+		if err := d.st.DeliverySucceeded(ctx, id, inbox, host, status); err != nil {
 			return err
 		}
 		log.Debug("delivered", "status", status)
@@ -177,4 +171,42 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// activityCache holds the activities being delivered, by id. An activity
+// never changes once stored and a fan-out sends the same one to every
+// inbox, so reading its body from PostgreSQL once per process instead of
+// once per inbox saves a detoasted read of several kilobytes per delivery
+// (issue 5). It keeps the few most recently added; the delivery's state is
+// still read every time, so a deleted activity is still noticed.
+type activityCache struct {
+	mu    sync.Mutex
+	byID  map[string]*store.Activity
+	order []string // oldest first
+}
+
+// activityCacheSize bounds the cache: a handful of fan-outs at once.
+const activityCacheSize = 16
+
+func (c *activityCache) get(id string) *store.Activity {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
+}
+
+func (c *activityCache) put(a *store.Activity) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byID[a.ID]; ok {
+		return
+	}
+	if c.byID == nil {
+		c.byID = map[string]*store.Activity{}
+	}
+	if len(c.order) == activityCacheSize {
+		delete(c.byID, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.byID[a.ID] = a
+	c.order = append(c.order, a.ID)
 }
