@@ -26,6 +26,7 @@ type fanoutResult struct {
 	Recorded   time.Duration // publish to every delivery recorded as delivered
 	PerSecond  float64       // instances reached per second, publish to last
 	PeakRSS    int64
+	CPU        cpuMeter // the server's and its PostgreSQL backends', publish to all recorded
 	ServerErrs []string
 }
 
@@ -83,6 +84,8 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	}
 	fl.expect(size.Instances)
 
+	res.CPU = cpuMeter{srv: srv, db: db}
+	res.CPU.start(ctx)
 	start := time.Now()
 	t, err := pub.publish(ctx, draft.ID)
 	if err != nil {
@@ -111,6 +114,7 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 		}
 		if rep.Delivered == size.Instances {
 			res.Recorded = time.Since(start)
+			res.CPU.stop(ctx)
 			break
 		}
 		if time.Now().After(deadline) {

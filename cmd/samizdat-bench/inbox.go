@@ -37,6 +37,7 @@ type inboxResult struct {
 	Stored    int           // rows the activities left in the database
 	StoreWait time.Duration // from the last answer until Stored reached Requests
 	PeakRSS   int64
+	CPU       cpuMeter      // the server's and its PostgreSQL backends', load start to all stored
 	Signing   time.Duration // pre-signing, not part of the measurement
 }
 
@@ -136,6 +137,8 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	var mu sync.Mutex
 	all := make(latencies, 0, size.Requests)
 	var wg sync.WaitGroup
+	res.CPU = cpuMeter{srv: srv, db: db}
+	res.CPU.start(ctx)
 	start := time.Now()
 	for c := 0; c < size.Concurrency; c++ {
 		wg.Go(func() {
@@ -188,6 +191,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 		time.Sleep(20 * time.Millisecond)
 	}
 	res.StoreWait = time.Since(end)
+	res.CPU.stop(ctx)
 	if size.Kind == "follow" {
 		// Every follower gets its Accept: wait for the fleet to have them.
 		fl.expect(size.Requests)

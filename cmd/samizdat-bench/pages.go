@@ -35,6 +35,7 @@ type pageResult struct {
 	Bytes     int // the page's size as sent (gzip)
 	RawBytes  int // and its HTML
 	Errors    int
+	CPU       cpuMeter // the server's and its PostgreSQL backends', during the load
 }
 
 // pagesResult is a pages run: its pages and the server's peak memory.
@@ -115,14 +116,14 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 	res.Fresh = "ok"
 
 	for _, sp := range stories[:len(size.Replies)] {
-		r, err := load(ctx, srv.URL+"/en/stories/"+sp.slug, size.Concurrency, size.Duration)
+		r, err := load(ctx, srv, db, srv.URL+"/en/stories/"+sp.slug, size.Concurrency, size.Duration)
 		if err != nil {
 			return nil, err
 		}
 		r.Page, r.Replies = fmt.Sprintf("story, %d replies", sp.replies), sp.replies
 		res.Pages = append(res.Pages, *r)
 	}
-	r, err := load(ctx, srv.URL+"/en/", size.Concurrency, size.Duration)
+	r, err := load(ctx, srv, db, srv.URL+"/en/", size.Concurrency, size.Duration)
 	if err != nil {
 		return nil, err
 	}
@@ -268,10 +269,10 @@ func checkFresh(ctx context.Context, db *database, base string, st int64, path s
 
 // load requests url from concurrency clients in a closed loop for d, after
 // a short warm-up that is not counted.
-func load(ctx context.Context, url string, concurrency int, d time.Duration) (*pageResult, error) {
+func load(ctx context.Context, srv *server, db *database, url string, concurrency int, d time.Duration) (*pageResult, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency, DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	res := &pageResult{}
+	res := &pageResult{CPU: cpuMeter{srv: srv, db: db}}
 	page, err := get(ctx, url)
 	if err != nil {
 		return nil, err
@@ -330,7 +331,9 @@ func load(ctx context.Context, url string, concurrency int, d time.Duration) (*p
 		}
 	}
 	run(min(d/10, 500*time.Millisecond), false)
+	res.CPU.start(ctx)
 	run(d, true)
+	res.CPU.stop(ctx)
 	if res.Errors > 0 {
 		return res, fmt.Errorf("pages: %d of %d requests to %s failed", res.Errors, res.Requests, url)
 	}

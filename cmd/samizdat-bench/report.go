@@ -31,17 +31,19 @@ func newReport(command string) *report {
 func (r *report) finish() { r.loadAfter = loadAverage() }
 
 func (r *report) fanout(x *fanoutResult) {
-	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** | %s |",
-		thousands(x.Followers), thousands(x.Instances), thousands(x.Posts), ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond), mb(x.PeakRSS)))
+	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** | %s / %s | %s |",
+		thousands(x.Followers), thousands(x.Instances), thousands(x.Posts), ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond),
+		perOp(x.CPU.Server, x.Posts), perOp(x.CPU.PG, x.Posts), mb(x.PeakRSS)))
 	for _, l := range x.ServerErrs {
 		r.serverNotes = append(r.serverNotes, "fanout: "+l)
 	}
 }
 
 func (r *report) inbox(x *inboxResult) {
-	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** | %s | %s | %s | %s |",
+	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** | %s | %s | %s | %s / %s | %s |",
 		x.Kind, thousands(x.Requests), x.Concurrency, thousands(x.Accepted), rate(x.PerSecond),
-		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), thousands(x.Stored), mb(x.PeakRSS)))
+		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), thousands(x.Stored),
+		perOp(x.CPU.Server, x.Accepted), perOp(x.CPU.PG, x.Accepted), mb(x.PeakRSS)))
 }
 
 func (r *report) pages(x *pagesResult) {
@@ -50,9 +52,9 @@ func (r *report) pages(x *pagesResult) {
 		if i == len(x.Pages)-1 {
 			rss = mb(x.PeakRSS)
 		}
-		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** | %s | %s | %s / %s | %s |",
+		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** | %s | %s | %s / %s | %s / %s | %s |",
 			p.Page, x.Concurrency, thousands(p.Requests), rate(p.PerSecond), ms(p.Latency.percentile(50)), ms(p.Latency.percentile(99)),
-			kb(p.Bytes), kb(p.RawBytes), rss))
+			kb(p.Bytes), kb(p.RawBytes), perOp(p.CPU.Server, p.Requests), perOp(p.CPU.PG, p.Requests), rss))
 	}
 	r.fresh = x.Fresh
 }
@@ -70,20 +72,20 @@ func (r *report) String() string {
 		"PostgreSQL and `samizdat serve` all share these cores.\n\n", machine(), r.loadBefore, r.loadAfter)
 	if len(r.fanouts) > 0 {
 		b.WriteString("Fan-out: one story published to followers spread over fake instances, every POST verified (signature, Digest, Date).\n\n")
-		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s | peak RSS (MiB) |\n")
-		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s | CPU ms/delivery server / PG | peak RSS (MiB) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.fanouts, "\n") + "\n\n")
 	}
 	if len(r.inboxes) > 0 {
 		b.WriteString("Inbox: signed activities to the shared inbox, closed loop, requests signed beforehand; every one verified and stored.\n\n")
-		b.WriteString("| kind | requests | clients | accepted | accepted/s | p50 (ms) | p99 (ms) | stored | peak RSS (MiB) |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| kind | requests | clients | accepted | accepted/s | p50 (ms) | p99 (ms) | stored | CPU ms/request server / PG | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.inboxes, "\n") + "\n\n")
 	}
 	if len(r.pageRows) > 0 {
 		b.WriteString("Pages: closed loop, `Accept-Encoding: gzip`; dialogue freshness check: " + r.fresh + ".\n\n")
-		b.WriteString("| page | clients | requests | req/s | p50 (ms) | p99 (ms) | size gzip / HTML (KiB) | peak RSS (MiB) |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| page | clients | requests | req/s | p50 (ms) | p99 (ms) | size gzip / HTML (KiB) | CPU ms/request server / PG | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.pageRows, "\n") + "\n\n")
 	}
 	if len(r.failures) > 0 {

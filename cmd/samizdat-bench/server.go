@@ -64,6 +64,8 @@ func newDatabase(ctx context.Context, adminURL string) (*database, error) {
 		return nil, err
 	}
 	cfg.MaxConns = 8
+	// So that backendCPU can tell the tool's own connections apart.
+	cfg.ConnConfig.RuntimeParams["application_name"] = toolAppName
 	if d.Pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		d.drop()
 		return nil, err
@@ -74,6 +76,86 @@ func newDatabase(ctx context.Context, adminURL string) (*database, error) {
 	}
 	d.Store = store.New(d.Pool)
 	return d, nil
+}
+
+// toolAppName is the application_name of the tool's own connections.
+const toolAppName = "samizdat-bench"
+
+// backendCPU is the CPU time spent so far by the PostgreSQL backends
+// serving the database's other clients (the server's connections), read
+// from /proc: PostgreSQL runs on the same cores, and its share of the work
+// is part of what an operation costs.
+func (d *database) backendCPU(ctx context.Context) (time.Duration, error) {
+	rows, err := d.Pool.Query(ctx, `
+		SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name <> $1 AND backend_type = 'client backend'`, toolAppName)
+	if err != nil {
+		return 0, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	for _, pid := range pids {
+		if t, err := processCPU(int(pid)); err == nil {
+			total += t
+		}
+	}
+	return total, nil
+}
+
+// processCPU reads a process's user and system CPU time from
+// /proc/PID/stat, in clock ticks of 10 ms (USER_HZ, 100 on Linux).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing parenthesis. utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("unreadable /proc stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unreadable /proc stat times")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
+// cpuMeter measures the CPU time the server and its PostgreSQL backends
+// spend between start and stop.
+type cpuMeter struct {
+	srv          *server
+	db           *database
+	server0, pg0 time.Duration
+	Server, PG   time.Duration // after stop
+}
+
+func (m *cpuMeter) start(ctx context.Context) {
+	m.server0, _ = processCPU(m.srv.cmd.Process.Pid)
+	m.pg0, _ = m.db.backendCPU(ctx)
+}
+
+func (m *cpuMeter) stop(ctx context.Context) {
+	s, _ := processCPU(m.srv.cmd.Process.Pid)
+	p, _ := m.db.backendCPU(ctx)
+	m.Server, m.PG = s-m.server0, p-m.pg0
+}
+
+// perOp formats CPU time per operation in milliseconds.
+func perOp(d time.Duration, n int) string {
+	if n <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)/float64(n))
 }
 
 // drop closes the pool and removes the database.
