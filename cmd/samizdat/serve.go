@@ -58,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicationName: cfg.PublicationName,
 		Version:         version,
 		AllowPrivate:    cfg.FederationAllowPrivate,
+		MediaDir:        cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
 	}
 	keys, err := federation.LoadKeys(ctx, fedCfg, st)
 	if err != nil {
@@ -96,6 +97,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ActorHandle:     fed.ActorHandle,
 		ActorURL:        fed.ActorURL,
 		RetryDeliveries: queue.RetryFailed,
+		ReportRemote:    fed.ReportRemote,
 		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
 			return federation.Interact(ctx, interactClient, input, target, follow)
 		},
@@ -126,6 +128,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
 	workers.Go(func() { publishScheduled(workCtx, st, logger) })
+	workers.Go(func() { fed.RunBackfill(workCtx) })
 	if err := queue.Start(workCtx); err != nil {
 		stopWork()
 		workers.Wait()
