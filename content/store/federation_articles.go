@@ -12,7 +12,13 @@ import (
 // key, whatever its state. A key that is not a UUID matches nothing.
 func (s *Store) TranslationByObjectKey(ctx context.Context, key string) (*content.Translation, error) {
 	t := &content.Translation{}
-	err := scanTranslation(s.pool.QueryRow(ctx, `SELECT `+translationColumns+` FROM translations t WHERE t.object_key::text = $1`, key), t)
+	if !isObjectKey(key) {
+		return nil, fmt.Errorf("store: translation by object key %q: %w", key, content.ErrNotFound)
+	}
+	// Compared as a uuid, so that the unique index answers: compared as
+	// text, every Article fetch and every reply read all translations
+	// (issue 5).
+	err := scanTranslation(s.pool.QueryRow(ctx, `SELECT `+translationColumns+` FROM translations t WHERE t.object_key = $1::uuid`, key), t)
 	if err != nil {
 		return nil, mapErr(fmt.Sprintf("translation by object key %s", key), err)
 	}
@@ -63,4 +69,28 @@ func (s *Store) FederationUsage(ctx context.Context, langs []string) (Federation
 		langs, now.Add(-30*24*time.Hour), now.Add(-180*24*time.Hour),
 	).Scan(&u.LocalPosts, &u.ActiveMonth, &u.ActiveHalfyear)
 	return u, mapErr("federation usage", err)
+}
+
+// isObjectKey reports whether key is an object key as the store writes
+// them (object_key::text): a UUID in lower-case hex with hyphens, 8-4-4-4-12.
+// Only such a key can name an Article; anything else is refused before it
+// reaches PostgreSQL, which would fail to read it as a uuid.
+func isObjectKey(key string) bool {
+	if len(key) != 36 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }

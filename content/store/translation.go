@@ -352,6 +352,9 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 // IsTombstoned reports whether an Article key was withdrawn.
 func (s *Store) IsTombstoned(ctx context.Context, objectKey string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE object_key::text = $1)`, objectKey).Scan(&ok)
+	if !isObjectKey(objectKey) {
+		return false, nil
+	}
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE object_key = $1::uuid)`, objectKey).Scan(&ok)
 	return ok, mapErr("tombstone", err)
 }
