@@ -47,9 +47,11 @@ type Federation struct {
 	keys    *Keys
 	images  map[string]*actorImages // by language; read-only after New
 	refetch *refetchLimiter
-	bf      backfillLimits
-	handler http.Handler
-	pages   http.Handler
+	// keyCache holds remote actors' keys for the inbox (keycache.go).
+	keyCache *keyCache
+	bf       backfillLimits
+	handler  http.Handler
+	pages    http.Handler
 }
 
 // New builds the federation side of the publication: the handlers, and the
@@ -81,15 +83,16 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 		cfg.Version = "0.1.0"
 	}
 	f := &Federation{
-		cfg:     cfg,
-		iri:     newIRIs(cfg.BaseURL),
-		store:   st,
-		keys:    keys,
-		queue:   queue,
-		logger:  logger.With("component", "federation"),
-		images:  map[string]*actorImages{},
-		refetch: newRefetchLimiter(time.Minute),
-		bf:      defaultBackfillLimits,
+		cfg:      cfg,
+		iri:      newIRIs(cfg.BaseURL),
+		store:    st,
+		keys:     keys,
+		queue:    queue,
+		logger:   logger.With("component", "federation"),
+		images:   map[string]*actorImages{},
+		refetch:  newRefetchLimiter(time.Minute),
+		keyCache: newKeyCache(keyCacheTTL, keyCacheSize),
+		bf:       defaultBackfillLimits,
 	}
 	if cfg.BackfillInterval > 0 {
 		f.bf.interval = cfg.BackfillInterval

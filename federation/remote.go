@@ -15,16 +15,21 @@ import (
 // actorTypes are the actor types Mastodon accepts (A1).
 var actorTypes = map[string]bool{"Application": true, "Group": true, "Organization": true, "Person": true, "Service": true}
 
-// lookupKey is the key lookup of signature.Verify. It answers from the cache
-// of remote actors when it can and fetches the key otherwise; asked to
-// refetch, because the cached key failed to verify and the actor may have
-// rotated it, it fetches again at most once a minute per key (S8).
+// lookupKey is the key lookup of signature.Verify. It answers from the
+// in-process key cache, then from the cache of remote actors, and fetches
+// the key otherwise; asked to refetch, because the cached key failed to
+// verify and the actor may have rotated it, it fetches again at most once a
+// minute per key (S8).
 func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) (*rsa.PublicKey, string, error) {
 	if !refetch {
+		if pub, owner, ok := f.keyCache.get(keyID, f.now()); ok {
+			return pub, owner, nil
+		}
 		a, err := f.store.RemoteActorByKeyID(ctx, keyID)
 		switch {
 		case err == nil:
 			if pub, err := parsePublicKey(a.PublicKeyPEM); err == nil {
+				f.keyCache.put(keyID, pub, a.ID, f.now())
 				return pub, a.ID, nil
 			}
 		case !isNotFound(err):
@@ -41,6 +46,7 @@ func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) 
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: key %s: %v", errFetch, keyID, err)
 	}
+	f.keyCache.put(keyID, pub, a.ID, f.now())
 	return pub, a.ID, nil
 }
 
@@ -173,6 +179,7 @@ func (f *Federation) refreshActor(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	f.keyCache.forgetOwner(id) // its key may be new too
 	if _, err := f.fetchActor(ctx, id, old.KeyID); err != nil {
 		f.logger.Info("actor not refreshed", "actor", id, "err", err)
 		return nil
