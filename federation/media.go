@@ -18,6 +18,7 @@ import (
 
 	_ "golang.org/x/image/webp"
 
+	"samizdat/content/store"
 	"samizdat/federation/transport"
 )
 
@@ -85,7 +86,9 @@ func (f *Federation) copyMedia(ctx context.Context, remote string, limit int64) 
 	if err := takeBudget(ctx, u.Host); err != nil {
 		return "", "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	fctx, cancel := fetchContext(ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(fctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: %s: %v", errFetch, remote, err)
 	}
@@ -176,7 +179,15 @@ func writeFileAtomic(dir, name string, b []byte) error {
 // the copy on the actor. A failure only leaves the avatar out.
 func (f *Federation) copyAvatar(ctx context.Context, actorID string) {
 	a, err := f.store.RemoteActor(ctx, actorID)
-	if err != nil || a.IconURL == "" {
+	if err != nil {
+		return
+	}
+	f.copyAvatarOf(ctx, a)
+}
+
+// copyAvatarOf is copyAvatar for an actor already read from the store.
+func (f *Federation) copyAvatarOf(ctx context.Context, a *store.RemoteActor) {
+	if a.IconURL == "" {
 		return
 	}
 	file, _, err := f.copyMedia(ctx, a.IconURL, maxAvatarBytes)
@@ -184,8 +195,8 @@ func (f *Federation) copyAvatar(ctx context.Context, actorID string) {
 		f.logMediaFailure(a.IconURL, err)
 		return
 	}
-	if err := f.store.SetRemoteActorIcon(ctx, actorID, file); err != nil {
-		f.logger.Warn("recording an avatar", "actor", actorID, "err", err)
+	if err := f.store.SetRemoteActorIcon(ctx, a.ID, file); err != nil {
+		f.logger.Warn("recording an avatar", "actor", a.ID, "err", err)
 	}
 }
 

@@ -22,10 +22,13 @@ import (
 // its way up to one of our Articles.
 const maxParentWalk = 5
 
-// parentWalkTimeout bounds the time spent fetching parents for one activity.
-// A peer waits for our answer; when the time runs out the activity is
-// answered 503, and the peer sends it again later.
-const parentWalkTimeout = 20 * time.Second
+// fetchTimeout bounds the time spent fetching for one activity: parents,
+// their authors and images together. A peer waits for our answer; when the
+// time runs out before a parent is read, the activity is answered 503 and
+// the peer sends it again later; an image not read in time is left out.
+// Only fetches are bounded so: the database work that follows is not cut
+// short.
+const fetchTimeout = 20 * time.Second
 
 // maxSummary bounds a content warning, in characters.
 const maxSummary = 500
@@ -69,9 +72,7 @@ func (f *Federation) receiveCreate(ctx context.Context, act inActivity) error {
 	if !noteTypes[n.Type] {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, parentWalkTimeout)
-	defer cancel()
-	_, _, err := f.ingest(ctx, n, act.Actor, maxParentWalk)
+	_, _, err := f.ingest(withFetchDeadline(ctx, f.now().Add(fetchTimeout)), n, act.Actor, maxParentWalk)
 	return err
 }
 
@@ -128,20 +129,23 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 		log.Info("reply refused: its id or attribution is not its author's", "attributed_to", n.AttributedTo)
 		return nil, false, nil
 	}
-	if r, err := f.store.ReplyByAPID(ctx, n.ID); err == nil {
-		return r, false, nil
-	} else if !isNotFound(err) {
-		return nil, false, err
-	}
-	if gone, err := f.store.IsReplyTombstoned(ctx, n.ID); err != nil || gone {
-		return nil, false, err
-	}
-	if blocked, err := f.store.IsBlocked(ctx, actor); err != nil || blocked {
-		return nil, false, err
-	}
-	author, err := f.ensureActor(ctx, actor)
+	// Held already, deleted before, blocked, and the author: one round
+	// trip for the four (issue 5), then the checks in that order.
+	in, err := f.store.ReplyIntake(ctx, n.ID, actor)
 	if err != nil {
-		return nil, false, f.fetchFailed(actor, err)
+		return nil, false, err
+	}
+	if in.Existing != nil {
+		return in.Existing, false, nil
+	}
+	if in.Tombstoned || in.Blocked {
+		return nil, false, nil
+	}
+	author := in.Author
+	if author == nil {
+		if author, err = f.fetchActor(ctx, actor, ""); err != nil {
+			return nil, false, f.fetchFailed(actor, err)
+		}
 	}
 	vis := n.visibility(followersOf(author))
 	if !vis.Showable() {
@@ -196,7 +200,7 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 		}
 		return held, false, err
 	}
-	f.copyAvatar(ctx, actor)
+	f.copyAvatarOf(ctx, author) // read a moment ago with the intake: no need to read it again
 	log.Info("reply stored", "story_id", r.StoryID, "state", r.State, "held_for", r.HeldFor)
 	return r, true, nil
 }
@@ -246,19 +250,12 @@ func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) 
 // whether the author already has a visible reply, and the keyword rules
 // matched against the text and the content warning.
 func (f *Federation) initialState(ctx context.Context, actor, body, summary string) (content.ReplyState, string, error) {
-	policy, err := f.store.Policy(ctx)
+	rules, err := f.store.ReplyRules(ctx, actor) // the three in one round trip (issue 5)
 	if err != nil {
 		return "", "", err
 	}
-	known, err := f.store.AuthorHasVisibleReply(ctx, actor)
-	if err != nil {
-		return "", "", err
-	}
-	match, err := f.keywordMatch(ctx, body, summary)
-	if err != nil {
-		return "", "", err
-	}
-	state, held := content.InitialState(policy, known, match)
+	match := len(rules.Phrases) > 0 && content.MatchKeywords(summary+" "+content.PlainText(body), rules.Phrases) != ""
+	state, held := content.InitialState(rules.Policy, rules.AuthorKnown, match)
 	return state, held, nil
 }
 
@@ -368,9 +365,7 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 	held, err := f.store.ReplyByAPID(ctx, n.ID)
 	if isNotFound(err) {
 		// An edit of a reply we never received: take it as the reply.
-		ctx, cancel := context.WithTimeout(ctx, parentWalkTimeout)
-		defer cancel()
-		_, _, err := f.ingest(ctx, n, act.Actor, maxParentWalk)
+		_, _, err := f.ingest(withFetchDeadline(ctx, f.now().Add(fetchTimeout)), n, act.Actor, maxParentWalk)
 		return err
 	}
 	if err != nil {
@@ -380,7 +375,7 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 		return nil
 	}
 	var r content.Reply
-	f.fillContent(ctx, &r, n)
+	f.fillContent(withFetchDeadline(ctx, f.now().Add(fetchTimeout)), &r, n)
 	edit := store.ReplyEdit{
 		ContentHTML: r.ContentHTML, Summary: r.Summary, Sensitive: r.Sensitive, Lang: r.Lang,
 		Attachments: r.Attachments, Emojis: r.Emojis, Mentions: r.Mentions, Updated: n.Updated,
@@ -432,6 +427,7 @@ func (f *Federation) receiveDelete(ctx context.Context, act inActivity) error {
 	case id == "":
 		return nil
 	case id == act.Actor:
+		f.keyCache.forgetOwner(act.Actor)
 		res, err := f.store.ForgetActor(ctx, act.Actor)
 		if err != nil {
 			return err

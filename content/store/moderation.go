@@ -52,7 +52,15 @@ func (s *Store) LogModeration(ctx context.Context, tx pgx.Tx, staffID int64, act
 // Policy returns the publication's moderation policy; known when none is set.
 func (s *Store) Policy(ctx context.Context) (content.Policy, error) {
 	var v string
-	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'moderation_policy'`).Scan(&v)
+	err := s.pool.QueryRow(ctx, policyQuery).Scan(&v)
+	return policyOf(v, err)
+}
+
+const policyQuery = `SELECT value FROM settings WHERE key = 'moderation_policy'`
+
+// policyOf reads the result of policyQuery: known when none is set or the
+// value is not a policy.
+func policyOf(v string, err error) (content.Policy, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return content.PolicyKnown, nil
 	}
@@ -305,16 +313,23 @@ func (s *Store) Blocks(ctx context.Context) ([]*content.Block, error) {
 // its instance or a parent domain of it. The inbox asks before it accepts
 // anything from the actor.
 func (s *Store) IsBlocked(ctx context.Context, actorID string) (bool, error) {
+	var blocked bool
+	err := s.pool.QueryRow(ctx, isBlockedQuery, isBlockedArgs(actorID)...).Scan(&blocked)
+	return blocked, mapErr("is "+actorID+" blocked", err)
+}
+
+const isBlockedQuery = `
+	SELECT EXISTS (SELECT 1 FROM blocks
+		WHERE (kind = 'account' AND target = $1) OR (kind = 'instance' AND target = ANY($2)))`
+
+// isBlockedArgs are the arguments of isBlockedQuery for an actor: its id,
+// and the hosts whose block would cover it.
+func isBlockedArgs(actorID string) []any {
 	var hosts []string
 	if u, err := url.Parse(actorID); err == nil && u.Host != "" {
 		hosts = blockedHostCandidates(u.Host)
 	}
-	var blocked bool
-	err := s.pool.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM blocks
-			WHERE (kind = 'account' AND target = $1) OR (kind = 'instance' AND target = ANY($2)))`,
-		actorID, hosts).Scan(&blocked)
-	return blocked, mapErr("is "+actorID+" blocked", err)
+	return []any{actorID, hosts}
 }
 
 // IsInstanceBlocked reports whether host (which may carry a port) is
@@ -451,13 +466,15 @@ func (s *Store) KeywordRules(ctx context.Context) ([]*content.KeywordRule, error
 // KeywordPhrases returns the normalized phrases of every keyword rule, for
 // content.MatchKeywords.
 func (s *Store) KeywordPhrases(ctx context.Context) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT phrase FROM keyword_rules ORDER BY phrase`)
+	rows, err := s.pool.Query(ctx, keywordPhrasesQuery)
 	if err != nil {
 		return nil, mapErr("keyword phrases", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return out, mapErr("keyword phrases", err)
 }
+
+const keywordPhrasesQuery = `SELECT phrase FROM keyword_rules ORDER BY phrase`
 
 // ModerationLog lists moderation actions, newest first, with the names of
 // the staff who took them ("" for the program itself or a removed account).

@@ -33,10 +33,12 @@ func scanRemoteActor(row interface{ Scan(...any) error }, a *RemoteActor) error 
 	return err
 }
 
+const remoteActorQuery = `SELECT ` + remoteActorColumns + ` FROM remote_actors WHERE id = $1`
+
 // RemoteActor returns a known remote actor by its id.
 func (s *Store) RemoteActor(ctx context.Context, id string) (*RemoteActor, error) {
 	a := &RemoteActor{}
-	err := scanRemoteActor(s.pool.QueryRow(ctx, `SELECT `+remoteActorColumns+` FROM remote_actors WHERE id = $1`, id), a)
+	err := scanRemoteActor(s.pool.QueryRow(ctx, remoteActorQuery, id), a)
 	if err != nil {
 		return nil, mapErr(fmt.Sprintf("remote actor %s", id), err)
 	}

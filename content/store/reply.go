@@ -65,30 +65,36 @@ func (s *Store) Reply(ctx context.Context, id int64) (*content.Reply, error) {
 
 // ReplyByAPID returns a reply by its ActivityPub id, with its author.
 func (s *Store) ReplyByAPID(ctx context.Context, apID string) (*content.Reply, error) {
-	r, err := scanReply(s.pool.QueryRow(ctx, `
-		SELECT `+replyColumns+` FROM replies r JOIN remote_actors a ON a.id = r.author WHERE r.ap_id = $1`, apID))
+	r, err := scanReply(s.pool.QueryRow(ctx, replyByAPIDQuery, apID))
 	if err != nil {
 		return nil, mapErr("reply "+apID, err)
 	}
 	return r, nil
 }
 
+const replyByAPIDQuery = `
+	SELECT ` + replyColumns + ` FROM replies r JOIN remote_actors a ON a.id = r.author WHERE r.ap_id = $1`
+
 // IsReplyTombstoned reports whether the reply with this ActivityPub id was
 // deleted by its author.
 func (s *Store) IsReplyTombstoned(ctx context.Context, apID string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1)`, apID).Scan(&ok)
+	err := s.pool.QueryRow(ctx, replyTombstonedQuery, apID).Scan(&ok)
 	return ok, mapErr("reply tombstone "+apID, err)
 }
+
+const replyTombstonedQuery = `SELECT EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1)`
 
 // AuthorHasVisibleReply reports whether an actor already has a visible reply
 // somewhere: under the "known" policy, that is what lets a new one show at
 // once.
 func (s *Store) AuthorHasVisibleReply(ctx context.Context, actor string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM replies WHERE author = $1 AND state = 'visible')`, actor).Scan(&ok)
+	err := s.pool.QueryRow(ctx, authorHasVisibleQuery, actor).Scan(&ok)
 	return ok, mapErr("visible reply by "+actor, err)
 }
+
+const authorHasVisibleQuery = `SELECT EXISTS (SELECT 1 FROM replies WHERE author = $1 AND state = 'visible')`
 
 // ReplyEdit is what an author's Update may change in a reply.
 type ReplyEdit struct {

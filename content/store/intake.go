@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"samizdat/content"
+)
+
+// The inbox asks the same handful of questions about every reply it takes
+// in. Asked one by one they cost a round trip to PostgreSQL each, and a
+// round trip costs both the server and PostgreSQL more CPU than most of
+// these questions take to answer; on two cores that was most of the cost of
+// a reply (issue 5). ReplyIntake and ReplyRules ask them together: their
+// statements are the ones the single-question methods run, pipelined in one
+// pgx.Batch: one round trip, and one snapshot for all the answers.
+
+// ReplyIntake is what the inbox must know before it takes a reply.
+type ReplyIntake struct {
+	Existing   *content.Reply // the reply when it is held already, else nil
+	Tombstoned bool           // its author deleted it before (P4, P6)
+	Blocked    bool           // its author is blocked, as an account or through its instance
+	Author     *RemoteActor   // the author as cached, nil when unknown
+}
+
+// ReplyIntake answers, in one round trip, what ReplyByAPID, IsReplyTombstoned,
+// IsBlocked and RemoteActor would for a reply with ActivityPub id apID by
+// actor.
+func (s *Store) ReplyIntake(ctx context.Context, apID, actor string) (*ReplyIntake, error) {
+	in := &ReplyIntake{}
+	b := &pgx.Batch{}
+	b.Queue(replyByAPIDQuery, apID).QueryRow(func(row pgx.Row) error {
+		r, err := scanReply(row)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		in.Existing = r
+		return err
+	})
+	b.Queue(replyTombstonedQuery, apID).QueryRow(func(row pgx.Row) error { return row.Scan(&in.Tombstoned) })
+	b.Queue(isBlockedQuery, isBlockedArgs(actor)...).QueryRow(func(row pgx.Row) error { return row.Scan(&in.Blocked) })
+	b.Queue(remoteActorQuery, actor).QueryRow(func(row pgx.Row) error {
+		a := &RemoteActor{}
+		err := scanRemoteActor(row, a)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		in.Author = a
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr("intake of reply "+apID, err)
+	}
+	return in, nil
+}
+
+// ReplyRules are what decides where a new reply starts
+// (content.InitialState).
+type ReplyRules struct {
+	Policy      content.Policy
+	AuthorKnown bool     // the author has a visible reply already
+	Phrases     []string // the keyword rules, normalized
+}
+
+// ReplyRules answers, in one round trip, what Policy,
+// AuthorHasVisibleReply and KeywordPhrases would for a reply by actor.
+func (s *Store) ReplyRules(ctx context.Context, actor string) (*ReplyRules, error) {
+	rr := &ReplyRules{}
+	b := &pgx.Batch{}
+	b.Queue(policyQuery).QueryRow(func(row pgx.Row) error {
+		var v string
+		err := row.Scan(&v)
+		rr.Policy, err = policyOf(v, err)
+		return err
+	})
+	b.Queue(authorHasVisibleQuery, actor).QueryRow(func(row pgx.Row) error { return row.Scan(&rr.AuthorKnown) })
+	b.Queue(keywordPhrasesQuery).Query(func(rows pgx.Rows) error {
+		var err error
+		rr.Phrases, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr("reply rules for "+actor, err)
+	}
+	return rr, nil
+}

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"slices"
+	"testing"
+
+	"samizdat/content"
+	"samizdat/content/store/storetest"
+)
+
+// TestStore_ReplyIntake: the one-round-trip answers agree with the methods
+// that ask one question each.
+func TestStore_ReplyIntake(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice, bob := author("alice", "mastodon.example"), author("bob", "blocked.example")
+	held := f.reply(alice, f.en, nil, content.Reply{})
+	f.reply(bob, f.en, nil, content.Reply{})
+	if _, err := s.Block(ctx, 0, "instance", "blocked.example", "spam"); err != nil {
+		t.Fatal(err)
+	}
+	deleted := f.reply(alice, f.en, nil, content.Reply{})
+	if gone, err := s.DeleteReply(ctx, deleted.APID, alice.ID); err != nil || !gone {
+		t.Fatalf("DeleteReply = %v, %v", gone, err)
+	}
+
+	for _, c := range []struct {
+		name, apID, actor                           string
+		existing, tombstoned, blocked, authorCached bool
+	}{
+		{"Held", held.APID, alice.ID, true, false, false, true},
+		{"New", alice.ID + "/statuses/new", alice.ID, false, false, false, true},
+		{"Deleted", deleted.APID, alice.ID, false, true, false, true},
+		{"Blocked", bob.ID + "/statuses/new", bob.ID, false, false, true, true},
+		{"UnknownAuthor", "https://new.example/users/carol/statuses/1", "https://new.example/users/carol", false, false, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in, err := s.ReplyIntake(ctx, c.apID, c.actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (in.Existing != nil) != c.existing || in.Tombstoned != c.tombstoned || in.Blocked != c.blocked || (in.Author != nil) != c.authorCached {
+				t.Errorf("got existing %v, tombstoned %v, blocked %v, author %v; want %v, %v, %v, %v",
+					in.Existing != nil, in.Tombstoned, in.Blocked, in.Author != nil, c.existing, c.tombstoned, c.blocked, c.authorCached)
+			}
+			if c.existing && (in.Existing.ID != held.ID || in.Existing.AuthorInfo == nil) {
+				t.Errorf("existing reply %+v, want %d with its author", in.Existing, held.ID)
+			}
+			if c.authorCached && in.Author.ID != c.actor {
+				t.Errorf("author %q, want %q", in.Author.ID, c.actor)
+			}
+		})
+	}
+}
+
+// TestStore_ReplyRules: policy, whether the author is known, and the
+// keyword phrases, as Policy, AuthorHasVisibleReply and KeywordPhrases give
+// them.
+func TestStore_ReplyRules(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice, bob := author("alice", "mastodon.example"), author("bob", "other.example")
+	f.reply(alice, f.en, nil, content.Reply{})
+	f.reply(bob, f.en, nil, content.Reply{State: content.ReplyPending})
+
+	rr, err := s.ReplyRules(ctx, alice.ID)
+	if err != nil || rr.Policy != content.PolicyKnown || !rr.AuthorKnown || len(rr.Phrases) != 0 {
+		t.Fatalf("ReplyRules(alice) = %+v, %v; want known policy, author known, no phrases", rr, err)
+	}
+	if err := s.SetPolicy(ctx, 0, content.PolicyReviewed); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"war crimes", "Propaganda"} {
+		if _, err := s.AddKeywordRule(ctx, 0, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rr, err = s.ReplyRules(ctx, bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.KeywordPhrases(ctx)
+	if rr.Policy != content.PolicyReviewed || rr.AuthorKnown || !slices.Equal(rr.Phrases, want) || len(want) != 2 {
+		t.Errorf("ReplyRules(bob) = %+v; want reviewed, bob not known, phrases %q", rr, want)
+	}
+}
