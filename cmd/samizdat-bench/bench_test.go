@@ -38,8 +38,7 @@ func TestTiny(t *testing.T) {
 		}
 	})
 
-	// Replies join the list when the inbox stores them (federation/reply.go).
-	for _, kind := range []string{"follow"} {
+	for _, kind := range []string{"reply", "follow"} {
 		t.Run("Inbox/"+kind, func(t *testing.T) {
 			r, err := runInbox(t.Context(), e, inboxSize{Kind: kind, Requests: 20, Concurrency: 4, Actors: 5})
 			if err != nil {
