@@ -50,8 +50,10 @@ type Federation struct {
 	// keyCache holds remote actors' keys for the inbox (keycache.go).
 	keyCache *keyCache
 	bf       backfillLimits
-	handler  http.Handler
-	pages    http.Handler
+	// fetchTimeout bounds the fetches one activity causes (reply.go).
+	fetchTimeout time.Duration
+	handler      http.Handler
+	pages        http.Handler
 }
 
 // New builds the federation side of the publication: the handlers, and the
@@ -93,6 +95,8 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 		refetch:  newRefetchLimiter(time.Minute),
 		keyCache: newKeyCache(keyCacheTTL, keyCacheSize),
 		bf:       defaultBackfillLimits,
+
+		fetchTimeout: defaultFetchTimeout,
 	}
 	if cfg.BackfillInterval > 0 {
 		f.bf.interval = cfg.BackfillInterval

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"samizdat/federation/signature"
 	"samizdat/federation/transport"
@@ -62,6 +63,24 @@ func (f *Federation) signGet(r *http.Request) error {
 	return signature.SignRequest(r, keyID, key, nil, f.now())
 }
 
+type deadlineKey struct{}
+
+// withFetchDeadline bounds every fetch made under ctx, and only fetches, by
+// the time at.
+func withFetchDeadline(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, deadlineKey{}, at)
+}
+
+// fetchContext is ctx with the fetch deadline set on it, if any. The
+// deadline is measured on the wall clock the HTTP client uses.
+func fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	at, ok := ctx.Value(deadlineKey{}).(time.Time)
+	if !ok {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, at)
+}
+
 // remoteURL parses an IRI taken from a remote document: http or https, with
 // a host, and not one of ours. The fragment is dropped, as HTTP does.
 func (f *Federation) remoteURL(iri string) (*url.URL, error) {
@@ -87,6 +106,8 @@ func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 	if err := takeBudget(ctx, u.Host); err != nil {
 		return nil, err
 	}
+	ctx, cancel := fetchContext(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errFetch, iri, err)

@@ -40,11 +40,12 @@ type peer struct {
 	now         func() time.Time
 
 	mu       sync.Mutex
-	fetches  []string            // paths fetched, in order
-	rejected []string            // fetches refused for their signature
-	docs     map[string]any      // more documents to serve, by path
-	fails    map[string]int      // paths answered with an error status
-	files    map[string]peerFile // images to serve, by path
+	fetches  []string                 // paths fetched, in order
+	rejected []string                 // fetches refused for their signature
+	docs     map[string]any           // more documents to serve, by path
+	fails    map[string]int           // paths answered with an error status
+	delays   map[string]time.Duration // paths answered late
+	files    map[string]peerFile      // images to serve, by path
 }
 
 // peerFile is an image the peer serves.
@@ -63,7 +64,7 @@ func newPeerAt(t *testing.T, e *env, addr, key string) *peer {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", addr, err)
 	}
-	p := &peer{t: t, key: readTestKey(t, key), now: e.clock.Now, docs: map[string]any{}, files: map[string]peerFile{}, fails: map[string]int{}}
+	p := &peer{t: t, key: readTestKey(t, key), now: e.clock.Now, docs: map[string]any{}, files: map[string]peerFile{}, fails: map[string]int{}, delays: map[string]time.Duration{}}
 	p.instanceKey = &readTestKey(t, "instance").PublicKey
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.Listener.Close()
@@ -137,6 +138,13 @@ func (p *peer) failWith(path string, status int) {
 	p.fails[path] = status
 }
 
+// delay makes the peer answer path only after d.
+func (p *peer) delay(path string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delays[path] = d
+}
+
 // serveFile makes the peer serve an image at path.
 func (p *peer) serveFile(path, contentType string, body []byte) {
 	p.mu.Lock()
@@ -174,7 +182,15 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	file, isFile := p.files[r.URL.Path]
 	fail := p.fails[r.URL.Path]
+	delay := p.delays[r.URL.Path]
 	p.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case fail != 0:
 		http.Error(w, http.StatusText(fail), fail)

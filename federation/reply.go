@@ -22,10 +22,13 @@ import (
 // its way up to one of our Articles.
 const maxParentWalk = 5
 
-// parentWalkTimeout bounds the time spent fetching parents for one activity.
-// A peer waits for our answer; when the time runs out the activity is
-// answered 503, and the peer sends it again later.
-const parentWalkTimeout = 20 * time.Second
+// defaultFetchTimeout bounds the time spent fetching for one activity: parents,
+// their authors and images together. A peer waits for our answer; when the
+// time runs out before a parent is read, the activity is answered 503 and
+// the peer sends it again later; an image not read in time is left out.
+// Only fetches are bounded so: the database work that follows is not cut
+// short.
+const defaultFetchTimeout = 20 * time.Second
 
 // maxSummary bounds a content warning, in characters.
 const maxSummary = 500
@@ -69,9 +72,7 @@ func (f *Federation) receiveCreate(ctx context.Context, act inActivity) error {
 	if !noteTypes[n.Type] {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, parentWalkTimeout)
-	defer cancel()
-	_, _, err := f.ingest(ctx, n, act.Actor, maxParentWalk)
+	_, _, err := f.ingest(withFetchDeadline(ctx, time.Now().Add(f.fetchTimeout)), n, act.Actor, maxParentWalk)
 	return err
 }
 
@@ -364,9 +365,7 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 	held, err := f.store.ReplyByAPID(ctx, n.ID)
 	if isNotFound(err) {
 		// An edit of a reply we never received: take it as the reply.
-		ctx, cancel := context.WithTimeout(ctx, parentWalkTimeout)
-		defer cancel()
-		_, _, err := f.ingest(ctx, n, act.Actor, maxParentWalk)
+		_, _, err := f.ingest(withFetchDeadline(ctx, time.Now().Add(f.fetchTimeout)), n, act.Actor, maxParentWalk)
 		return err
 	}
 	if err != nil {
@@ -376,7 +375,7 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 		return nil
 	}
 	var r content.Reply
-	f.fillContent(ctx, &r, n)
+	f.fillContent(withFetchDeadline(ctx, time.Now().Add(f.fetchTimeout)), &r, n)
 	edit := store.ReplyEdit{
 		ContentHTML: r.ContentHTML, Summary: r.Summary, Sensitive: r.Sensitive, Lang: r.Lang,
 		Attachments: r.Attachments, Emojis: r.Emojis, Mentions: r.Mentions, Updated: n.Updated,

@@ -627,3 +627,30 @@ func TestLocalArticle(t *testing.T) {
 		}
 	}
 }
+
+// TestInbox_SlowServers checks the time bound on the fetches one activity
+// causes: a parent too slow to arrive makes us answer 503, so the sender
+// tries again later; an image too slow to arrive is left out and the reply
+// kept.
+func TestInbox_SlowServers(t *testing.T) {
+	t.Parallel()
+	d := newDialogueEnv(t)
+	d.fed.fetchTimeout = 300 * time.Millisecond
+	parent := d.fixture(t, "gotosocial/parent-note")
+	d.p.serveDoc(parent.Serve, parent.Document)
+	d.p.delay(parent.Serve, 2*time.Second)
+	child := d.fixture(t, "mastodon/reply-nested")
+	if w := d.p.send(d.env, d.p.alice(), child.Activity, sendOpts{}); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("slow parent: %d, want 503", w.Code)
+	}
+	if n := d.replyCount(t); n != 0 {
+		t.Errorf("%d replies stored", n)
+	}
+
+	d.p.delay("/media/photo.jpg", 2*time.Second)
+	pub := d.deliver(t, "mastodon/reply-public", http.StatusAccepted)
+	r := d.reply(t, objectID(pub))
+	if r == nil || len(r.Attachments) != 0 {
+		t.Errorf("reply with a slow image: %+v; want it kept without the image", r)
+	}
+}
