@@ -161,17 +161,6 @@ func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
 	}, nil
 }
 
-// ensureActor returns a remote actor, fetching it from its own server when
-// we do not know it yet: the author of a parent or of a reply the backfill
-// found, who never wrote to us.
-func (f *Federation) ensureActor(ctx context.Context, id string) (*store.RemoteActor, error) {
-	a, err := f.store.RemoteActor(ctx, id)
-	if err == nil || !isNotFound(err) {
-		return a, err
-	}
-	return f.fetchActor(ctx, id, "")
-}
-
 // refreshActor fetches a known actor again, after it announced a change of
 // its profile (an Update of itself), and copies its new avatar.
 func (f *Federation) refreshActor(ctx context.Context, id string) error {

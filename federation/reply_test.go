@@ -654,3 +654,30 @@ func TestInbox_SlowServers(t *testing.T) {
 		t.Errorf("reply with a slow image: %+v; want it kept without the image", r)
 	}
 }
+
+// TestInbox_EveryInbox checks B4: the dialogue's activities are taken on
+// the shared inbox, every language actor's own inbox and the instance
+// actor's, whichever the sender chose.
+func TestInbox_EveryInbox(t *testing.T) {
+	t.Parallel()
+	d := newDialogueEnv(t)
+	for _, path := range []string{"/inbox", "/actors/en/inbox", "/actors/ru/inbox", "/actor/inbox"} {
+		for _, name := range []string{"mastodon/reply-public", "mastodon/like", "mastodon/announce", "mastodon/flag-story"} {
+			f := d.fixture(t, name)
+			if w := d.p.send(d.env, d.p.actorByName(f.Actor), f.Activity, sendOpts{path: path}); w.Code != http.StatusAccepted {
+				t.Errorf("%s to %s: %d", name, path, w.Code)
+			}
+		}
+		reports, err := d.store.Reports(t.Context(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.replyCount(t) != 1 || d.reactions(t, d.en) != (content.Reactions{Likes: 1, Shares: 1}) || len(reports) != 1 {
+			t.Errorf("on %s: %d replies, %+v, %d reports", path, d.replyCount(t), d.reactions(t, d.en), len(reports))
+		}
+		// Start again for the next inbox.
+		if _, err := d.store.Pool().Exec(t.Context(), `DELETE FROM replies; DELETE FROM reactions; DELETE FROM reports`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
