@@ -295,11 +295,22 @@ func (f *Federation) serveCount(w http.ResponseWriter, r *http.Request, id func(
 	f.writeAP(w, r, withContext(d))
 }
 
+// contextItems bounds the conversation a context collection lists: the
+// Article and its first replies, well under the megabyte peers read (E4).
+const contextItems = 500
+
 // handleContext serves the conversation an Article starts (FEP-7888, P9):
-// attributed to its actor, holding the Article until the dialogue adds the
-// replies.
+// attributed to its actor, holding the Article and the replies readers can
+// see under it, nested ones included, oldest first. Mastodon echoes this id
+// as every reply's context but does not read it; servers that backfill
+// threads by context do.
 func (f *Federation) handleContext(w http.ResponseWriter, r *http.Request) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	replies, err := f.store.ContextReplies(r.Context(), t.ID, contextItems-1)
 	if err != nil {
 		f.error(w, r, err)
 		return
@@ -309,7 +320,7 @@ func (f *Federation) handleContext(w http.ResponseWriter, r *http.Request) {
 	attributed := streams.NewActivityStreamsAttributedToProperty()
 	attributed.AppendIRI(mustURL(f.iri.Actor(t.Lang)))
 	c.SetActivityStreamsAttributedTo(attributed)
-	c.SetActivityStreamsTotalItems(totalItemsProp(1))
+	c.SetActivityStreamsTotalItems(totalItemsProp(1 + len(replies)))
 	items := streams.NewActivityStreamsOrderedItemsProperty()
 	items.AppendIRI(mustURL(f.iri.Article(t.ObjectKey)))
 	c.SetActivityStreamsOrderedItems(items)
@@ -318,6 +329,7 @@ func (f *Federation) handleContext(w http.ResponseWriter, r *http.Request) {
 		f.error(w, r, err)
 		return
 	}
+	d["orderedItems"] = append([]string{f.iri.Article(t.ObjectKey)}, replies...)
 	f.writeAP(w, r, withContext(d))
 }
 

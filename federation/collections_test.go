@@ -136,4 +136,5 @@ func TestGolden_ArticleDialogue(t *testing.T) {
 	golden(t, "replies-dialogue", e.getAP(t, "/ap/articles/"+tr.ObjectKey+"/replies?page=1"), keys...)
 	golden(t, "likes-dialogue", e.getAP(t, "/ap/articles/"+tr.ObjectKey+"/likes"), keys...)
 	golden(t, "shares-dialogue", e.getAP(t, "/ap/articles/"+tr.ObjectKey+"/shares"), keys...)
+	golden(t, "context-dialogue", e.getAP(t, "/ap/articles/"+tr.ObjectKey+"/context"), keys...)
 }

@@ -227,6 +227,29 @@ func (s *Store) ArticleReplies(ctx context.Context, translationID int64, limit, 
 	return ids, total, nil
 }
 
+// ContextReplies returns the ActivityPub ids of up to limit replies in the
+// thread under a translation that readers may see, oldest first: its
+// visible public or unlisted replies and, below each, the visible ones
+// answering it, at any depth. A visible reply under a hidden or pending one
+// is left out with it. This is the conversation the Article's context
+// collection names (INTEROP P9, FEP-7888).
+func (s *Store) ContextReplies(ctx context.Context, translationID int64, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH RECURSIVE thread AS (
+			SELECT id, ap_id, published FROM replies
+			WHERE translation_id = $1 AND parent_id IS NULL AND state = 'visible' AND visibility IN ('public', 'unlisted')
+			UNION
+			SELECT r.id, r.ap_id, r.published FROM replies r JOIN thread t ON r.parent_id = t.id
+			WHERE r.state = 'visible' AND r.visibility IN ('public', 'unlisted')
+		)
+		SELECT ap_id FROM thread ORDER BY published, id LIMIT $2`, translationID, limit)
+	if err != nil {
+		return nil, mapErr(fmt.Sprintf("context of translation %d", translationID), err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, mapErr(fmt.Sprintf("context of translation %d", translationID), err)
+}
+
 // Reaction kinds.
 const (
 	ReactionLike     = "like"

@@ -369,3 +369,27 @@ func TestStore_MediaAndBackfill(t *testing.T) {
 		t.Errorf("claimed again at once: %v, %v", again, err)
 	}
 }
+
+func TestStore_ContextReplies(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	f := newDialogueFixture(t, s)
+	alice, bob := author("alice", "mastodon.example"), author("bob", "gts.example")
+	top := f.reply(alice, f.en, nil, content.Reply{})
+	hidden := f.reply(bob, f.en, nil, content.Reply{State: content.ReplyHidden, HiddenReason: "spam"})
+	under := f.reply(bob, nil, top, content.Reply{})
+	deeper := f.reply(alice, nil, under, content.Reply{Visibility: content.VisibilityUnlisted})
+	f.reply(alice, nil, hidden, content.Reply{})                                     // under a hidden reply: out
+	f.reply(alice, nil, top, content.Reply{Visibility: content.VisibilityFollowers}) // not public: out
+	f.reply(alice, f.ru, nil, content.Reply{})                                       // another translation: out
+	got, err := s.ContextReplies(t.Context(), f.en.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{top.APID, under.APID, deeper.APID}; !slices.Equal(got, want) {
+		t.Errorf("ContextReplies = %v, want %v", got, want)
+	}
+	if got, _ := s.ContextReplies(t.Context(), f.en.ID, 2); len(got) != 2 {
+		t.Errorf("limit 2 gave %d", len(got))
+	}
+}
