@@ -86,7 +86,9 @@ func (f *Federation) copyMedia(ctx context.Context, remote string, limit int64) 
 	if err := takeBudget(ctx, u.Host); err != nil {
 		return "", "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	fctx, cancel := fetchContext(ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(fctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: %s: %v", errFetch, remote, err)
 	}
