@@ -118,11 +118,11 @@ func (f *Federation) fetchFailed(id string, err error) error {
 
 // ingest stores n as a reply by actor if it belongs in one of our
 // dialogues, and returns the reply (the one already held, for a duplicate)
-// and whether it is new, or nil when it does not belong or is refused.
-// walk is how many unknown
-// parents may still be fetched. The checks are Mastodon's (P4): an http(s)
-// id on the actor's host, attributed to the actor, not deleted before, from
-// nobody blocked, and addressed to the public (P3).
+// and whether it is new, or nil when it does not belong or is refused. walk
+// is how many unknown parents may still be fetched. The checks are
+// Mastodon's (P4): an http(s) id on the actor's host, attributed to the
+// actor, not deleted before, from nobody blocked, and addressed to the
+// public (P3).
 func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int) (*content.Reply, bool, error) {
 	log := f.logger.With("activity_id", n.ID, "actor", actor)
 	if _, err := f.remoteURL(n.ID); err != nil || !sameHost(n.ID, actor) || n.AttributedTo != actor {
