@@ -87,27 +87,36 @@ func parseTemplates() (*templates, error) {
 // a matching If-None-Match with 304. A template error sends a plain 500,
 // never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	body, ok := s.renderBytes(w, name, data)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	s.writeBody(w, r, status, body)
+}
+
+// renderBytes executes a page into a buffer and returns it. On a template
+// error it logs, answers a plain 500 itself, and returns false.
+func (s *Server) renderBytes(w http.ResponseWriter, name string, data any) ([]byte, bool) {
 	tmpl, ok := s.tmpl.pages[name]
 	if !ok {
 		s.logger.Error("no such template", "template", name)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-		return
+		return nil, false
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.logger.Error("render", "template", name, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-		return
+		return nil, false
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	s.writeBody(w, r, status, buf.Bytes())
+	return buf.Bytes(), true
 }
 
 // writeBody sends a response body with a weak ETag (weak because the body
 // may be compressed on the way out), answering If-None-Match with 304.
 func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	etag := etagOf(body)
 	w.Header().Set("ETag", etag)
 	if status == http.StatusOK && etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)

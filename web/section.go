@@ -52,6 +52,10 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.cfg.ActivityPub.ServeHTTP(w, r)
 		return
 	}
+	key, version, answered := s.cachedList(w, r) // page_cache.go
+	if answered {
+		return
+	}
 	lang := chi.URLParam(r, "lang")
 	p, ok := s.listEntries(w, r, store.EntryFilter{Lang: lang}, "/"+lang+"/")
 	if !ok {
@@ -62,12 +66,16 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 	p.Intro = T(lang, "site.tagline")
 	p.Description = p.Intro
 	p.Empty = T(lang, "section.empty")
-	s.render(w, r, http.StatusOK, "list.html", p)
+	s.renderKept(w, r, "list.html", p, key, version)
 }
 
 // handleTag lists a language's stories with a tag. A tag nothing carries has
 // no page.
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
+	key, version, answered := s.cachedList(w, r)
+	if answered {
+		return
+	}
 	lang, tag := chi.URLParam(r, "lang"), chi.URLParam(r, "tag")
 	p, ok := s.listEntries(w, r, store.EntryFilter{Lang: lang, Tag: tag}, tagURL(lang, tag))
 	if !ok {
@@ -79,11 +87,15 @@ func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = T(lang, "tag.title", tag)
 	p.Heading = p.Title
-	s.render(w, r, http.StatusOK, "list.html", p)
+	s.renderKept(w, r, "list.html", p, key, version)
 }
 
 // handleByline lists a language's stories credited to one name or pseudonym.
 func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
+	key, version, answered := s.cachedList(w, r)
+	if answered {
+		return
+	}
 	lang, byline := chi.URLParam(r, "lang"), chi.URLParam(r, "byline")
 	p, ok := s.listEntries(w, r, store.EntryFilter{Lang: lang, BylineSlug: byline}, bylineURL(lang, byline))
 	if !ok {
@@ -95,7 +107,7 @@ func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = T(lang, "byline.title", p.Entries[0].Byline.Name)
 	p.Heading = p.Title
-	s.render(w, r, http.StatusOK, "list.html", p)
+	s.renderKept(w, r, "list.html", p, key, version)
 }
 
 // listEntries reads the page of entries the request asks for (?page=N) and

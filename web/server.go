@@ -64,6 +64,7 @@ type Server struct {
 	tmpl     *templates
 	sessions *scs.SessionManager
 	limits   *limiters
+	pages    *pageCache // rendered story pages and lists of stories (page_cache.go)
 	handler  http.Handler
 }
 
@@ -83,6 +84,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		logger: logger.With("component", "web"),
 		tmpl:   tmpl,
 		limits: newLimiters(cfg.Now),
+		pages:  newPageCache(pageCacheSize),
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 30*time.Minute)

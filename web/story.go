@@ -173,7 +173,10 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
-	t, err := s.store.TranslationBySlug(r.Context(), lang, slug)
+	// The translation's state and the version of all its page shows, in
+	// one query: a page rendered at this version is served from the cache
+	// (page_cache.go), and only otherwise is the rest read.
+	pv, err := s.store.TranslationPageVersion(r.Context(), lang, slug)
 	if errors.Is(err, content.ErrNotFound) {
 		s.redirectOldSlug(w, r, lang, slug)
 		return
@@ -182,7 +185,21 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if status := publicStatus(t); status != http.StatusOK {
+	if status := publicStatus(&content.Translation{State: pv.State}); status != http.StatusOK {
+		s.errorStatus(w, r, status)
+		return
+	}
+	version := pv.Version
+	if p := s.pages.get(r.URL.Path, version); p != nil {
+		s.writeCached(w, r, p)
+		return
+	}
+	t, err := s.store.Translation(r.Context(), pv.TranslationID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if status := publicStatus(t); status != http.StatusOK { // withdrawn a moment ago
 		s.errorStatus(w, r, status)
 		return
 	}
@@ -196,7 +213,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "story.html", p)
+	s.renderKept(w, r, "story.html", p, r.URL.Path, version)
 }
 
 // publicStatus is how a translation answers readers: 200 when published,

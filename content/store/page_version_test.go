@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"testing"
+
+	"samizdat/content"
+	"samizdat/content/store"
+	"samizdat/content/store/storetest"
+)
+
+// TestStore_TranslationPageVersion: every change to what a story page shows
+// gives its translations a new version, made in the same transaction by the
+// triggers of migration 005, and changes that show nowhere on the page (a
+// pending reply, another story) do not.
+func TestStore_TranslationPageVersion(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	other := newDialogueFixture(t, s)
+	alice := author("alice", "mastodon.example")
+	shown := f.reply(alice, f.en, nil, content.Reply{})
+
+	version := func(tr *content.Translation) string {
+		t.Helper()
+		v, err := s.TranslationPageVersion(ctx, tr.Lang, tr.Slug)
+		if err != nil || v.TranslationID != tr.ID || v.State != content.StatePublished {
+			t.Fatalf("TranslationPageVersion(%s) = %+v, %v", tr.Slug, v, err)
+		}
+		return v.Version
+	}
+	var pending *content.Reply
+	steps := []struct {
+		name    string
+		change  func()
+		changes bool
+	}{
+		{"pending reply", func() { pending = f.reply(alice, f.en, nil, content.Reply{State: content.ReplyPending}) }, false},
+		{"reply approved", func() {
+			if _, err := s.SetReplyState(ctx, 0, []int64{pending.ID}, content.ReplyVisible, ""); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"reply hidden", func() {
+			if _, err := s.SetReplyState(ctx, 0, []int64{shown.ID}, content.ReplyHidden, "spam"); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"hidden reply edited", func() {
+			if ok, _, err := s.UpdateReply(ctx, shown.APID, alice.ID, store.ReplyEdit{ContentHTML: "<p>x</p>", Updated: f.clock.Add(1e12)}); err != nil || !ok {
+				t.Fatalf("UpdateReply = %v, %v", ok, err)
+			}
+		}, false},
+		{"visible reply in the Russian dialogue", func() { f.reply(alice, f.ru, nil, content.Reply{}) }, true},
+		{"reply to another story", func() { other.reply(alice, other.en, nil, content.Reply{}) }, false},
+		{"author renamed", func() {
+			err := s.SaveRemoteActor(ctx, &store.RemoteActor{ID: alice.ID, Host: alice.Host, Inbox: alice.ID + "/inbox", Username: "alice", Name: "Alice R.", URL: alice.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"author fetched again, unchanged", func() {
+			err := s.SaveRemoteActor(ctx, &store.RemoteActor{ID: alice.ID, Host: alice.Host, Inbox: alice.ID + "/inbox", Username: "alice", Name: "Alice R.", URL: alice.URL, KeyID: alice.ID + "#k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"liked", func() {
+			if err := s.ImportReaction(ctx, "like", "https://mastodon.example/likes/9", alice.ID, f.ru.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"reply deleted", func() {
+			if gone, err := s.DeleteReply(ctx, pending.APID, alice.ID); err != nil || !gone {
+				t.Fatalf("DeleteReply = %v, %v", gone, err)
+			}
+		}, true},
+		{"other translation edited", func() {
+			tr, err := s.Translation(ctx, f.ru.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Title += ", revised"
+			if err := s.SaveTranslation(ctx, tr); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"story edited", func() {
+			st, err := s.Story(ctx, f.story.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.BylineName = "Maria L."
+			if err := s.UpdateStory(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, step := range steps {
+		before, otherBefore := version(f.en), version(other.en)
+		step.change()
+		after := version(f.en)
+		if (after != before) != step.changes {
+			t.Errorf("%s: version %s → %s; want a change: %v", step.name, before, after, step.changes)
+		}
+		if version(f.ru) != after {
+			t.Errorf("%s: the story's translations have different versions", step.name)
+		}
+		// alice answers the other story too from its step on: her new name
+		// is on its page as well.
+		if step.name != "reply to another story" && step.name != "author renamed" && version(other.en) != otherBefore {
+			t.Errorf("%s: another story's version changed", step.name)
+		}
+	}
+}
