@@ -38,7 +38,7 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 		return nil, fmt.Errorf("fanout: need at least one instance and as many followers as instances, got %+v", size)
 	}
 	res := &fanoutResult{fanoutSize: size}
-	db, err := newDatabase(ctx, e.databaseURL)
+	db, err := newDatabase(ctx, e.databaseURL, e.keepDB)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +67,9 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	}
 	_, draft, err := createDraft(ctx, db, "en", 1)
 	if err != nil {
+		return nil, err
+	}
+	if err := db.analyze(ctx); err != nil {
 		return nil, err
 	}
 

@@ -64,7 +64,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 		size.Actors = size.Requests // one Follow per actor, or they would be repeats
 	}
 	res := &inboxResult{inboxSize: size, Refused: map[int]int{}}
-	db, err := newDatabase(ctx, e.databaseURL)
+	db, err := newDatabase(ctx, e.databaseURL, e.keepDB)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +93,9 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	}
 	_, draft, err := createDraft(ctx, db, "en", 1)
 	if err != nil {
+		return nil, err
+	}
+	if err := db.analyze(ctx); err != nil {
 		return nil, err
 	}
 

@@ -46,6 +46,7 @@ type env struct {
 	workDir     string // server logs and media, one directory per run
 	perAddr     int    // fake instances per loopback address
 	profileDir  string // when set, each server writes a CPU profile here
+	keepDB      bool   // leave each run's database in place
 	log         io.Writer
 
 	keysOnce sync.Once
@@ -118,6 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&e.workDir, "work", "", "directory for server logs (default: a temporary one, removed)")
 	fs.IntVar(&e.perAddr, "per-address", 50, "fake instances per loopback address")
 	fs.StringVar(&e.profileDir, "cpuprofile-dir", "", "write a CPU profile of each server run into this directory")
+	fs.BoolVar(&e.keepDB, "keep-db", false, "leave each run's database in place (its URL is printed), for a look with psql")
 	out := fs.String("out", "", "also write the results (Markdown) to this file")
 	fanout := fs.String("fanout", "100x100,1000x1000,10000x1000,10000x10000", "fan-out runs: followers x instances, comma-separated")
 	kind := fs.String("inbox-kind", "reply", "what the inbox receives: reply (Create{Note}) or follow")

@@ -56,7 +56,7 @@ func replyMarker(s int64, k int) string { return fmt.Sprintf("bench-reply-%d-%d"
 // or is gone, on the very next request.
 func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error) {
 	res := &pagesResult{pagesSize: size}
-	db, err := newDatabase(ctx, e.databaseURL)
+	db, err := newDatabase(ctx, e.databaseURL, e.keepDB)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +98,9 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 		stories = append(stories, sp)
 	}
 
+	if err := db.analyze(ctx); err != nil {
+		return nil, err
+	}
 	srv, err := e.startServer(ctx, db, fmt.Sprintf("pages-%s", joinInts(size.Replies)))
 	if err != nil {
 		return nil, err

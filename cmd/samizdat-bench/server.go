@@ -36,11 +36,12 @@ type database struct {
 	Store *store.Store
 	admin string // the connection string it was created through
 	name  string
+	keep  bool // left in place at the end, for a look with psql
 }
 
 // newDatabase creates a database named bench_<random> on the server that
 // adminURL points to, applies the migrations and opens a pool on it.
-func newDatabase(ctx context.Context, adminURL string) (*database, error) {
+func newDatabase(ctx context.Context, adminURL string, keep bool) (*database, error) {
 	u, err := url.Parse(adminURL)
 	if err != nil || u.Scheme == "" {
 		return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL")
@@ -57,7 +58,7 @@ func newDatabase(ctx context.Context, adminURL string) (*database, error) {
 		return nil, fmt.Errorf("create database %s: %w", name, err)
 	}
 	u.Path = "/" + name
-	d := &database{URL: u.String(), admin: adminURL, name: name}
+	d := &database{URL: u.String(), admin: adminURL, name: name, keep: keep}
 	cfg, err := pgxpool.ParseConfig(d.URL)
 	if err != nil {
 		d.drop()
@@ -76,6 +77,14 @@ func newDatabase(ctx context.Context, adminURL string) (*database, error) {
 	}
 	d.Store = store.New(d.Pool)
 	return d, nil
+}
+
+// analyze updates the planner's statistics after seeding, as autovacuum
+// would have long since done on a database that grew to this size: without
+// them PostgreSQL plans for empty tables.
+func (d *database) analyze(ctx context.Context) error {
+	_, err := d.Pool.Exec(ctx, "ANALYZE")
+	return err
 }
 
 // toolAppName is the application_name of the tool's own connections.
@@ -162,6 +171,10 @@ func perOp(d time.Duration, n int) string {
 func (d *database) drop() {
 	if d.Pool != nil {
 		d.Pool.Close()
+	}
+	if d.keep {
+		fmt.Fprintf(os.Stderr, "bench: database kept: %s\n", d.URL)
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
