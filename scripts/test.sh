@@ -33,4 +33,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 
 go vet ./...
-go test -race -count=1 -timeout 30m ./... "$@"
+# -bench . -benchtime 1x runs each micro-benchmark once, so they cannot rot;
+# cmd/samizdat-bench's TestTiny does the same for the load benchmarks
+# (make bench runs them for real).
+go test -race -count=1 -timeout 30m -bench . -benchtime 1x ./... "$@"
