@@ -96,10 +96,14 @@ func (f *fleet) close() {
 	}
 }
 
-// expect arms the fleet: done closes once want verified POSTs arrived.
+// expect arms the fleet: done closes once want verified POSTs arrived,
+// including any that arrived before it was armed.
 func (f *fleet) expect(want int) {
 	f.mu.Lock()
 	f.want = want
+	if want > 0 && int(f.posts.Load()) >= want {
+		f.doneOnce.Do(func() { close(f.done) })
+	}
 	f.mu.Unlock()
 }
 
