@@ -131,7 +131,7 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 	}
 	// Held already, deleted before, blocked, and the author: one round
 	// trip for the four (issue 5), then the checks in that order.
-	in, err := f.store.ReplyIntake(ctx, n.ID, actor)
+	in, err := f.store.ReplyIntake(ctx, n.ID, actor, f.articleKey(n.InReplyTo))
 	if err != nil {
 		return nil, false, err
 	}
@@ -156,7 +156,20 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 	if n.InReplyTo == "" {
 		return nil, false, nil
 	}
-	tg, ok, err := f.resolveTarget(ctx, n.InReplyTo, walk)
+	var (
+		tg target
+		ok bool
+	)
+	if f.articleKey(n.InReplyTo) != "" {
+		// Our Article, read with the intake: only what a reply records of
+		// it, not its text.
+		if a := in.Article; a != nil && a.State == content.StatePublished && f.hasLang(a.Lang) {
+			tg = target{storyID: a.StoryID, translation: &content.Translation{ID: a.TranslationID, StoryID: a.StoryID, Lang: a.Lang, State: a.State}}
+			ok = true
+		}
+	} else {
+		tg, ok, err = f.resolveTarget(ctx, n.InReplyTo, walk)
+	}
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -308,6 +321,20 @@ func (f *Federation) resolveTarget(ctx context.Context, inReplyTo string, walk i
 	return target{storyID: parent.StoryID, parent: parent}, true, nil
 }
 
+// articleKey returns the key of the Article that iri names by its id on
+// our host (/ap/articles/{key}), or "".
+func (f *Federation) articleKey(iri string) string {
+	u, err := url.Parse(iri)
+	if err != nil || !strings.EqualFold(u.Host, f.iri.Host()) {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) == 3 && parts[0] == "ap" && parts[1] == "articles" && parts[2] != "" {
+		return parts[2]
+	}
+	return ""
+}
+
 // localArticle reads an IRI on our own host as an Article: its id
 // (/ap/articles/{key}) or its story page (/{lang}/stories/{slug}). local
 // is false for IRIs on other hosts. An IRI of ours that names no
@@ -319,7 +346,7 @@ func (f *Federation) localArticle(ctx context.Context, iri string) (t *content.T
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	switch {
-	case len(parts) == 3 && parts[0] == "ap" && parts[1] == "articles":
+	case f.articleKey(iri) != "":
 		t, err = f.publishedArticle(ctx, parts[2])
 	case len(parts) == 3 && parts[1] == "stories" && f.hasLang(parts[0]):
 		slug, uerr := url.PathUnescape(parts[2])

@@ -23,14 +23,37 @@ type ReplyIntake struct {
 	Tombstoned bool           // its author deleted it before (P4, P6)
 	Blocked    bool           // its author is blocked, as an account or through its instance
 	Author     *RemoteActor   // the author as cached, nil when unknown
+	Article    *ArticleRef    // the Article it answers, when asked for and found
+}
+
+// ArticleRef is what a reply needs of the translation it answers: not its
+// text.
+type ArticleRef struct {
+	TranslationID int64
+	StoryID       int64
+	Lang          string
+	State         content.State
 }
 
 // ReplyIntake answers, in one round trip, what ReplyByAPID, IsReplyTombstoned,
 // IsBlocked and RemoteActor would for a reply with ActivityPub id apID by
-// actor.
-func (s *Store) ReplyIntake(ctx context.Context, apID, actor string) (*ReplyIntake, error) {
+// actor, and, when articleKey is not "", what TranslationByObjectKey would
+// for the Article the reply answers (only the fields of ArticleRef, which
+// spares reading the story's text).
+func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string) (*ReplyIntake, error) {
 	in := &ReplyIntake{}
 	b := &pgx.Batch{}
+	if articleKey != "" && isObjectKey(articleKey) {
+		b.Queue(`SELECT id, story_id, lang, state FROM translations WHERE object_key = $1::uuid`, articleKey).QueryRow(func(row pgx.Row) error {
+			a := &ArticleRef{}
+			err := row.Scan(&a.TranslationID, &a.StoryID, &a.Lang, &a.State)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			in.Article = a
+			return err
+		})
+	}
 	b.Queue(replyByAPIDQuery, apID).QueryRow(func(row pgx.Row) error {
 		r, err := scanReply(row)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -26,6 +26,15 @@ func TestStore_ReplyIntake(t *testing.T) {
 		t.Fatalf("DeleteReply = %v, %v", gone, err)
 	}
 
+	en, err := s.Translation(ctx, f.en.ID)
+	if err != nil || en.ObjectKey == "" {
+		t.Fatalf("Translation = %+v, %v", en, err)
+	}
+	for _, key := range []string{"", "not-a-key", "6f1c2a9e-3b7d-4c1e-9a2f-0d5e8b7c6a41"} {
+		if in, err := s.ReplyIntake(ctx, held.APID, alice.ID, key); err != nil || in.Article != nil || in.Existing == nil {
+			t.Errorf("ReplyIntake with article key %q = %+v, %v; want no article", key, in, err)
+		}
+	}
 	for _, c := range []struct {
 		name, apID, actor                           string
 		existing, tombstoned, blocked, authorCached bool
@@ -37,7 +46,7 @@ func TestStore_ReplyIntake(t *testing.T) {
 		{"UnknownAuthor", "https://new.example/users/carol/statuses/1", "https://new.example/users/carol", false, false, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			in, err := s.ReplyIntake(ctx, c.apID, c.actor)
+			in, err := s.ReplyIntake(ctx, c.apID, c.actor, en.ObjectKey)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,6 +59,9 @@ func TestStore_ReplyIntake(t *testing.T) {
 			}
 			if c.authorCached && in.Author.ID != c.actor {
 				t.Errorf("author %q, want %q", in.Author.ID, c.actor)
+			}
+			if a := in.Article; a == nil || a.TranslationID != f.en.ID || a.StoryID != f.story.ID || a.Lang != "en" || a.State != content.StatePublished {
+				t.Errorf("article %+v, want translation %d of story %d, published in en", a, f.en.ID, f.story.ID)
 			}
 		})
 	}
