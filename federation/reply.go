@@ -194,10 +194,7 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 		r.Published = now // a date in the future would pin the reply to the end
 	}
 	f.fillContent(ctx, r, n)
-	r.State, r.HeldFor, err = f.initialState(ctx, actor, r.ContentHTML, r.Summary)
-	if err != nil {
-		return nil, false, err
-	}
+	r.State, r.HeldFor = initialState(in.Rules, r.ContentHTML, r.Summary)
 	repliesIRI := ""
 	if n.Replies != "" && sameHost(n.Replies, n.ID) {
 		repliesIRI = n.Replies
@@ -261,15 +258,11 @@ func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) 
 
 // initialState decides where a new reply starts: the publication's policy,
 // whether the author already has a visible reply, and the keyword rules
-// matched against the text and the content warning.
-func (f *Federation) initialState(ctx context.Context, actor, body, summary string) (content.ReplyState, string, error) {
-	rules, err := f.store.ReplyRules(ctx, actor) // the three in one round trip (issue 5)
-	if err != nil {
-		return "", "", err
-	}
+// matched against the text and the content warning, all read with the
+// reply's intake (issue 5).
+func initialState(rules *store.ReplyRules, body, summary string) (content.ReplyState, string) {
 	match := len(rules.Phrases) > 0 && content.MatchKeywords(summary+" "+content.PlainText(body), rules.Phrases) != ""
-	state, held := content.InitialState(rules.Policy, rules.AuthorKnown, match)
-	return state, held, nil
+	return content.InitialState(rules.Policy, rules.AuthorKnown, match)
 }
 
 // keywordMatch reports whether a reply's text matches a keyword rule.

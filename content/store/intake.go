@@ -24,6 +24,7 @@ type ReplyIntake struct {
 	Blocked    bool           // its author is blocked, as an account or through its instance
 	Author     *RemoteActor   // the author as cached, nil when unknown
 	Article    *ArticleRef    // the Article it answers, when asked for and found
+	Rules      *ReplyRules    // what decides where the reply starts, should it be kept
 }
 
 // ArticleRef is what a reply needs of the translation it answers: not its
@@ -39,10 +40,13 @@ type ArticleRef struct {
 // IsBlocked and RemoteActor would for a reply with ActivityPub id apID by
 // actor, and, when articleKey is not "", what TranslationByObjectKey would
 // for the Article the reply answers (only the fields of ArticleRef, which
-// spares reading the story's text).
+// spares reading the story's text), and what ReplyRules would for actor.
+// The rules are read whether or not the reply is then kept: three cheap
+// reads cost less than another round trip.
 func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string) (*ReplyIntake, error) {
-	in := &ReplyIntake{}
+	in := &ReplyIntake{Rules: &ReplyRules{}}
 	b := &pgx.Batch{}
+	queueReplyRules(b, actor, in.Rules)
 	if articleKey != "" && isObjectKey(articleKey) {
 		b.Queue(`SELECT id, story_id, lang, state FROM translations WHERE object_key = $1::uuid`, articleKey).QueryRow(func(row pgx.Row) error {
 			a := &ArticleRef{}
@@ -92,6 +96,16 @@ type ReplyRules struct {
 func (s *Store) ReplyRules(ctx context.Context, actor string) (*ReplyRules, error) {
 	rr := &ReplyRules{}
 	b := &pgx.Batch{}
+	queueReplyRules(b, actor, rr)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr("reply rules for "+actor, err)
+	}
+	return rr, nil
+}
+
+// queueReplyRules queues the statements of ReplyRules in b, to be read
+// into rr.
+func queueReplyRules(b *pgx.Batch, actor string, rr *ReplyRules) {
 	b.Queue(policyQuery).QueryRow(func(row pgx.Row) error {
 		var v string
 		err := row.Scan(&v)
@@ -104,8 +118,4 @@ func (s *Store) ReplyRules(ctx context.Context, actor string) (*ReplyRules, erro
 		rr.Phrases, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return nil, mapErr("reply rules for "+actor, err)
-	}
-	return rr, nil
 }

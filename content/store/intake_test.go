@@ -60,6 +60,9 @@ func TestStore_ReplyIntake(t *testing.T) {
 			if c.authorCached && in.Author.ID != c.actor {
 				t.Errorf("author %q, want %q", in.Author.ID, c.actor)
 			}
+			if in.Rules == nil || in.Rules.Policy != content.PolicyKnown || in.Rules.AuthorKnown != (c.actor == alice.ID) {
+				t.Errorf("rules %+v; want the known policy, the author known only for alice", in.Rules)
+			}
 			if a := in.Article; a == nil || a.TranslationID != f.en.ID || a.StoryID != f.story.ID || a.Lang != "en" || a.State != content.StatePublished {
 				t.Errorf("article %+v, want translation %d of story %d, published in en", a, f.en.ID, f.story.ID)
 			}
