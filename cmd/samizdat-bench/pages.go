@@ -32,7 +32,8 @@ type pageResult struct {
 	Requests  int
 	PerSecond float64
 	Latency   latencies
-	Bytes     int // the page's size as sent (gzip)
+	Cold      time.Duration // the first request, which renders the page
+	Bytes     int           // the page's size as sent (gzip)
 	RawBytes  int // and its HTML
 	Errors    int
 	CPU       cpuMeter // the server's and its PostgreSQL backends', during the load
@@ -107,12 +108,20 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 	}
 	defer srv.stop()
 
+	cold := map[int64]time.Duration{}
 	for _, sp := range stories[:len(size.Replies)] {
 		path := "/en/stories/" + sp.slug
-		if err := checkReplies(ctx, srv.URL+path, sp.id, sp.replies); err != nil {
+		d, err := checkReplies(ctx, srv.URL+path, sp.id, sp.replies)
+		if err != nil {
 			return nil, err
 		}
+		cold[sp.id] = d
 	}
+	t0 := time.Now()
+	if _, err := get(ctx, srv.URL+"/en/"); err != nil {
+		return nil, err
+	}
+	sectionCold := time.Since(t0)
 	if err := checkFresh(ctx, db, srv.URL, stories[0].id, "/en/stories/"+stories[0].slug); err != nil {
 		return nil, err
 	}
@@ -123,14 +132,14 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 		if err != nil {
 			return nil, err
 		}
-		r.Page, r.Replies = fmt.Sprintf("story, %d replies", sp.replies), sp.replies
+		r.Page, r.Replies, r.Cold = fmt.Sprintf("story, %d replies", sp.replies), sp.replies, cold[sp.id]
 		res.Pages = append(res.Pages, *r)
 	}
 	r, err := load(ctx, srv, db, srv.URL+"/en/", size.Concurrency, size.Duration)
 	if err != nil {
 		return nil, err
 	}
-	r.Page = fmt.Sprintf("section, %d stories", n)
+	r.Page, r.Cold = fmt.Sprintf("section, %d stories", n), sectionCold
 	res.Pages = append(res.Pages, *r)
 	if res.PeakRSS, _, err = srv.memory(); err != nil {
 		return nil, err
@@ -210,13 +219,16 @@ func get(ctx context.Context, url string) (string, error) {
 	return string(b), nil
 }
 
-// checkReplies fetches a story page and checks that every one of its count
-// replies is on it.
-func checkReplies(ctx context.Context, url string, st int64, count int) error {
+// checkReplies fetches a story page for the first time and checks that
+// every one of its count replies is on it. It returns how long the request
+// took: the page was rendered for it.
+func checkReplies(ctx context.Context, url string, st int64, count int) (time.Duration, error) {
+	t0 := time.Now()
 	page, err := get(ctx, url)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	d := time.Since(t0)
 	missing := 0
 	for k := 0; k < count; k++ {
 		if !strings.Contains(page, replyMarker(st, k)+")") {
@@ -224,9 +236,9 @@ func checkReplies(ctx context.Context, url string, st int64, count int) error {
 		}
 	}
 	if missing > 0 {
-		return fmt.Errorf("pages: %s shows %d of its %d visible replies", url, count-missing, count)
+		return 0, fmt.Errorf("pages: %s shows %d of its %d visible replies", url, count-missing, count)
 	}
-	return nil
+	return d, nil
 }
 
 // checkFresh adds a pending reply to story st, approves it, then hides it,

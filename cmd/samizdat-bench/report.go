@@ -52,9 +52,9 @@ func (r *report) pages(x *pagesResult) {
 		if i == len(x.Pages)-1 {
 			rss = mb(x.PeakRSS)
 		}
-		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** | %s | %s | %s / %s | %s / %s | %s |",
+		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** | %s | %s | %s | %s / %s | %s / %s | %s |",
 			p.Page, x.Concurrency, thousands(p.Requests), rate(p.PerSecond), ms(p.Latency.percentile(50)), ms(p.Latency.percentile(99)),
-			kb(p.Bytes), kb(p.RawBytes), perOp(p.CPU.Server, p.Requests), perOp(p.CPU.PG, p.Requests), rss))
+			ms(p.Cold), kb(p.Bytes), kb(p.RawBytes), perOp(p.CPU.Server, p.Requests), perOp(p.CPU.PG, p.Requests), rss))
 	}
 	r.fresh = x.Fresh
 }
@@ -84,8 +84,8 @@ func (r *report) String() string {
 	}
 	if len(r.pageRows) > 0 {
 		b.WriteString("Pages: closed loop, `Accept-Encoding: gzip`; dialogue freshness check: " + r.fresh + ".\n\n")
-		b.WriteString("| page | clients | requests | req/s | p50 (ms) | p99 (ms) | size gzip / HTML (KiB) | CPU ms/request server / PG | peak RSS (MiB) |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| page | clients | requests | req/s | p50 (ms) | p99 (ms) | first request (ms) | size gzip / HTML (KiB) | CPU ms/request server / PG | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.pageRows, "\n") + "\n\n")
 	}
 	if len(r.failures) > 0 {
