@@ -7,7 +7,10 @@
 #   scripts/bench.sh                          every benchmark at the default sizes
 #   scripts/bench.sh -duration 10s pages      flags, then one of fanout, inbox, pages, all
 #   BENCH_CPUPROFILE=1 scripts/bench.sh       also keep a CPU profile of each server run in bench/profiles/
+#   BENCH_REPEAT=1 scripts/bench.sh           one run of each size instead of three
 #
+# Each size runs three times (the best and the worst throughput are
+# reported): other work on the machine disturbs some runs more than others.
 # BENCH_DATABASE_URL points the runs at another PostgreSQL server instead (one
 # where they may create databases); DATABASE_URL is deliberately not used, so
 # that a fast test cluster without fsync is never benchmarked by accident.
@@ -31,7 +34,7 @@ mkdir -p bin bench
 go build -o bin/samizdat ./cmd/samizdat
 go build -o bin/samizdat-bench ./cmd/samizdat-bench
 
-args=()
+args=(-repeat "${BENCH_REPEAT:-3}")
 if [ -n "${BENCH_CPUPROFILE:-}" ]; then
 	rm -rf bench/profiles
 	args+=(-cpuprofile-dir bench/profiles)

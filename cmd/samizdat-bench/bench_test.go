@@ -70,9 +70,9 @@ func TestTiny(t *testing.T) {
 
 	t.Run("Report", func(t *testing.T) {
 		rep := newReport("samizdat-bench test")
-		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000})
+		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000}, 900)
 		rep.finish()
-		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000**", "cores"} {
+		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())
 			}

@@ -85,6 +85,7 @@ func (e *env) startServer(ctx context.Context, db *database, name string) (*serv
 
 // plan is what to run, and at which sizes.
 type plan struct {
+	repeat      int // runs of each size
 	fanout      []fanoutSize
 	inboxKind   string
 	inboxSweep  []int // client counts, each sending inboxPerStep requests
@@ -132,6 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stories := fs.Int("stories", 20, "pages: published stories in the section")
 	clients := fs.Int("clients", 32, "pages: concurrent clients")
 	duration := fs.Duration("duration", 5*time.Second, "pages: how long each page is loaded")
+	repeat := fs.Int("repeat", 1, "run each size this many times and report the best and the worst")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -155,7 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		e.workDir = dir
 	}
 
-	p := plan{inboxKind: *kind, inboxPer: *per, inboxC: *inboxC, inboxActors: *actors,
+	p := plan{repeat: max(*repeat, 1), inboxKind: *kind, inboxPer: *per, inboxC: *inboxC, inboxActors: *actors,
 		pages: pagesSize{Stories: *stories, Concurrency: *clients, Duration: *duration}}
 	var err error
 	if p.fanout, err = parseFanout(*fanout); err != nil {
@@ -172,6 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	rep := newReport("samizdat-bench " + strings.Join(args, " "))
+	rep.repeat = p.repeat
 	switch what {
 	case "fanout":
 		err = runFanouts(ctx, e, p, rep)
@@ -196,16 +199,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// Each size runs p.repeat times; the report shows the run with the best
+// throughput, the worst throughput beside it, and the highest peak memory of
+// all: on a machine shared with other work, the best run is the one the
+// others disturbed least, and the spread says how much they did.
+
 func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
 	for _, size := range p.fanout {
-		r, err := runFanout(ctx, e, size)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("fanout %dx%d: %w", size.Followers, size.Instances, err))
-			rep.fail("fanout", fmt.Sprintf("%d followers on %d instances", size.Followers, size.Instances), err)
-			continue
+		var best *fanoutResult
+		worst, peak := 0.0, int64(0)
+		for range p.repeat {
+			r, err := runFanout(ctx, e, size)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("fanout %dx%d: %w", size.Followers, size.Instances, err))
+				rep.fail("fanout", fmt.Sprintf("%d followers on %d instances", size.Followers, size.Instances), err)
+				continue
+			}
+			if best == nil || r.PerSecond > best.PerSecond {
+				best = r
+			}
+			if worst == 0 || r.PerSecond < worst {
+				worst = r.PerSecond
+			}
+			peak = max(peak, r.PeakRSS)
 		}
-		rep.fanout(r)
+		if best != nil {
+			best.PeakRSS = peak
+			rep.fanout(best, worst)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -213,13 +235,28 @@ func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
 	one := func(size inboxSize) {
-		r, err := runInbox(ctx, e, size)
-		if r != nil {
-			rep.inbox(r) // measured, even when not everything was stored
+		var best *inboxResult
+		worst, peak := 0.0, int64(0)
+		for range p.repeat {
+			r, err := runInbox(ctx, e, size)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("inbox %d requests, %d clients: %w", size.Requests, size.Concurrency, err))
+				rep.fail("inbox", fmt.Sprintf("%d requests, %d clients", size.Requests, size.Concurrency), err)
+			}
+			if r == nil {
+				continue // measured even when not everything was stored, else nothing to show
+			}
+			if best == nil || r.PerSecond > best.PerSecond {
+				best = r
+			}
+			if worst == 0 || r.PerSecond < worst {
+				worst = r.PerSecond
+			}
+			peak = max(peak, r.PeakRSS)
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("inbox %d requests, %d clients: %w", size.Requests, size.Concurrency, err))
-			rep.fail("inbox", fmt.Sprintf("%d requests, %d clients", size.Requests, size.Concurrency), err)
+		if best != nil {
+			best.PeakRSS = peak
+			rep.inbox(best, worst)
 		}
 	}
 	for _, c := range p.inboxSweep {
@@ -232,12 +269,30 @@ func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
 }
 
 func runPagesBench(ctx context.Context, e *env, p plan, rep *report) error {
-	r, err := runPages(ctx, e, p.pages)
-	if err != nil {
-		rep.fail("pages", "", err)
-		return fmt.Errorf("pages: %w", err)
+	var best *pagesResult
+	var worst []float64
+	for range p.repeat {
+		r, err := runPages(ctx, e, p.pages)
+		if err != nil {
+			rep.fail("pages", "", err)
+			return fmt.Errorf("pages: %w", err)
+		}
+		if best == nil {
+			best, worst = r, make([]float64, len(r.Pages))
+			for i, pg := range r.Pages {
+				worst[i] = pg.PerSecond
+			}
+			continue
+		}
+		for i, pg := range r.Pages {
+			if pg.PerSecond > best.Pages[i].PerSecond {
+				best.Pages[i] = pg
+			}
+			worst[i] = min(worst[i], pg.PerSecond)
+		}
+		best.PeakRSS = max(best.PeakRSS, r.PeakRSS)
 	}
-	rep.pages(r)
+	rep.pages(best, worst)
 	return nil
 }
 

@@ -34,7 +34,7 @@ type pageResult struct {
 	Latency   latencies
 	Cold      time.Duration // the first request, which renders the page
 	Bytes     int           // the page's size as sent (gzip)
-	RawBytes  int // and its HTML
+	RawBytes  int           // and its HTML
 	Errors    int
 	CPU       cpuMeter // the server's and its PostgreSQL backends', during the load
 }
