@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -224,6 +225,16 @@ func (p *mastodonPeer) refused() []string {
 // post sends a signed activity from the peer's account with go-fed/httpsig.
 func (p *mastodonPeer) post(t *testing.T, inbox string, activity map[string]any) int {
 	t.Helper()
+	resp := signedPost(t, p.key, p.actor+"#main-key", inbox, activity)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// signedPost POSTs an activity signed as Mastodon signs, over
+// (request-target), host, date and digest, with go-fed/httpsig: a signer
+// independent of Samizdat's own. The caller closes the body.
+func signedPost(t *testing.T, key *rsa.PrivateKey, keyID, inbox string, activity map[string]any) *http.Response {
+	t.Helper()
 	body, _ := json.Marshal(activity)
 	req, _ := http.NewRequest(http.MethodPost, inbox, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/activity+json")
@@ -234,43 +245,49 @@ func (p *mastodonPeer) post(t *testing.T, inbox string, activity map[string]any)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := signer.SignRequest(p.key, p.actor+"#main-key", req, body); err != nil {
+	if err := signer.SignRequest(key, keyID, req, body); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return resp
 }
 
 // mastodonVerify applies Mastodon's rules for an incoming POST: the
 // signature must cover (request-target), host, date and digest, the Digest
-// must be the SHA-256 of the exact body, the Date within an hour, no
-// follower-synchronization header, and the RSA-SHA256 signature must verify
-// with the key the keyId names (fetched from its actor document).
+// must be the SHA-256 of the exact body, no follower-synchronization header,
+// and the signature must pass verifyCavage.
 func mastodonVerify(r *http.Request, body []byte) error {
 	if r.Header.Get("Collection-Synchronization") != "" {
 		return fmt.Errorf("Collection-Synchronization sent (INTEROP F7)")
-	}
-	params := map[string]string{}
-	for _, part := range regexp.MustCompile(`(\w+)="([^"]*)"`).FindAllStringSubmatch(r.Header.Get("Signature"), -1) {
-		params[part[1]] = part[2]
-	}
-	headers := strings.Fields(params["headers"])
-	for _, need := range []string{"(request-target)", "host", "date", "digest"} {
-		if !contains(headers, need) {
-			return fmt.Errorf("signature does not cover %s: %q", need, params["headers"])
-		}
 	}
 	sum := sha256.Sum256(body)
 	if want := "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:]); r.Header.Get("Digest") != want {
 		return fmt.Errorf("Digest %q, want %q", r.Header.Get("Digest"), want)
 	}
+	return verifyCavage(r, "(request-target)", "host", "date", "digest")
+}
+
+// verifyCavage checks a draft-cavage Signature header as Mastodon does: it
+// must cover every header in required, the Date must be within an hour, and
+// the RSA-SHA256 signature must verify with the key its keyId names
+// (fetched from its actor document).
+func verifyCavage(r *http.Request, required ...string) error {
+	params := map[string]string{}
+	for _, part := range regexp.MustCompile(`(\w+)="([^"]*)"`).FindAllStringSubmatch(r.Header.Get("Signature"), -1) {
+		params[part[1]] = part[2]
+	}
+	headers := strings.Fields(params["headers"])
+	for _, need := range required {
+		if !slices.Contains(headers, need) {
+			return fmt.Errorf("%s %s: signature does not cover %s: %q", r.Method, r.URL.Path, need, params["headers"])
+		}
+	}
 	date, err := http.ParseTime(r.Header.Get("Date"))
 	if err != nil || time.Since(date).Abs() > time.Hour {
-		return fmt.Errorf("Date %q out of window", r.Header.Get("Date"))
+		return fmt.Errorf("%s %s: Date %q out of window", r.Method, r.URL.Path, r.Header.Get("Date"))
 	}
 	var lines []string
 	for _, h := range headers {
@@ -293,7 +310,7 @@ func mastodonVerify(r *http.Request, body []byte) error {
 	}
 	digest := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
-		return fmt.Errorf("bad signature for keyId %s", params["keyId"])
+		return fmt.Errorf("%s %s: bad signature for keyId %s", r.Method, r.URL.Path, params["keyId"])
 	}
 	return nil
 }
@@ -332,15 +349,6 @@ func fetchKey(keyID string) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("key %s is not RSA-2048", keyID)
 	}
 	return pub, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // deskClient is an editor's browser without the browser: a cookie jar and
