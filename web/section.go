@@ -72,32 +72,26 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 // handleTag lists a language's stories with a tag. A tag nothing carries has
 // no page.
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
-	key, version, answered := s.cachedList(w, r)
-	if answered {
-		return
-	}
 	lang, tag := chi.URLParam(r, "lang"), chi.URLParam(r, "tag")
-	p, ok := s.listEntries(w, r, store.EntryFilter{Lang: lang, Tag: tag}, tagURL(lang, tag))
-	if !ok {
-		return
-	}
-	if len(p.Entries) == 0 {
-		s.notFound(w, r)
-		return
-	}
-	p.Title = T(lang, "tag.title", tag)
-	p.Heading = p.Title
-	s.renderKept(w, r, "list.html", p, key, version)
+	s.filteredList(w, r, store.EntryFilter{Lang: lang, Tag: tag}, tagURL(lang, tag),
+		func(*listPage) string { return T(lang, "tag.title", tag) })
 }
 
 // handleByline lists a language's stories credited to one name or pseudonym.
 func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
+	lang, byline := chi.URLParam(r, "lang"), chi.URLParam(r, "byline")
+	s.filteredList(w, r, store.EntryFilter{Lang: lang, BylineSlug: byline}, bylineURL(lang, byline),
+		func(p *listPage) string { return T(lang, "byline.title", p.Entries[0].Byline.Name) })
+}
+
+// filteredList serves a list of stories narrowed by a filter, titled by
+// title; a filter that matches nothing has no page.
+func (s *Server) filteredList(w http.ResponseWriter, r *http.Request, f store.EntryFilter, path string, title func(*listPage) string) {
 	key, version, answered := s.cachedList(w, r)
 	if answered {
 		return
 	}
-	lang, byline := chi.URLParam(r, "lang"), chi.URLParam(r, "byline")
-	p, ok := s.listEntries(w, r, store.EntryFilter{Lang: lang, BylineSlug: byline}, bylineURL(lang, byline))
+	p, ok := s.listEntries(w, r, f, path)
 	if !ok {
 		return
 	}
@@ -105,7 +99,7 @@ func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	p.Title = T(lang, "byline.title", p.Entries[0].Byline.Name)
+	p.Title = title(&p)
 	p.Heading = p.Title
 	s.renderKept(w, r, "list.html", p, key, version)
 }
