@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // pageCache keeps rendered story pages and lists of stories, compressed and
@@ -27,6 +28,13 @@ import (
 // approved or hidden, by this process, another one, or by hand in psql,
 // shows or goes on the very next request: there is nothing to invalidate,
 // and nothing can be stale.
+//
+// Reading the version is most of what serving a kept page costs, so with a
+// store.PageWatch listening for version changes, a page whose version was
+// read since the watch last counted a change is served without reading it
+// again (fresh). Every change is counted: PostgreSQL announces those of any
+// connection, at commit, and the root router counts this process's own
+// before answering the request that made them.
 type pageCache struct {
 	mu      sync.Mutex
 	max     int // bytes kept at most, raw and compressed together
@@ -40,6 +48,9 @@ type cachedPage struct {
 	etag    string
 	raw     []byte
 	gz      []byte
+	// checked is the watch's count of changes when version was last read
+	// and found current.
+	checked atomic.Uint64
 }
 
 // pageCacheSize bounds the cache: some hundred story pages with their
@@ -56,6 +67,19 @@ func (c *pageCache) get(path, version string) *cachedPage {
 	defer c.mu.Unlock()
 	p := c.entries[path]
 	if p == nil || p.version != version {
+		return nil
+	}
+	return p
+}
+
+// fresh returns the page at path when its version was read and found
+// current at the watch's count gen, with no change counted since: it is
+// still current. Only a listening watch's count means that.
+func (c *pageCache) fresh(path string, gen uint64) *cachedPage {
+	c.mu.Lock()
+	p := c.entries[path]
+	c.mu.Unlock()
+	if p == nil || p.checked.Load() != gen {
 		return nil
 	}
 	return p
@@ -146,9 +170,10 @@ func acceptsGzip(headers []string) bool {
 	return star
 }
 
-// renderKept renders a page, keeps it under key at version and sends it as
-// writeCached does. With no key or no version it only renders.
-func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string, data any, key, version string) {
+// renderKept renders a page, keeps it under key at version, read at the
+// watch's count gen, and sends it as writeCached does. With no key or no
+// version it only renders.
+func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string, data any, key, version string, gen uint64) {
 	if key == "" || version == "" {
 		s.render(w, r, http.StatusOK, name, data)
 		return
@@ -158,6 +183,7 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string,
 		return
 	}
 	p := newCachedPage(version, body)
+	p.checked.Store(gen)
 	s.pages.put(key, p)
 	s.writeCached(w, r, p)
 }
@@ -168,21 +194,38 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string,
 // rendered; both are "" when the page must not be kept: a query other than
 // a plain page number (keys must not multiply with made-up parameters), or
 // a version that could not be read.
-func (s *Server) cachedList(w http.ResponseWriter, r *http.Request) (key, version string, answered bool) {
+func (s *Server) cachedList(w http.ResponseWriter, r *http.Request) (key, version string, gen uint64, answered bool) {
 	key = listKey(r)
 	if key == "" {
-		return "", "", false
+		return "", "", 0, false
+	}
+	p, gen := s.freshPage(key)
+	if p != nil {
+		s.writeCached(w, r, p)
+		return "", "", 0, true
 	}
 	version, err := s.store.CatalogVersion(r.Context())
 	if err != nil {
 		s.logger.Warn("catalog version", "err", err)
-		return "", "", false
+		return "", "", 0, false
 	}
-	if p := s.pages.get(key, version); p != nil {
+	if p = s.pages.get(key, version); p != nil {
+		p.checked.Store(gen)
 		s.writeCached(w, r, p)
-		return "", "", true
+		return "", "", 0, true
 	}
-	return key, version, false
+	return key, version, gen, false
+}
+
+// freshPage returns the page kept under key when the watch vouches that
+// it is current, and otherwise the watch's count, to be read before the
+// version (a change counted after it then makes the page be checked again).
+func (s *Server) freshPage(key string) (p *cachedPage, gen uint64) {
+	gen, live := s.cfg.PageWatch.Current()
+	if live {
+		p = s.pages.fresh(key, gen)
+	}
+	return p, gen
 }
 
 // listKey is the cache key of a list page: its path, and its page number

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,12 +14,82 @@ import (
 	"samizdat/content/store"
 )
 
+// cacheModes are the ways a site learns of changes: by reading versions on
+// every request (no watch), or from a store.PageWatch, which counts a
+// change made by another process when PostgreSQL announces it, and one
+// made by this process when told (Touch), before the next request.
+var cacheModes = []struct {
+	name           string
+	watched, touch bool
+}{
+	{"no watch", false, false},
+	{"watch, change by another process", true, false},
+	{"watch, change by this process", true, true},
+}
+
+// watchPages gives srv a listening page watch, as main does.
+func watchPages(t *testing.T, srv *Server) *store.PageWatch {
+	t.Helper()
+	w := srv.store.WatchPages(t.Context(), slog.New(slog.DiscardHandler))
+	awaitWatch(t, w, func(_ uint64, live bool) bool { return live })
+	srv.cfg.PageWatch = w
+	return w
+}
+
+// awaitWatch waits until cond holds of the watch's count, failing after a
+// while.
+func awaitWatch(t *testing.T, w *store.PageWatch, cond func(gen uint64, live bool) bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if cond(w.Current()) {
+			return
+		}
+		if time.Now().After(deadline) {
+			gen, live := w.Current()
+			t.Fatalf("page watch: still at %d, listening %v", gen, live)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// changer returns how a test makes a change in the given mode: with a
+// watch, it waits for PostgreSQL's announcement of a change made as by
+// another process, or Touches the watch for one made by this process.
+func changer(t *testing.T, srv *Server, watched, touch bool) func(change func()) {
+	if !watched {
+		return func(change func()) { change() }
+	}
+	w := watchPages(t, srv)
+	return func(change func()) {
+		t.Helper()
+		before, _ := w.Current()
+		change()
+		if touch {
+			w.Touch()
+			return
+		}
+		awaitWatch(t, w, func(gen uint64, live bool) bool { return live && gen > before })
+	}
+}
+
 // TestStoryPage_NeverStale: story pages come from the page cache, and every
 // change to what a page shows, made straight in the database as another
-// process of the publication would make it, shows on the very next request.
+// process of the publication would make it, shows on the very next request
+// (with a watch: the first request after PostgreSQL announced it, or, for
+// a change by this process, the very next).
 func TestStoryPage_NeverStale(t *testing.T) {
 	t.Parallel()
-	d := newDialogueSite(t)
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDialogueSite(t)
+			testStoryPageNeverStale(t, d, changer(t, d.srv, mode.watched, mode.touch))
+		})
+	}
+}
+
+func testStoryPageNeverStale(t *testing.T, d *dialogueSite, apply func(change func())) {
 	ctx := t.Context()
 	path := storyURL("en", d.en.Slug)
 	page := func() string {
@@ -37,6 +108,9 @@ func TestStoryPage_NeverStale(t *testing.T) {
 	}
 	if p := d.srv.pages.get(path, cachedVersion(t, d.srv, path)); p == nil {
 		t.Fatal("the page was not kept in the cache")
+	}
+	if gen, live := d.srv.cfg.PageWatch.Current(); live && d.srv.pages.fresh(path, gen) == nil {
+		t.Fatal("with a watch, the page read twice is not vouched for")
 	}
 
 	steps := []struct {
@@ -100,7 +174,7 @@ func TestStoryPage_NeverStale(t *testing.T) {
 		}, "Maria L.", "Anna K."},
 	}
 	for _, step := range steps {
-		step.change()
+		apply(step.change)
 		body := page()
 		if !strings.Contains(body, step.want) {
 			t.Errorf("%s: the next page lacks %q", step.name, step.want)
@@ -110,7 +184,7 @@ func TestStoryPage_NeverStale(t *testing.T) {
 		}
 	}
 
-	d.setState(d.en.ID, content.StateWithdrawn)
+	apply(func() { d.setState(d.en.ID, content.StateWithdrawn) })
 	expect(t, d.get(path), http.StatusGone)
 }
 
@@ -163,7 +237,16 @@ func TestStoryPage_CachedResponse(t *testing.T) {
 // request.
 func TestLists_NeverStale(t *testing.T) {
 	t.Parallel()
-	s := newSite(t)
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t)
+			testListsNeverStale(t, s, changer(t, s.srv, mode.watched, mode.touch))
+		})
+	}
+}
+
+func testListsNeverStale(t *testing.T, s *testSite, apply func(change func())) {
 	ctx := t.Context()
 	first := s.addStory(storySpec{Byline: content.BylineName, BylineName: "Anna K.",
 		Translations: []content.Translation{published("en", "Winter in Narva", "border")}})
@@ -174,8 +257,10 @@ func TestLists_NeverStale(t *testing.T) {
 		}
 	}
 
-	s.addStory(storySpec{Byline: content.BylineName, BylineName: "Anna K.",
-		Translations: []content.Translation{published("en", "Spring in Tbilisi", "border")}})
+	apply(func() {
+		s.addStory(storySpec{Byline: content.BylineName, BylineName: "Anna K.",
+			Translations: []content.Translation{published("en", "Spring in Tbilisi", "border")}})
+	})
 	for _, path := range []string{"/en/", "/en/tags/border", "/en/by/anna-k"} {
 		contains(t, expect(t, s.get(path), http.StatusOK), "Spring in Tbilisi", "Winter in Narva")
 	}
@@ -185,12 +270,14 @@ func TestLists_NeverStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Title = "Winter in Narva, revised"
-	if err := s.store.SaveTranslation(ctx, tr); err != nil {
-		t.Fatal(err)
-	}
+	apply(func() {
+		if err := s.store.SaveTranslation(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+	})
 	contains(t, expect(t, s.get("/en/"), http.StatusOK), "Winter in Narva, revised")
 
-	s.setState(tr.ID, content.StateWithdrawn)
+	apply(func() { s.setState(tr.ID, content.StateWithdrawn) })
 	for _, path := range []string{"/en/", "/en/tags/border", "/en/by/anna-k"} {
 		lacks(t, expect(t, s.get(path), http.StatusOK), "Winter in Narva")
 	}

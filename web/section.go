@@ -52,7 +52,7 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.cfg.ActivityPub.ServeHTTP(w, r)
 		return
 	}
-	key, version, answered := s.cachedList(w, r) // page_cache.go
+	key, version, gen, answered := s.cachedList(w, r) // page_cache.go
 	if answered {
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 	p.Intro = T(lang, "site.tagline")
 	p.Description = p.Intro
 	p.Empty = T(lang, "section.empty")
-	s.renderKept(w, r, "list.html", p, key, version)
+	s.renderKept(w, r, "list.html", p, key, version, gen)
 }
 
 // handleTag lists a language's stories with a tag. A tag nothing carries has
@@ -87,7 +87,7 @@ func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
 // filteredList serves a list of stories narrowed by a filter, titled by
 // title; a filter that matches nothing has no page.
 func (s *Server) filteredList(w http.ResponseWriter, r *http.Request, f store.EntryFilter, path string, title func(*listPage) string) {
-	key, version, answered := s.cachedList(w, r)
+	key, version, gen, answered := s.cachedList(w, r)
 	if answered {
 		return
 	}
@@ -101,7 +101,7 @@ func (s *Server) filteredList(w http.ResponseWriter, r *http.Request, f store.En
 	}
 	p.Title = title(&p)
 	p.Heading = p.Title
-	s.renderKept(w, r, "list.html", p, key, version)
+	s.renderKept(w, r, "list.html", p, key, version, gen)
 }
 
 // listEntries reads the page of entries the request asks for (?page=N) and

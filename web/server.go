@@ -52,6 +52,11 @@ type Config struct {
 	// staff member staffID, and logs it. The desk hides the button without it.
 	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
 
+	// PageWatch, when set and listening, spares kept pages the reading of
+	// their version on every request (page_cache.go). Whoever sets it must
+	// Touch it before answering any request that may have changed a page.
+	PageWatch *store.PageWatch
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -172,10 +172,17 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.cfg.ActivityPub.ServeHTTP(w, r)
 		return
 	}
+	// A page kept and vouched for by the watch is served as it is
+	// (page_cache.go).
+	p, gen := s.freshPage(r.URL.Path)
+	if p != nil {
+		s.writeCached(w, r, p)
+		return
+	}
 	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
 	// The translation's state and the version of all its page shows, in
-	// one query: a page rendered at this version is served from the cache
-	// (page_cache.go), and only otherwise is the rest read.
+	// one query: a page rendered at this version is served from the cache,
+	// and only otherwise is the rest read.
 	pv, err := s.store.TranslationPageVersion(r.Context(), lang, slug)
 	if errors.Is(err, content.ErrNotFound) {
 		s.redirectOldSlug(w, r, lang, slug)
@@ -191,6 +198,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	}
 	version := pv.Version
 	if p := s.pages.get(r.URL.Path, version); p != nil {
+		p.checked.Store(gen)
 		s.writeCached(w, r, p)
 		return
 	}
@@ -208,12 +216,12 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p, err := s.storyView(r, st, t, false)
+	view, err := s.storyView(r, st, t, false)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.renderKept(w, r, "story.html", p, r.URL.Path, version)
+	s.renderKept(w, r, "story.html", view, r.URL.Path, version, gen)
 }
 
 // publicStatus is how a translation answers readers: 200 when published,

@@ -241,8 +241,9 @@ func checkReplies(ctx context.Context, url string, st int64, count int) (time.Du
 	return d, nil
 }
 
-// checkFresh adds a pending reply to story st, approves it, then hides it,
-// each time straight in the database, and checks the page after each step.
+// checkFresh adds a pending reply to story st, then approves, hides and
+// unhides it through the desk, as a moderator does, and checks the page
+// after each step: the very next request must show the change.
 func checkFresh(ctx context.Context, db *database, base string, st int64, path string) error {
 	var author, host string
 	var translation int64
@@ -259,13 +260,17 @@ func checkFresh(ctx context.Context, db *database, base string, st int64, path s
 	if err := db.Store.ImportReply(ctx, r, nil); err != nil {
 		return err
 	}
+	mod, err := newModerator(ctx, db, base)
+	if err != nil {
+		return err
+	}
 	steps := []struct {
-		state content.ReplyState
-		shown bool
-	}{{content.ReplyPending, false}, {content.ReplyVisible, true}, {content.ReplyHidden, false}, {content.ReplyVisible, true}}
-	for i, step := range steps {
-		if i > 0 {
-			if _, err := db.Store.SetReplyState(ctx, 0, []int64{r.ID}, step.state, "off topic"); err != nil {
+		action string
+		shown  bool
+	}{{"", false}, {"approve", true}, {"hide", false}, {"unhide", true}, {"hide", false}}
+	for _, step := range steps {
+		if step.action != "" {
+			if err := mod.act(ctx, step.action, r.ID); err != nil {
 				return err
 			}
 		}
@@ -274,12 +279,10 @@ func checkFresh(ctx context.Context, db *database, base string, st int64, path s
 			return err
 		}
 		if strings.Contains(page, marker) != step.shown {
-			return fmt.Errorf("pages: stale dialogue: after the reply became %s, the next request %s it", step.state, map[bool]string{true: "did not show", false: "still showed"}[step.shown])
+			return fmt.Errorf("pages: stale dialogue: after %q, the next request %s the reply", step.action, map[bool]string{true: "did not show", false: "still showed"}[step.shown])
 		}
 	}
-	// Leave the story as seeded: the late reply hidden again.
-	_, err = db.Store.SetReplyState(ctx, 0, []int64{r.ID}, content.ReplyHidden, "off topic")
-	return err
+	return nil // the story is as seeded: the late reply hidden
 }
 
 // load requests url from concurrency clients in a closed loop for d, after

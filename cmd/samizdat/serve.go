@@ -87,6 +87,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
 		Timeout:      federation.InteractTimeout,
 	})
+	// The page watch lets the website serve kept pages without reading
+	// their version each time; it listens until the program ends.
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	pages := st.WatchPages(watchCtx, logger)
+
 	site, err := web.New(web.Config{
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
@@ -98,6 +104,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ActorURL:        fed.ActorURL,
 		RetryDeliveries: queue.RetryFailed,
 		ReportRemote:    fed.ReportRemote,
+		PageWatch:       pages,
 		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
 			return federation.Interact(ctx, interactClient, input, target, follow)
 		},
@@ -109,6 +116,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// One router in front: the ActivityPub and discovery paths go to
 	// federation, everything else to the website.
 	root := chi.NewRouter()
+	root.Use(touchAfterWrites(pages))
 	for _, pattern := range []string{"/.well-known/*", "/nodeinfo/*", "/actor", "/actor/*", "/actors/*", "/inbox", "/ap/*"} {
 		root.Handle(pattern, fed.Handler())
 	}
@@ -168,6 +176,54 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("stopped")
 	return nil
 }
+
+// touchAfterWrites tells the page watch of every request that may have
+// changed what pages show (any but GET, HEAD and OPTIONS: a desk form, an
+// activity in the inbox) before its answer goes out, so that the client's
+// next request sees the change even if PostgreSQL's announcement of it has
+// not arrived yet.
+func touchAfterWrites(pages *store.PageWatch) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				next.ServeHTTP(w, r)
+				return
+			}
+			tw := &touchingWriter{ResponseWriter: w, pages: pages}
+			defer tw.touch() // an answer written only after the handler returns
+			next.ServeHTTP(tw, r)
+		})
+	}
+}
+
+// touchingWriter touches the page watch once, before the answer's first
+// byte.
+type touchingWriter struct {
+	http.ResponseWriter
+	pages   *store.PageWatch
+	touched bool
+}
+
+func (w *touchingWriter) touch() {
+	if !w.touched {
+		w.touched = true
+		w.pages.Touch()
+	}
+}
+
+func (w *touchingWriter) WriteHeader(code int) {
+	w.touch()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *touchingWriter) Write(b []byte) (int, error) {
+	w.touch()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *touchingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // startCPUProfile profiles the process into file until the returned
 // function is called. It is a flag of serve and nothing else: a profile is

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"log/slog"
 	"testing"
+	"time"
 
 	"samizdat/content"
 	"samizdat/content/store"
@@ -112,4 +114,54 @@ func TestStore_TranslationPageVersion(t *testing.T) {
 			t.Errorf("%s: another story's version changed", step.name)
 		}
 	}
+}
+
+// TestPageWatch: the watch listens, counts a change committed by any
+// connection as soon as PostgreSQL announces it, counts this process's own
+// changes when told, and, when its connection is cut, says it is not
+// listening until it listens again, having counted what it may have missed.
+func TestPageWatch(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice := author("alice", "mastodon.example")
+	w := s.WatchPages(ctx, slog.New(slog.DiscardHandler))
+
+	// waitFor polls the watch until cond holds, failing after a while.
+	waitFor := func(what string, cond func(gen uint64, live bool) bool) uint64 {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			gen, live := w.Current()
+			if cond(gen, live) {
+				return gen
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("watch never %s (gen %d, live %v)", what, gen, live)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	gen := waitFor("listened", func(_ uint64, live bool) bool { return live })
+
+	f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
+	gen = waitFor("counted a visible reply", func(g uint64, live bool) bool { return live && g > gen })
+
+	w.Touch()
+	if got, _ := w.Current(); got != gen+1 {
+		t.Fatalf("after Touch, gen = %d, want %d", got, gen+1)
+	}
+	gen++
+
+	// Cut the watch's connection from another one, as a restart of
+	// PostgreSQL or a network failure would.
+	var cut bool
+	if err := s.Pool().QueryRow(ctx, `
+		SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN page_versions'`).Scan(&cut); err != nil || !cut {
+		t.Fatalf("terminating the watch's connection: %v, %v", cut, err)
+	}
+	waitFor("noticed its connection was cut", func(g uint64, live bool) bool { return !live || g > gen })
+	waitFor("listened again", func(g uint64, live bool) bool { return live && g > gen+1 })
 }
