@@ -52,7 +52,7 @@ func newDeskSite(t *testing.T) *deskSite {
 	return &deskSite{t: t, store: st, srv: srv, ts: ts, media: media}
 }
 
-// addStaff creates an account. Each costs an argon2id hash (64 MiB), so tests
+// addStaff creates an account. Each costs an argon2id hash (19 MiB), so tests
 // make few.
 func (d *deskSite) addStaff(email, password string, roles ...content.Role) *content.Staff {
 	d.t.Helper()
