@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -106,7 +105,10 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 		return
 	}
-	blocked, err := f.blocked(r.Context(), signer, act.Actor)
+	// Any valid signed POST revives a host we had given up on (E3); the
+	// blocks are read in the same round trip.
+	host, _ := delivery.Host(signer)
+	blocked, err := f.store.InboxSender(r.Context(), signer, act.Actor, host)
 	if err != nil {
 		f.error(w, r, err)
 		return
@@ -115,13 +117,6 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		f.logger.Debug("inbox: blocked sender; dropped", "actor", act.Actor, "activity_id", act.ID)
 		w.WriteHeader(http.StatusAccepted)
 		return
-	}
-	if host, err := delivery.Host(signer); err == nil {
-		// Any valid signed POST revives a host we had given up on (E3).
-		if err := f.store.InstanceContact(r.Context(), host); err != nil {
-			f.error(w, r, err)
-			return
-		}
 	}
 	f.logger.Debug("inbox: activity", "activity_id", act.ID, "actor", act.Actor, "type", act.Type, "body", string(body))
 	if signer != act.Actor {
@@ -140,21 +135,6 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
-}
-
-// blocked reports whether the signer or the actor of an activity is
-// blocked, as an account or through its instance.
-func (f *Federation) blocked(ctx context.Context, signer, actor string) (bool, error) {
-	for _, id := range []string{signer, actor} {
-		b, err := f.store.IsBlocked(ctx, id)
-		if err != nil || b {
-			return b, err
-		}
-		if signer == actor {
-			break
-		}
-	}
-	return false, nil
 }
 
 // unauthorized answers 401 to a request whose signature did not verify. The

@@ -281,3 +281,43 @@ func TestStore_InstanceHealth(t *testing.T) {
 		t.Errorf("Instance of an unknown host: %v, want ErrNotFound", err)
 	}
 }
+
+// TestStore_InstanceSuccess_Quiet: a host in good health is not written
+// again for every acknowledged delivery, only once its last success is a
+// minute old; a host with any trouble recorded is written at once.
+func TestStore_InstanceSuccess_Quiet(t *testing.T) {
+	t.Parallel()
+	base := storetest.New(t)
+	host := "quiet.example"
+	t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *store.Store { return base.WithClock(func() time.Time { return t0.Add(d) }) }
+	lastSuccess := func() time.Time {
+		t.Helper()
+		in, err := base.Instance(t.Context(), host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.LastSuccess
+	}
+
+	noErr(t, at(0).InstanceSuccess(t.Context(), host))
+	if got := lastSuccess(); !got.Equal(t0) {
+		t.Fatalf("first success: last_success %v, want %v", got, t0)
+	}
+	noErr(t, at(30*time.Second).InstanceSuccess(t.Context(), host))
+	if got := lastSuccess(); !got.Equal(t0) {
+		t.Errorf("a success 30 s later rewrote the row: last_success %v", got)
+	}
+	noErr(t, at(90*time.Second).InstanceSuccess(t.Context(), host))
+	if got := lastSuccess(); !got.Equal(t0.Add(90 * time.Second)) {
+		t.Errorf("a success 90 s later: last_success %v, want %v", got, t0.Add(90*time.Second))
+	}
+	if _, err := at(100*time.Second).InstanceFailure(t.Context(), host, t0, "HTTP 503"); err != nil {
+		t.Fatal(err)
+	}
+	noErr(t, at(101*time.Second).InstanceSuccess(t.Context(), host))
+	in, err := base.Instance(t.Context(), host)
+	if err != nil || len(in.FailureDays) != 0 || in.LastError != "" || !in.LastSuccess.Equal(t0.Add(101*time.Second)) {
+		t.Errorf("a success just after a failure: %+v, %v", in, err)
+	}
+}

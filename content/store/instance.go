@@ -64,20 +64,28 @@ func (s *Store) InstanceSuccess(ctx context.Context, host string) error {
 	return mapErr("instance success of "+host, err)
 }
 
+// instanceSuccessQuery writes nothing for a host in good health whose last
+// success is under a minute old: a fan-out acknowledged by a thousand
+// inboxes there would otherwise rewrite its row a thousand times (issue 5),
+// and nothing needs last_success closer than that.
 const instanceSuccessQuery = `
 	INSERT INTO instances (host, last_success, updated_at) VALUES ($1, $2, $2)
 	ON CONFLICT (host) DO UPDATE SET failure_days = '{}', unavailable = false,
-		last_error = '', last_success = $2, updated_at = $2`
+		last_error = '', last_success = $2, updated_at = $2
+	WHERE instances.unavailable OR instances.failure_days <> '{}' OR instances.last_error <> ''
+		OR instances.last_success IS NULL OR instances.last_success < $2 - interval '1 minute'`
 
 // InstanceContact revives host when it contacts us (a signed request that
 // verified), as Mastodon does on any inbound POST (INTEROP E3). It writes
 // nothing for a host in good health, so it is cheap to call on every request.
 func (s *Store) InstanceContact(ctx context.Context, host string) error {
-	_, err := s.pool.Exec(ctx, `
-		UPDATE instances SET failure_days = '{}', unavailable = false, updated_at = $2
-		WHERE host = $1 AND (unavailable OR failure_days <> '{}')`, host, s.now())
+	_, err := s.pool.Exec(ctx, instanceContactQuery, host, s.now())
 	return mapErr("instance contact from "+host, err)
 }
+
+const instanceContactQuery = `
+	UPDATE instances SET failure_days = '{}', unavailable = false, updated_at = $2
+	WHERE host = $1 AND (unavailable OR failure_days <> '{}')`
 
 // InstanceAvailable reports whether deliveries to host should be attempted.
 // An unknown host is available.

@@ -17,6 +17,32 @@ import (
 // statements are the ones the single-question methods run, pipelined in one
 // pgx.Batch: one round trip, and one snapshot for all the answers.
 
+// InboxSender answers, in one round trip, what IsBlocked would for the
+// signer of an activity and for its actor, and records what
+// InstanceContact would for host, the signer's: a signed request that
+// verified shows its instance alive, blocked or not (INTEROP E3).
+func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (blocked bool, err error) {
+	b := &pgx.Batch{}
+	for _, id := range []string{signer, actor} {
+		b.Queue(isBlockedQuery, isBlockedArgs(id)...).QueryRow(func(row pgx.Row) error {
+			var bl bool
+			err := row.Scan(&bl)
+			blocked = blocked || bl
+			return err
+		})
+		if signer == actor {
+			break
+		}
+	}
+	if host != "" {
+		b.Queue(instanceContactQuery, host, s.now())
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return false, mapErr("inbox sender "+signer, err)
+	}
+	return blocked, nil
+}
+
 // ReplyIntake is what the inbox must know before it takes a reply.
 type ReplyIntake struct {
 	Existing   *content.Reply // the reply when it is held already, else nil

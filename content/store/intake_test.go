@@ -3,8 +3,10 @@ package store_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/content/store/storetest"
 )
 
@@ -101,5 +103,56 @@ func TestStore_ReplyRules(t *testing.T) {
 	want, _ := s.KeywordPhrases(ctx)
 	if rr.Policy != content.PolicyReviewed || rr.AuthorKnown || !slices.Equal(rr.Phrases, want) || len(want) != 2 {
 		t.Errorf("ReplyRules(bob) = %+v; want reviewed, bob not known, phrases %q", rr, want)
+	}
+}
+
+// TestStore_InboxSender: the blocks of the signer and of the actor are read
+// together, and the signer's instance is revived whatever they say.
+func TestStore_InboxSender(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	if _, err := s.Block(ctx, 0, "instance", "blocked.example", "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Block(ctx, 0, "account", "https://fine.example/users/troll", "abuse"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		signer, actor string
+		want          bool
+	}{
+		{"https://fine.example/users/alice", "https://fine.example/users/alice", false},
+		{"https://fine.example/users/troll", "https://fine.example/users/troll", true},
+		{"https://sub.blocked.example/users/bob", "https://sub.blocked.example/users/bob", true},
+		{"https://relay.example/actor", "https://blocked.example/users/carol", true}, // forwarded
+		{"https://fine.example/users/troll", "https://fine.example/users/alice", true},
+		{"https://relay.example/actor", "https://fine.example/users/alice", false},
+	} {
+		got, err := s.InboxSender(ctx, c.signer, c.actor, "")
+		if err != nil || got != c.want {
+			t.Errorf("InboxSender(%s, %s) = %v, %v; want %v", c.signer, c.actor, got, err, c.want)
+		}
+		for _, id := range []string{c.signer, c.actor} {
+			if one, _ := s.IsBlocked(ctx, id); one && !got {
+				t.Errorf("IsBlocked(%s) but InboxSender says not blocked", id)
+			}
+		}
+	}
+
+	host := "down.example"
+	for i := range store.UnavailableAfterDays {
+		if _, err := s.InstanceFailure(ctx, host, time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), "timeout"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, _ := s.InstanceAvailable(ctx, host); ok {
+		t.Fatal("the host is available after a week of failures")
+	}
+	if _, err := s.InboxSender(ctx, "https://down.example/users/dan", "https://down.example/users/dan", host); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.InstanceAvailable(ctx, host); !ok {
+		t.Error("a verified request from the host did not revive it")
 	}
 }
