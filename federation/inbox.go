@@ -101,8 +101,13 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if signer != act.Actor && act.Type != "Create" {
-		f.logger.Info("inbox: signer is not the actor", "actor", act.Actor, "signer", signer, "activity_id", act.ID)
-		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+		// Someone else's activity, relayed or forged: the signature is
+		// good but proves nothing about the actor, so it is dropped. It
+		// is answered 202 as Mastodon does (INTEROP S7): a 401 would
+		// tell the sender its signature failed, and have it retry, with
+		// another signature scheme and then for days.
+		f.logger.Info("inbox: signer is not the actor; dropped", "actor", act.Actor, "signer", signer, "activity_id", act.ID)
+		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	// Any valid signed POST revives a host we had given up on (E3); the

@@ -308,6 +308,15 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 	if shares := decode(t, d.getAP(t, "/ap/articles/"+d.en.ObjectKey+"/shares")); shares["totalItems"] != 1.0 {
 		t.Errorf("shares collection %v", shares)
 	}
+	// S7: an activity signed by someone other than its actor is answered
+	// 202, as Mastodon does, and dropped: mallory cannot undo alice's like.
+	undo := d.fixture(t, "mastodon/undo-like")
+	if w := d.p.send(d.env, d.p.actorByName(undo.Actor), undo.Activity, sendOpts{path: undo.Path, keyID: d.p.mallory() + "#main-key"}); w.Code != http.StatusAccepted {
+		t.Errorf("Undo signed by another actor: status %d, want 202", w.Code)
+	}
+	if got := d.reactions(t, d.en); got != (content.Reactions{Likes: 1, Shares: 1}) {
+		t.Errorf("reactions after an Undo signed by another actor %+v, want the like kept", got)
+	}
 	d.deliver(t, "mastodon/undo-like", http.StatusAccepted)
 	d.deliver(t, "mastodon/undo-announce", http.StatusAccepted)
 	if got := d.reactions(t, d.en); got != (content.Reactions{}) {
