@@ -3,12 +3,15 @@ package content
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Markdown renderers, one per quote style. goldmark without html.WithUnsafe
@@ -34,7 +37,8 @@ func newMarkdown(ldquo, rdquo, lsquo, rsquo string) goldmark.Markdown {
 				extension.RightSingleQuote: []byte(rsquo),
 			})),
 		),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(remoteImages{}, 100))),
 		goldmark.WithRendererOptions(html.WithXHTML()),
 	)
 }
@@ -77,3 +81,68 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 }
 
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
+
+// remoteImages keeps images from the site itself and turns the others into
+// what a reader can use. The site loads nothing from other hosts (its CSP
+// says img-src 'self': a reader's address must reach no third party), so an
+// image hosted elsewhere would show broken; it becomes a link to it, which
+// the reader may choose to follow. An image of any other scheme (data:,
+// javascript:…) becomes its description.
+type remoteImages struct{}
+
+func (remoteImages) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var images []*ast.Image
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if img, ok := n.(*ast.Image); ok && entering && !localURL(img.Destination) {
+			images = append(images, img)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, img := range images {
+		var repl ast.Node
+		dest := strings.ToLower(string(img.Destination))
+		web := strings.HasPrefix(dest, "https://") || strings.HasPrefix(dest, "http://")
+		if web && !insideLink(img) { // a link in a link is no HTML
+			link := ast.NewLink()
+			link.Destination, link.Title = img.Destination, img.Title
+			repl = link
+		} else {
+			repl = ast.NewEmphasis(1) // the description, set apart from the text around it
+		}
+		for c := img.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			repl.AppendChild(repl, c)
+			c = next
+		}
+		if repl.ChildCount() == 0 {
+			link, ok := repl.(*ast.Link)
+			if !ok {
+				img.Parent().RemoveChild(img.Parent(), img) // nothing to say
+				continue
+			}
+			repl.AppendChild(repl, ast.NewString(link.Destination))
+		}
+		img.Parent().ReplaceChild(img.Parent(), img, repl)
+	}
+}
+
+// insideLink reports whether n is part of a link's text.
+func insideLink(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if _, ok := p.(*ast.Link); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// localURL reports whether an address is on the site itself: a path, with
+// neither a scheme nor a host.
+func localURL(dest []byte) bool {
+	d := string(dest)
+	if strings.HasPrefix(d, "//") || strings.HasPrefix(d, `\\`) {
+		return false
+	}
+	colon := strings.IndexByte(d, ':')
+	return colon < 0 || strings.ContainsAny(d[:colon], "/?#")
+}

@@ -204,3 +204,42 @@ func TestUnsafeHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderMarkdown_RemoteImages: the site loads no image from another
+// host, so such an image becomes a link to it; an image on the site stays;
+// one of another scheme becomes its description.
+func TestRenderMarkdown_RemoteImages(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, in string
+		want     []string
+		unwanted []string
+	}{
+		{"On the site", "![The bridge](/media/bridge.jpg)", []string{`<img src="/media/bridge.jpg" alt="The bridge" />`}, nil},
+		{"Relative", "![The bridge](bridge.jpg)", []string{`<img src="bridge.jpg"`}, nil},
+		{"Elsewhere", `![The bridge at *dawn*](https://photos.example/b.jpg "Narva")`,
+			[]string{`<a href="https://photos.example/b.jpg" title="Narva">The bridge at <em>dawn</em></a>`}, []string{"<img"}},
+		{"Elsewhere, no description", "![](http://photos.example/b.jpg)",
+			[]string{`<a href="http://photos.example/b.jpg">http://photos.example/b.jpg</a>`}, []string{"<img"}},
+		{"No scheme, another host", "![x](//photos.example/b.jpg)", []string{"<em>x</em>"}, []string{"<img", "photos.example"}},
+		{"Backslashes, another host", `![x](\\photos.example/b.jpg)`, []string{"<em>x</em>"}, []string{"<img", "photos.example"}},
+		{"data:", "![a dot](data:image/png;base64,iVBORw0KGgo=)", []string{"<em>a dot</em>"}, []string{"<img", "data:"}},
+		{"javascript:, no description", "see ![](javascript:alert(1)) here", []string{"<p>see  here</p>"}, []string{"<img", "javascript"}},
+		{"Reference to elsewhere", "![b][r]\n\n[r]: https://photos.example/b.jpg", []string{`<a href="https://photos.example/b.jpg">b</a>`}, []string{"<img"}},
+		{"Inside a link", "[![b](https://photos.example/b.jpg)](https://example.org/)", []string{`<a href="https://example.org/"><em>b</em></a>`}, []string{"<img", "photos.example"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := RenderMarkdown("en", c.in)
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("RenderMarkdown(%q) = %q\nwant it to contain %q", c.in, got, w)
+				}
+			}
+			for _, u := range c.unwanted {
+				if strings.Contains(got, u) {
+					t.Errorf("RenderMarkdown(%q) = %q\nholds %q", c.in, got, u)
+				}
+			}
+		})
+	}
+}
