@@ -72,7 +72,10 @@ func TestTiny(t *testing.T) {
 		rep := newReport("samizdat-bench test")
 		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000}, 900)
 		rep.finish()
-		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores"} {
+		if !strings.HasSuffix(rep.signCost, " ms") {
+			t.Errorf("signature cost %q: not measured", rep.signCost)
+		}
+		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores", rep.signCost + " of one core"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())
 			}

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	"samizdat/federation/signature"
 )
 
 // report collects results into Markdown tables.
@@ -17,6 +23,7 @@ type report struct {
 	started     time.Time
 	loadBefore  string
 	loadAfter   string
+	signCost    string // one delivery's signature, measured before the runs
 	fanouts     []string
 	inboxes     []string
 	pageRows    []string
@@ -26,7 +33,7 @@ type report struct {
 }
 
 func newReport(command string) *report {
-	return &report{command: command, started: time.Now(), loadBefore: loadAverage()}
+	return &report{command: command, started: time.Now(), loadBefore: loadAverage(), signCost: signatureCost()}
 }
 
 func (r *report) finish() { r.loadAfter = loadAverage() }
@@ -70,7 +77,8 @@ func (r *report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Command: `%s` (%s, %s)\n\n", r.command, r.started.UTC().Format("2006-01-02 15:04 UTC"), time.Since(r.started).Round(time.Second))
 	fmt.Fprintf(&b, "Machine: %s; load average %s before, %s after. The load generator, the fake instances, "+
-		"PostgreSQL and `samizdat serve` all share these cores.\n\n", machine(), r.loadBefore, r.loadAfter)
+		"PostgreSQL and `samizdat serve` all share these cores. One delivery's RSA-2048 signature "+
+		"(`signature.SignRequest`) took %s of one core before the runs.\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost)
 	if r.repeat > 1 {
 		fmt.Fprintf(&b, "Each size ran %d times: a row is the run with the best throughput, the worst throughput in brackets, "+
 			"and the highest peak memory of all runs.\n\n", r.repeat)
@@ -100,6 +108,29 @@ func (r *report) String() string {
 		b.WriteString("Server errors logged:\n\n```\n" + strings.Join(r.serverNotes, "\n") + "\n```\n")
 	}
 	return b.String()
+}
+
+// signatureCost measures what bounds a fan-out: signing one delivery as
+// the server does, the best of five rounds of 40 (the least disturbed by
+// other work on the machine).
+func signatureCost() string {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "?"
+	}
+	body := bytes.Repeat([]byte("x"), 8<<10)
+	best := time.Duration(1 << 62)
+	for range 5 {
+		start := time.Now()
+		for range 40 {
+			r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.2:1/inbox", bytes.NewReader(body))
+			if err := signature.SignRequest(r, "http://127.0.0.1/actors/en#main-key", key, body, start); err != nil {
+				return "?"
+			}
+		}
+		best = min(best, time.Since(start)/40)
+	}
+	return fmt.Sprintf("%.2f ms", float64(best)/float64(time.Millisecond))
 }
 
 // loadAverage is the 1-minute load average.
