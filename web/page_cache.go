@@ -32,9 +32,11 @@ import (
 // Reading the version is most of what serving a kept page costs, so with a
 // store.PageWatch listening for version changes, a page whose version was
 // read since the watch last counted a change is served without reading it
-// again (fresh). Every change is counted: PostgreSQL announces those of any
-// connection, at commit, and the root router counts this process's own
-// before answering the request that made them.
+// again (fresh). Every change is counted: the root router counts this
+// process's own before answering the request that made them, so they show
+// on the next request as before; PostgreSQL announces those of any other
+// connection (another process, psql) at commit, and they show once the
+// announcement has arrived, a fraction of a millisecond later.
 type pageCache struct {
 	mu      sync.Mutex
 	max     int // bytes kept at most, raw and compressed together
