@@ -99,19 +99,8 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		f.error(w, r, err)
 		return
 	}
-	id := f.iri.Outbox(lang)
 	if n == 0 {
-		d, err := orderedCollection(id, total)
-		if err != nil {
-			f.error(w, r, err)
-			return
-		}
-		f.writeAP(w, r, withContext(d))
-		return
-	}
-	d, err := toDoc(orderedPage(id, n, offset+len(ts) < total))
-	if err != nil {
-		f.error(w, r, err)
+		f.writeCollection(w, r, f.iri.Outbox(lang), 0, total, false, nil)
 		return
 	}
 	// Each Create names its Article by id rather than embedding it: twenty
@@ -127,8 +116,7 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		c["object"] = f.iri.Article(t.ObjectKey)
 		items = append(items, c)
 	}
-	d["orderedItems"] = items
-	f.writeAP(w, r, withContext(d))
+	f.writeCollection(w, r, f.iri.Outbox(lang), n, total, offset+len(ts) < total, items)
 }
 
 // handleFollowers serves a language actor's followers: their count, and
@@ -148,14 +136,8 @@ func (f *Federation) handleFollowers(w http.ResponseWriter, r *http.Request) {
 		f.error(w, r, err)
 		return
 	}
-	id := f.iri.Followers(lang)
 	if n == 0 {
-		d, err := orderedCollection(id, total)
-		if err != nil {
-			f.error(w, r, err)
-			return
-		}
-		f.writeAP(w, r, withContext(d))
+		f.writeCollection(w, r, f.iri.Followers(lang), 0, total, false, nil)
 		return
 	}
 	offset := (n - 1) * followersPageSize
@@ -164,13 +146,7 @@ func (f *Federation) handleFollowers(w http.ResponseWriter, r *http.Request) {
 		f.error(w, r, err)
 		return
 	}
-	d, err := toDoc(orderedPage(id, n, offset+len(ids) < total))
-	if err != nil {
-		f.error(w, r, err)
-		return
-	}
-	d["orderedItems"] = nonNil(ids)
-	f.writeAP(w, r, withContext(d))
+	f.writeCollection(w, r, f.iri.Followers(lang), n, total, offset+len(ids) < total, nonNil(ids))
 }
 
 // handleFollowing serves the empty following collection: our actors follow
@@ -185,20 +161,26 @@ func (f *Federation) handleFollowing(w http.ResponseWriter, r *http.Request) {
 		f.notFound(w, r)
 		return
 	}
-	id := f.iri.Following(lang)
+	f.writeCollection(w, r, f.iri.Following(lang), n, 0, false, []string{})
+}
+
+// writeCollection answers a paged collection: with n 0, the collection
+// itself, its size and where its first page is; otherwise its page n,
+// holding items, with a next page when more follow.
+func (f *Federation) writeCollection(w http.ResponseWriter, r *http.Request, id string, n, total int, more bool, items any) {
 	var d doc
 	var err error
 	if n == 0 {
-		d, err = orderedCollection(id, 0)
+		d, err = orderedCollection(id, total)
 	} else {
-		d, err = toDoc(orderedPage(id, n, false))
+		d, err = toDoc(orderedPage(id, n, more))
 	}
 	if err != nil {
 		f.error(w, r, err)
 		return
 	}
 	if n > 0 {
-		d["orderedItems"] = []string{}
+		d["orderedItems"] = items
 	}
 	f.writeAP(w, r, withContext(d))
 }
