@@ -128,3 +128,19 @@ func TestParseFanout(t *testing.T) {
 		}
 	}
 }
+
+// TestBestOf: the best run is kept with the highest peak memory of all
+// runs, the worst throughput beside it; runs that measured nothing count
+// for neither.
+func TestBestOf(t *testing.T) {
+	runs := []*fanoutResult{{PerSecond: 400, PeakRSS: 70}, nil, {PerSecond: 500, PeakRSS: 50}, {PerSecond: 300, PeakRSS: 60}}
+	i := 0
+	best, worst := bestOf(len(runs), func() *fanoutResult { i++; return runs[i-1] },
+		func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS })
+	if best == nil || best.PerSecond != 500 || best.PeakRSS != 70 || worst != 300 {
+		t.Errorf("bestOf = %+v, %v; want 500/s with 70 MiB, worst 300", best, worst)
+	}
+	if none, w := bestOf(2, func() *fanoutResult { return nil }, func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS }); none != nil || w != 0 {
+		t.Errorf("no runs: %+v, %v", none, w)
+	}
+}

@@ -207,25 +207,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
 	for _, size := range p.fanout {
-		var best *fanoutResult
-		worst, peak := 0.0, int64(0)
-		for range p.repeat {
+		best, worst := bestOf(p.repeat, func() *fanoutResult {
 			r, err := runFanout(ctx, e, size)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("fanout %dx%d: %w", size.Followers, size.Instances, err))
 				rep.fail("fanout", fmt.Sprintf("%d followers on %d instances", size.Followers, size.Instances), err)
-				continue
+				return nil
 			}
-			if best == nil || r.PerSecond > best.PerSecond {
-				best = r
-			}
-			if worst == 0 || r.PerSecond < worst {
-				worst = r.PerSecond
-			}
-			peak = max(peak, r.PeakRSS)
-		}
+			return r
+		}, func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS })
 		if best != nil {
-			best.PeakRSS = peak
 			rep.fanout(best, worst)
 		}
 	}
@@ -235,27 +226,15 @@ func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
 	one := func(size inboxSize) {
-		var best *inboxResult
-		worst, peak := 0.0, int64(0)
-		for range p.repeat {
+		best, worst := bestOf(p.repeat, func() *inboxResult {
 			r, err := runInbox(ctx, e, size)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("inbox %d requests, %d clients: %w", size.Requests, size.Concurrency, err))
 				rep.fail("inbox", fmt.Sprintf("%d requests, %d clients", size.Requests, size.Concurrency), err)
 			}
-			if r == nil {
-				continue // measured even when not everything was stored, else nothing to show
-			}
-			if best == nil || r.PerSecond > best.PerSecond {
-				best = r
-			}
-			if worst == 0 || r.PerSecond < worst {
-				worst = r.PerSecond
-			}
-			peak = max(peak, r.PeakRSS)
-		}
+			return r // measured even when not everything was stored; nil when nothing was
+		}, func(r *inboxResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS })
 		if best != nil {
-			best.PeakRSS = peak
 			rep.inbox(best, worst)
 		}
 	}
@@ -266,6 +245,34 @@ func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
 		one(inboxSize{Kind: p.inboxKind, Requests: n, Concurrency: p.inboxC, Actors: min(p.inboxActors, n)})
 	}
 	return errors.Join(errs...)
+}
+
+// bestOf runs one size n times and returns the run with the best
+// throughput, its peak memory raised to the highest of all runs, and the
+// worst throughput. run returns nil when it measured nothing; of reads a
+// result's throughput and where its peak memory is kept.
+func bestOf[R any](n int, run func() *R, of func(*R) (perSecond float64, peakRSS *int64)) (best *R, worst float64) {
+	var peak int64
+	var top float64
+	for range n {
+		r := run()
+		if r == nil {
+			continue
+		}
+		rate, rss := of(r)
+		if best == nil || rate > top {
+			best, top = r, rate
+		}
+		if worst == 0 || rate < worst {
+			worst = rate
+		}
+		peak = max(peak, *rss)
+	}
+	if best != nil {
+		_, rss := of(best)
+		*rss = peak
+	}
+	return best, worst
 }
 
 func runPagesBench(ctx context.Context, e *env, p plan, rep *report) error {
