@@ -132,7 +132,7 @@ func TestActor_Serving(t *testing.T) {
 	if key["owner"] != id || !strings.HasPrefix(key["id"].(string), id+"#") {
 		t.Errorf("publicKey %v: owner must be the id and the key a fragment of it (A2)", key)
 	}
-	pub, err := parsePublicKey(key["publicKeyPem"].(string))
+	pub, err := ParsePublicKey(key["publicKeyPem"].(string))
 	if err != nil || pub.N.BitLen() < 2048 {
 		t.Errorf("public key: %v, %d bits; want RSA of 2048 bits or more (A11)", err, pub.N.BitLen())
 	}

@@ -95,9 +95,9 @@ func parsePrivateKey(s string) (*rsa.PrivateKey, error) {
 	return rk, nil
 }
 
-// parsePublicKey reads an RSA public key in PKIX or PKCS#1 PEM, the two forms
+// ParsePublicKey reads an RSA public key in PKIX or PKCS#1 PEM, the two forms
 // the fediverse publishes.
-func parsePublicKey(s string) (*rsa.PublicKey, error) {
+func ParsePublicKey(s string) (*rsa.PublicKey, error) {
 	block, _ := pem.Decode([]byte(s))
 	if block == nil {
 		return nil, errors.New("no PEM block")

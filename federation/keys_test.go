@@ -34,7 +34,7 @@ func TestLoadKeys_FirstStart(t *testing.T) {
 		if a == nil || b == nil || a.publicPEM != b.publicPEM || !a.private.Equal(b.private) {
 			t.Fatalf("%s: the two starts hold different keys", name)
 		}
-		pub, err := parsePublicKey(a.publicPEM)
+		pub, err := ParsePublicKey(a.publicPEM)
 		if err != nil || pub.N.BitLen() != 2048 || !pub.Equal(&a.private.PublicKey) {
 			t.Errorf("%s: public key %v, %d bits; want the private key's, 2048 bits", name, err, pub.N.BitLen())
 		}

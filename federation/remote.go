@@ -28,7 +28,7 @@ func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) 
 		a, err := f.store.RemoteActorByKeyID(ctx, keyID)
 		switch {
 		case err == nil:
-			if pub, err := parsePublicKey(a.PublicKeyPEM); err == nil {
+			if pub, err := ParsePublicKey(a.PublicKeyPEM); err == nil {
 				f.keyCache.put(keyID, pub, a.ID, f.now())
 				return pub, a.ID, nil
 			}
@@ -42,7 +42,7 @@ func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) 
 	if err != nil {
 		return nil, "", err
 	}
-	pub, err := parsePublicKey(a.PublicKeyPEM)
+	pub, err := ParsePublicKey(a.PublicKeyPEM)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: key %s: %v", errFetch, keyID, err)
 	}

@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -140,21 +136,4 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	}
 	res.ServerErrs = srv.logErrors()
 	return res, nil
-}
-
-// parsePublicKey reads an RSA public key in PKIX PEM, as actors publish it.
-func parsePublicKey(s string) (*rsa.PublicKey, error) {
-	block, _ := pem.Decode([]byte(s))
-	if block == nil {
-		return nil, errors.New("no PEM block")
-	}
-	k, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	rk, ok := k.(*rsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("not an RSA key but %T", k)
-	}
-	return rk, nil
 }

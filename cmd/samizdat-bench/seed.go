@@ -185,7 +185,7 @@ func actorKey(ctx context.Context, baseURL, lang string) (string, *rsa.PublicKey
 	if err := fetchJSON(ctx, baseURL+"/actors/"+lang, &actor); err != nil {
 		return "", nil, err
 	}
-	pub, err := parsePublicKey(actor.PublicKey.PublicKeyPem)
+	pub, err := federation.ParsePublicKey(actor.PublicKey.PublicKeyPem)
 	if err != nil {
 		return "", nil, fmt.Errorf("actor %s: %w", lang, err)
 	}
