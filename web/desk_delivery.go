@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"samizdat/content"
 	"samizdat/content/store"
 )
 
@@ -62,12 +63,8 @@ type failureLine struct {
 }
 
 func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
-	st, lang, t, ok := s.deskTranslation(w, r)
+	st, lang, t, ok := s.deliveredTranslation(w, r)
 	if !ok {
-		return
-	}
-	if t == nil {
-		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
 		return
 	}
 	report, err := s.store.DeliveryReport(r.Context(), t.ID)
@@ -114,12 +111,8 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 // handleDeliveriesRetry queues the translation's failed and skipped
 // deliveries again.
 func (s *Server) handleDeliveriesRetry(w http.ResponseWriter, r *http.Request) {
-	st, lang, t, ok := s.deskTranslation(w, r)
+	st, lang, t, ok := s.deliveredTranslation(w, r)
 	if !ok {
-		return
-	}
-	if t == nil {
-		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
 		return
 	}
 	if s.cfg.RetryDeliveries == nil {
@@ -140,4 +133,15 @@ func (s *Server) handleDeliveriesRetry(w http.ResponseWriter, r *http.Request) {
 		s.flash(r, fmt.Sprintf("%d deliveries are queued again.", n))
 	}
 	seeOther(w, r, fmt.Sprintf("/desk/stories/%d/%s/deliveries", st.ID, lang))
+}
+
+// deliveredTranslation is deskTranslation for the delivery pages, which
+// need a translation that exists: without one, it answers 404.
+func (s *Server) deliveredTranslation(w http.ResponseWriter, r *http.Request) (*content.Story, string, *content.Translation, bool) {
+	st, lang, t, ok := s.deskTranslation(w, r)
+	if ok && t == nil {
+		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
+		return nil, "", nil, false
+	}
+	return st, lang, t, ok
 }
