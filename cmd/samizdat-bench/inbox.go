@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-fed/httpsig"
+
+	"samizdat/content"
 )
 
 // inboxSize is one inbox run: Requests signed activities from Actors
@@ -91,7 +93,10 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	if err := seedActors(ctx, db, actors); err != nil {
 		return nil, err
 	}
-	_, draft, err := createDraft(ctx, db, "en", 1)
+	if err := seedHistory(ctx, db); err != nil {
+		return nil, err
+	}
+	st, draft, err := createDraft(ctx, db, "en", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +186,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	// It stops waiting when nothing new was stored for three seconds.
 	end, progress := time.Now(), time.Now()
 	for {
-		n, err := countStored(ctx, db, size.Kind)
+		n, err := countStored(ctx, db, size.Kind, st.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -217,15 +222,43 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	return res, nil
 }
 
-// countStored counts what the activities of kind left in the database.
-func countStored(ctx context.Context, db *database, kind string) (int, error) {
-	q := `SELECT count(*) FROM replies`
+// countStored counts what the activities of kind left in the database:
+// replies to story, or followers of @en.
+func countStored(ctx context.Context, db *database, kind string, story int64) (int, error) {
+	q, args := `SELECT count(*) FROM replies WHERE story_id = $1`, []any{story}
 	if kind == "follow" {
-		q = `SELECT count(*) FROM followers WHERE actor = 'en'`
+		q, args = `SELECT count(*) FROM followers WHERE actor = 'en'`, nil
 	}
 	var n int
-	err := db.Pool.QueryRow(ctx, q).Scan(&n)
+	err := db.Pool.QueryRow(ctx, q, args...).Scan(&n)
 	return n, err
+}
+
+// historyReplies is how many replies the publication holds before an
+// inbox run, under an earlier story: the storm of replies reaches a
+// publication that has been running, whose tables PostgreSQL has
+// statistics for. Into empty tables, the first statements of a run would
+// be planned for tables of a few rows, and each connection would keep
+// those plans (sequential scans) until autovacuum's next ANALYZE, up to a
+// minute later; runs were up to twice as slow or fast, depending on when
+// that came.
+const historyReplies = 5000
+
+// seedHistory publishes an earlier story with historyReplies visible
+// replies from the pages' 40 authors.
+func seedHistory(ctx context.Context, db *database) error {
+	authors, err := seedReplyAuthors(ctx, db)
+	if err != nil {
+		return err
+	}
+	st, t, err := createDraft(ctx, db, "en", 2)
+	if err != nil {
+		return err
+	}
+	if t, err = db.Store.SetTranslationState(ctx, t.ID, content.StatePublished, time.Time{}); err != nil {
+		return err
+	}
+	return seedReplies(ctx, db, st.ID, t, authors, historyReplies)
 }
 
 // post sends one pre-signed request and returns the status, 0 when no

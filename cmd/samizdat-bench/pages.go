@@ -63,15 +63,8 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 	}
 	defer db.drop()
 
-	// Authors of the replies, on a few hosts that need not answer: the
-	// page shows what the database holds.
-	var authors []seedActor
-	for i := 0; i < 40; i++ {
-		host := fmt.Sprintf("127.0.%d.%d:8%03d", 0, 2+i%8, i%8)
-		name := fmt.Sprintf("r%d", i)
-		authors = append(authors, seedActor{id: actorID(host, name), host: host, name: name})
-	}
-	if err := seedActors(ctx, db, authors); err != nil {
+	authors, err := seedReplyAuthors(ctx, db)
+	if err != nil {
 		return nil, err
 	}
 	type storyPage struct {
@@ -145,6 +138,18 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 		return nil, err
 	}
 	return res, nil
+}
+
+// seedReplyAuthors seeds the 40 authors of seeded replies, on a few hosts
+// that need not answer: a page shows what the database holds.
+func seedReplyAuthors(ctx context.Context, db *database) ([]seedActor, error) {
+	var authors []seedActor
+	for i := 0; i < 40; i++ {
+		host := fmt.Sprintf("127.0.%d.%d:8%03d", 0, 2+i%8, i%8)
+		name := fmt.Sprintf("r%d", i)
+		authors = append(authors, seedActor{id: actorID(host, name), host: host, name: name})
+	}
+	return authors, seedActors(ctx, db, authors)
 }
 
 // seedReplies gives story st count visible public replies to translation

@@ -21,23 +21,26 @@ import (
 // signer of an activity and for its actor, and records what
 // InstanceContact would for host, the signer's: a signed request that
 // verified shows its instance alive, blocked or not (INTEROP E3).
-func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (blocked bool, err error) {
-	b := &pgx.Batch{}
-	for _, id := range []string{signer, actor} {
-		b.Queue(isBlockedQuery, isBlockedArgs(id)...).QueryRow(func(row pgx.Row) error {
-			var bl bool
-			err := row.Scan(&bl)
-			blocked = blocked || bl
-			return err
-		})
-		if signer == actor {
-			break
+func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (bool, error) {
+	var blocked bool // written by the callbacks, read only once they have run
+	err := s.reads.do(ctx, func(b *pgx.Batch) {
+		blocked = false
+		for _, id := range []string{signer, actor} {
+			b.Queue(isBlockedQuery, isBlockedArgs(id)...).QueryRow(func(row pgx.Row) error {
+				var bl bool
+				err := row.Scan(&bl)
+				blocked = blocked || bl
+				return err
+			})
+			if signer == actor {
+				break
+			}
 		}
-	}
-	if host != "" {
-		b.Queue(instanceContactQuery, host, s.now())
-	}
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		if host != "" {
+			b.Queue(instanceContactQuery, host, s.now())
+		}
+	})
+	if err != nil {
 		return false, mapErr("inbox sender "+signer, err)
 	}
 	return blocked, nil
@@ -70,8 +73,20 @@ type ArticleRef struct {
 // The rules are read whether or not the reply is then kept: three cheap
 // reads cost less than another round trip.
 func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string) (*ReplyIntake, error) {
-	in := &ReplyIntake{Rules: &ReplyRules{}}
-	b := &pgx.Batch{}
+	var in *ReplyIntake
+	err := s.reads.do(ctx, func(b *pgx.Batch) {
+		in = &ReplyIntake{Rules: &ReplyRules{}}
+		queueReplyIntake(b, in, apID, actor, articleKey)
+	})
+	if err != nil {
+		return nil, mapErr("intake of reply "+apID, err)
+	}
+	return in, nil
+}
+
+// queueReplyIntake queues the statements of ReplyIntake in b, to be read
+// into in.
+func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, apID, actor, articleKey string) {
 	queueReplyRules(b, actor, in.Rules)
 	if articleKey != "" && isObjectKey(articleKey) {
 		b.Queue(`SELECT id, story_id, lang, state FROM translations WHERE object_key = $1::uuid`, articleKey).QueryRow(func(row pgx.Row) error {
@@ -103,10 +118,6 @@ func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string)
 		in.Author = a
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return nil, mapErr("intake of reply "+apID, err)
-	}
-	return in, nil
 }
 
 // ReplyRules are what decides where a new reply starts

@@ -30,28 +30,42 @@ func (s *Store) SaveReply(ctx context.Context, r *content.Reply, repliesIRI stri
 	if r.Published.IsZero() {
 		r.Published = r.ReceivedAt
 	}
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO replies (ap_id, story_id, translation_id, parent_id, in_reply_to, author, author_host,
-			lang, content_html, summary, sensitive, url, visibility, state, hidden_reason, held_for,
-			attachments, emojis, mentions, depth, published, updated, received_at, replies_iri)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-			$17, $18, $19, $20, $21, $22, $23, $24
-		WHERE NOT EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1)
-		ON CONFLICT (ap_id) DO NOTHING
-		RETURNING id`,
-		r.APID, r.StoryID, nullID(r.TranslationID), nullID(r.ParentID), r.InReplyTo, r.Author, r.AuthorHost,
-		r.Lang, r.ContentHTML, r.Summary, r.Sensitive, r.URL, string(r.Visibility), string(r.State), r.HiddenReason, r.HeldFor,
-		jsonList(r.Attachments), jsonList(r.Emojis), jsonList(r.Mentions), r.Depth, r.Published, nullTime(r.Updated), r.ReceivedAt,
-		repliesIRI,
-	).Scan(&r.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
+	var id int64 // read only once the callback has run
+	stored := false
+	err := s.writes.do(ctx, func(b *pgx.Batch) {
+		stored = false
+		b.Queue(saveReplyQuery,
+			r.APID, r.StoryID, nullID(r.TranslationID), nullID(r.ParentID), r.InReplyTo, r.Author, r.AuthorHost,
+			r.Lang, r.ContentHTML, r.Summary, r.Sensitive, r.URL, string(r.Visibility), string(r.State), r.HiddenReason, r.HeldFor,
+			jsonList(r.Attachments), jsonList(r.Emojis), jsonList(r.Mentions), r.Depth, r.Published, nullTime(r.Updated), r.ReceivedAt,
+			repliesIRI,
+		).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			stored = err == nil
+			return err
+		})
+	})
 	if err != nil {
 		return false, mapErr("save reply "+r.APID, err)
 	}
-	return true, nil
+	if stored {
+		r.ID = id
+	}
+	return stored, nil
 }
+
+const saveReplyQuery = `
+	INSERT INTO replies (ap_id, story_id, translation_id, parent_id, in_reply_to, author, author_host,
+		lang, content_html, summary, sensitive, url, visibility, state, hidden_reason, held_for,
+		attachments, emojis, mentions, depth, published, updated, received_at, replies_iri)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+		$17, $18, $19, $20, $21, $22, $23, $24
+	WHERE NOT EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1)
+	ON CONFLICT (ap_id) DO NOTHING
+	RETURNING id`
 
 // Reply returns a reply by its row id, with its author.
 func (s *Store) Reply(ctx context.Context, id int64) (*content.Reply, error) {

@@ -16,14 +16,18 @@ import (
 
 // Store is the PostgreSQL store.
 type Store struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	hooks []ChangeHook
+	pool *pgxpool.Pool
+	// The inbox's reads and its writes, each sent together with other
+	// callers' (coalesce.go). They are kept apart so that reads never
+	// wait for the commit of writes.
+	reads, writes *coalescer
+	now           func() time.Time
+	hooks         []ChangeHook
 }
 
 // New returns a store over pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, now: time.Now}
+	return &Store{pool: pool, reads: newCoalescer(pool), writes: newCoalescer(pool), now: time.Now}
 }
 
 // WithClock returns a copy of the store that reads the time from now, for tests.
