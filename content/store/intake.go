@@ -15,7 +15,9 @@ import (
 // these questions take to answer; on two cores that was most of the cost of
 // a reply (issue 5). ReplyIntake and ReplyRules ask them together: their
 // statements are the ones the single-question methods run, pipelined in one
-// pgx.Batch: one round trip, and one snapshot for all the answers.
+// pgx.Batch: one round trip. InboxSender and ReplyIntake go further: their
+// batch also carries the statements of other replies arriving at the same
+// time (coalesce.go).
 
 // InboxSender answers, in one round trip, what IsBlocked would for the
 // signer of an activity and for its actor, and records what
