@@ -123,7 +123,9 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
-	f.logger.Debug("inbox: activity", "activity_id", act.ID, "actor", act.Actor, "type", act.Type, "body", string(body))
+	if f.logger.Enabled(r.Context(), slog.LevelDebug) { // spares copying the body into a string for nothing
+		f.logger.Debug("inbox: activity", "activity_id", act.ID, "actor", act.Actor, "type", act.Type, "body", string(body))
+	}
 	if signer != act.Actor {
 		err = f.receiveForwarded(r.Context(), act)
 	} else {
