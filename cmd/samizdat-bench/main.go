@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fanout := fs.String("fanout", "100x100,1000x1000,10000x1000,10000x10000", "fan-out runs: followers x instances, comma-separated")
 	kind := fs.String("inbox-kind", "reply", "what the inbox receives: reply (Create{Note}) or follow")
 	sweep := fs.String("inbox-sweep", "1,8,32,64", "inbox: client counts to sweep")
-	per := fs.Int("inbox-requests", 3000, "inbox: requests per sweep step")
+	per := fs.Int("inbox-requests", 6000, "inbox: requests per sweep step")
 	growth := fs.String("inbox-growth", "100,1000,10000", "inbox: request counts sent by -inbox-clients clients")
 	inboxC := fs.Int("inbox-clients", 32, "inbox: clients for the growth runs")
 	actors := fs.Int("inbox-actors", 1000, "inbox: distinct actors sending replies")
