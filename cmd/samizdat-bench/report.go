@@ -24,6 +24,8 @@ type report struct {
 	loadBefore  string
 	loadAfter   string
 	signCost    string // one delivery's signature, measured before the runs
+	steal0      time.Duration
+	steal       string // the share of the cores' time the hypervisor held back
 	fanouts     []string
 	inboxes     []string
 	pageRows    []string
@@ -33,25 +35,33 @@ type report struct {
 }
 
 func newReport(command string) *report {
-	return &report{command: command, started: time.Now(), loadBefore: loadAverage(), signCost: signatureCost()}
+	r := &report{command: command, started: time.Now(), loadBefore: loadAverage(), signCost: signatureCost()}
+	_, r.steal0, _ = machineCPU()
+	return r
 }
 
-func (r *report) finish() { r.loadAfter = loadAverage() }
+func (r *report) finish() {
+	r.loadAfter = loadAverage()
+	r.steal = "?"
+	if _, steal, err := machineCPU(); err == nil {
+		r.steal = fmt.Sprintf("%.1f%%", 100*float64(steal-r.steal0)/float64(time.Since(r.started))/float64(runtime.NumCPU()))
+	}
+}
 
 func (r *report) fanout(x *fanoutResult, worst float64) {
-	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** (%s) | %s / %s | %s |",
+	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** (%s) | %s | %s |",
 		thousands(x.Followers), thousands(x.Instances), thousands(x.Posts), ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond), rate(worst),
-		perOp(x.CPU.Server, x.Posts), perOp(x.CPU.PG, x.Posts), mb(x.PeakRSS)))
+		x.CPU.perOp(x.Posts), mb(x.PeakRSS)))
 	for _, l := range x.ServerErrs {
 		r.serverNotes = append(r.serverNotes, "fanout: "+l)
 	}
 }
 
 func (r *report) inbox(x *inboxResult, worst float64) {
-	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** (%s) | %s | %s | %s | %s / %s | %s |",
+	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** (%s) | %s | %s | %s | %s | %s |",
 		x.Kind, thousands(x.Requests), x.Concurrency, thousands(x.Accepted), rate(x.PerSecond), rate(worst),
 		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), thousands(x.Stored),
-		perOp(x.CPU.Server, x.Accepted), perOp(x.CPU.PG, x.Accepted), mb(x.PeakRSS)))
+		x.CPU.perOp(x.Accepted), mb(x.PeakRSS)))
 }
 
 func (r *report) pages(x *pagesResult, worst []float64) {
@@ -60,9 +70,9 @@ func (r *report) pages(x *pagesResult, worst []float64) {
 		if i == len(x.Pages)-1 {
 			rss = mb(x.PeakRSS)
 		}
-		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** (%s) | %s | %s | %s | %s / %s | %s / %s | %s |",
+		r.pageRows = append(r.pageRows, fmt.Sprintf("| %s | %d | %s | **%s** (%s) | %s | %s | %s | %s / %s | %s | %s |",
 			p.Page, x.Concurrency, thousands(p.Requests), rate(p.PerSecond), rate(worst[i]), ms(p.Latency.percentile(50)), ms(p.Latency.percentile(99)),
-			ms(p.Cold), kb(p.Bytes), kb(p.RawBytes), perOp(p.CPU.Server, p.Requests), perOp(p.CPU.PG, p.Requests), rss))
+			ms(p.Cold), kb(p.Bytes), kb(p.RawBytes), p.CPU.perOp(p.Requests), rss))
 	}
 	r.fresh = x.Fresh
 }
@@ -78,26 +88,29 @@ func (r *report) String() string {
 	fmt.Fprintf(&b, "Command: `%s` (%s, %s)\n\n", r.command, r.started.UTC().Format("2006-01-02 15:04 UTC"), time.Since(r.started).Round(time.Second))
 	fmt.Fprintf(&b, "Machine: %s; load average %s before, %s after. The load generator, the fake instances, "+
 		"PostgreSQL and `samizdat serve` all share these cores. One delivery's RSA-2048 signature "+
-		"(`signature.SignRequest`) took %s of one core before the runs.\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost)
+		"(`signature.SignRequest`) took %s of one core before the runs. The hypervisor held back %s of the cores' time "+
+		"during the runs (steal).\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost, r.steal)
+	b.WriteString("CPU per operation, in milliseconds: `samizdat serve`; the PostgreSQL backends serving it; " +
+		"this load tool (the load generator and the fake instances); and all the machine's busy time (every process and the kernel).\n\n")
 	if r.repeat > 1 {
 		fmt.Fprintf(&b, "Each size ran %d times: a row is the run with the best throughput, the worst throughput in brackets, "+
 			"and the highest peak memory of all runs.\n\n", r.repeat)
 	}
 	if len(r.fanouts) > 0 {
 		b.WriteString("Fan-out: one story published to followers spread over fake instances, every POST verified (signature, Digest, Date).\n\n")
-		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s best (worst) | CPU ms/delivery server / PG | peak RSS (MiB) |\n")
+		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s best (worst) | CPU ms/delivery: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.fanouts, "\n") + "\n\n")
 	}
 	if len(r.inboxes) > 0 {
 		b.WriteString("Inbox: signed activities to the shared inbox, closed loop, requests signed beforehand; every one verified and stored.\n\n")
-		b.WriteString("| kind | requests | clients | accepted | accepted/s best (worst) | p50 (ms) | p99 (ms) | stored | CPU ms/request server / PG | peak RSS (MiB) |\n")
+		b.WriteString("| kind | requests | clients | accepted | accepted/s best (worst) | p50 (ms) | p99 (ms) | stored | CPU ms/request: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.inboxes, "\n") + "\n\n")
 	}
 	if len(r.pageRows) > 0 {
 		b.WriteString("Pages: closed loop, `Accept-Encoding: gzip`; dialogue freshness check: " + r.fresh + ".\n\n")
-		b.WriteString("| page | clients | requests | req/s best (worst) | p50 (ms) | p99 (ms) | first request (ms) | size gzip / HTML (KiB) | CPU ms/request server / PG | peak RSS (MiB) |\n")
+		b.WriteString("| page | clients | requests | req/s best (worst) | p50 (ms) | p99 (ms) | first request (ms) | size gzip / HTML (KiB) | CPU ms/request: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.pageRows, "\n") + "\n\n")
 	}

@@ -139,24 +139,59 @@ func processCPU(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
-// cpuMeter measures the CPU time the server and its PostgreSQL backends
-// spend between start and stop.
+// machineCPU is the time all cores spent busy since boot (user, nice,
+// system, irq and softirq in /proc/stat: every process and the kernel),
+// and the time the hypervisor held them back (steal).
+func machineCPU() (busy, steal time.Duration, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, errors.New("unreadable /proc/stat")
+	}
+	var v [8]int64 // user nice system idle iowait irq softirq steal
+	for i := range v {
+		if v[i], err = strconv.ParseInt(f[i+1], 10, 64); err != nil {
+			return 0, 0, err
+		}
+	}
+	tick := 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return time.Duration(v[0]+v[1]+v[2]+v[5]+v[6]) * tick, time.Duration(v[7]) * tick, nil
+}
+
+// cpuMeter measures the CPU time spent between start and stop by the
+// server, its PostgreSQL backends, this load tool (the load generator and
+// the fake instances) and the whole machine.
 type cpuMeter struct {
-	srv          *server
-	db           *database
-	server0, pg0 time.Duration
-	Server, PG   time.Duration // after stop
+	srv                       *server
+	db                        *database
+	server0, pg0, tool0, all0 time.Duration
+	Server, PG, Tool, Machine time.Duration // after stop
 }
 
 func (m *cpuMeter) start(ctx context.Context) {
 	m.server0, _ = processCPU(m.srv.cmd.Process.Pid)
 	m.pg0, _ = m.db.backendCPU(ctx)
+	m.tool0, _ = processCPU(os.Getpid())
+	m.all0, _, _ = machineCPU()
 }
 
 func (m *cpuMeter) stop(ctx context.Context) {
 	s, _ := processCPU(m.srv.cmd.Process.Pid)
 	p, _ := m.db.backendCPU(ctx)
-	m.Server, m.PG = s-m.server0, p-m.pg0
+	t, _ := processCPU(os.Getpid())
+	a, _, _ := machineCPU()
+	m.Server, m.PG, m.Tool, m.Machine = s-m.server0, p-m.pg0, t-m.tool0, a-m.all0
+}
+
+// perOp formats, for n operations, the CPU time per operation of the
+// server, PostgreSQL, the load tool and the whole machine, in
+// milliseconds.
+func (m *cpuMeter) perOp(n int) string {
+	return strings.Join([]string{perOp(m.Server, n), perOp(m.PG, n), perOp(m.Tool, n), perOp(m.Machine, n)}, " / ")
 }
 
 // perOp formats CPU time per operation in milliseconds.
