@@ -18,8 +18,10 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	// The inbox's reads and its writes, each sent together with other
-	// callers' (coalesce.go). They are kept apart so that reads never
-	// wait for the commit of writes.
+	// callers' (coalesce.go). They are kept apart so that the reads do not
+	// wait for the commit of new replies. (The reads' batch holds one
+	// write, InboxSender's revival of an instance, which rarely finds a
+	// row to change.)
 	reads, writes *coalescer
 	now           func() time.Time
 	hooks         []ChangeHook
