@@ -65,7 +65,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	if size.Kind == "follow" {
 		size.Actors = size.Requests // one Follow per actor, or they would be repeats
 	}
-	res := &inboxResult{inboxSize: size, Refused: map[int]int{}}
+	res := &inboxResult{inboxSize: size}
 	db, err := newDatabase(ctx, e.databaseURL, e.keepDB)
 	if err != nil {
 		return nil, err
@@ -155,41 +155,15 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 		DisableCompression:  true,
 	}, Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
-	if err := warmUp(ctx, client, srv.URL+"/inbox", warm, size.Concurrency); err != nil {
-		return nil, err
+	// The warm-up: untimed, and every request must be answered 202.
+	if _, refused := sendAll(ctx, client, srv.URL+"/inbox", warm, size.Concurrency); len(refused) > 0 || ctx.Err() != nil {
+		return nil, fmt.Errorf("inbox warm-up: answers other than 202 (by status: %v), %v", refused, ctx.Err())
 	}
-	var next atomic.Int64
-	var mu sync.Mutex
-	all := make(latencies, 0, size.Requests)
-	var wg sync.WaitGroup
 	res.CPU = cpuMeter{srv: srv, db: db}
 	res.CPU.start(ctx)
 	start := time.Now()
-	for c := 0; c < size.Concurrency; c++ {
-		wg.Go(func() {
-			own := make(latencies, 0, size.Requests/size.Concurrency+1)
-			refused := map[int]int{}
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(reqs) || ctx.Err() != nil {
-					break
-				}
-				t0 := time.Now()
-				status := post(ctx, client, srv.URL+"/inbox", reqs[i])
-				own = append(own, time.Since(t0))
-				if status != http.StatusAccepted {
-					refused[status]++
-				}
-			}
-			mu.Lock()
-			all = append(all, own...)
-			for k, v := range refused {
-				res.Refused[k] += v
-			}
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	all, refused := sendAll(ctx, client, srv.URL+"/inbox", reqs, size.Concurrency)
+	res.Refused = refused
 	res.Elapsed = time.Since(start)
 	res.Latency = all
 	res.Accepted = len(all)
@@ -278,26 +252,41 @@ func seedHistory(ctx context.Context, db *database) (*content.Translation, error
 	return t, seedReplies(ctx, db, st.ID, t, authors, historyReplies)
 }
 
-// warmUp sends reqs with the given concurrency, untimed, and fails unless
-// every one is answered 202.
-func warmUp(ctx context.Context, client *http.Client, url string, reqs []signedRequest, concurrency int) error {
+// sendAll sends reqs from concurrency clients in a closed loop (each sends
+// its next request when the last one is answered) and returns the latency
+// of each and the count of answers other than 202, by status.
+func sendAll(ctx context.Context, client *http.Client, url string, reqs []signedRequest, concurrency int) (latencies, map[int]int) {
 	var next atomic.Int64
-	var refused atomic.Int64
+	var mu sync.Mutex
+	all := make(latencies, 0, len(reqs))
+	refused := map[int]int{}
 	var wg sync.WaitGroup
 	for range concurrency {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(reqs) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-				if post(ctx, client, url, reqs[i]) != http.StatusAccepted {
-					refused.Add(1)
+			own := make(latencies, 0, len(reqs)/concurrency+1)
+			ownRefused := map[int]int{}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(reqs) || ctx.Err() != nil {
+					break
+				}
+				t0 := time.Now()
+				status := post(ctx, client, url, reqs[i])
+				own = append(own, time.Since(t0))
+				if status != http.StatusAccepted {
+					ownRefused[status]++
 				}
 			}
+			mu.Lock()
+			all = append(all, own...)
+			for k, v := range ownRefused {
+				refused[k] += v
+			}
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	if n := refused.Load(); n > 0 {
-		return fmt.Errorf("inbox warm-up: %d of %d requests not answered 202", n, len(reqs))
-	}
-	return ctx.Err()
+	return all, refused
 }
 
 // post sends one pre-signed request and returns the status, 0 when no
