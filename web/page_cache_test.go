@@ -109,8 +109,25 @@ func testStoryPageNeverStale(t *testing.T, d *dialogueSite, apply func(change fu
 	if p := d.srv.pages.get(path, cachedVersion(t, d.srv, path)); p == nil {
 		t.Fatal("the page was not kept in the cache")
 	}
-	if gen, live := d.srv.cfg.PageWatch.Current(); live && d.srv.pages.fresh(path, gen) == nil {
-		t.Fatal("with a watch, the page read twice is not vouched for")
+	// With a watch, a page read while no change was announced is vouched
+	// for without a query. The announcements of the setup's own writes may
+	// still be on their way: read until a read saw none arrive.
+	for tries := 0; ; tries++ {
+		before, _ := d.srv.cfg.PageWatch.Current()
+		page()
+		gen, live := d.srv.cfg.PageWatch.Current()
+		if !live {
+			break
+		}
+		if gen == before {
+			if d.srv.pages.fresh(path, gen) == nil {
+				t.Fatal("with a watch, the page read twice is not vouched for")
+			}
+			break
+		}
+		if tries == 100 {
+			t.Fatal("page watch: announcements keep arriving with nothing changing")
+		}
 	}
 
 	steps := []struct {
