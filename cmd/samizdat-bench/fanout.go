@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // fanoutSize is one fan-out run: followers spread round-robin over
@@ -59,6 +61,9 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 		return nil, err
 	}
 	if err := seedFollowers(ctx, db, "en", ids); err != nil {
+		return nil, err
+	}
+	if err := seedDeliveryHistory(ctx, db, fl.hosts); err != nil {
 		return nil, err
 	}
 	_, draft, err := createDraft(ctx, db, "en", 1)
@@ -136,4 +141,47 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	}
 	res.ServerErrs = srv.logErrors()
 	return res, nil
+}
+
+// historyStories is how many stories the publication sent its followers
+// before a fan-out run. As for the inbox (historyReplies), a story goes out
+// from a publication that has been running: its followers' instances are
+// known (each was in contact when its follower followed), and its
+// deliveries and instances tables are not empty. Into empty tables, the
+// statements of a fan-out were planned as sequential scans that each
+// worker's connection kept while the tables grew, and a run measured that.
+const historyStories = 5
+
+// seedDeliveryHistory records historyStories earlier Creates, each
+// delivered to the shared inbox of every host, and each host as an
+// instance that answered.
+func seedDeliveryHistory(ctx context.Context, db *database, hosts []string) error {
+	now := time.Now()
+	activities := make([][]any, historyStories)
+	var deliveries [][]any
+	for i := range activities {
+		id := fmt.Sprintf("http://127.0.0.1/ap/articles/history-%d#create", i)
+		activities[i] = []any{id, "en", "Create", []byte(`{"id":"` + id + `","type":"Create"}`), now}
+		for _, h := range hosts {
+			deliveries = append(deliveries, []any{id, "http://" + h + "/inbox", "delivered", 1, 202, now})
+		}
+	}
+	instances := make([][]any, len(hosts))
+	for i, h := range hosts {
+		instances[i] = []any{h, now, now}
+	}
+	for _, c := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"activities", []string{"id", "actor", "type", "body", "created_at"}, activities},
+		{"deliveries", []string{"activity_id", "inbox", "state", "attempts", "last_status", "updated_at"}, deliveries},
+		{"instances", []string{"host", "last_success", "updated_at"}, instances},
+	} {
+		if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("seed %d %s: %w", len(c.rows), c.table, err)
+		}
+	}
+	return nil
 }

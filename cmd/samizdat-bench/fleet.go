@@ -52,8 +52,9 @@ type fleet struct {
 	ids      map[string]int // verified POSTs per activity id
 	last     time.Time      // when the last verified POST arrived
 	first    time.Time
-	errs     []string // the first few rejections, for the report
-	want     int      // total POSTs that close done
+	heads    map[string]activityHead // by Digest header, see head
+	errs     []string                // the first few rejections, for the report
+	want     int                     // total POSTs that close done
 	done     chan struct{}
 	doneOnce sync.Once
 }
@@ -67,7 +68,7 @@ func addrFor(i, perAddr int) string {
 
 // startFleet opens n instances, perAddr to an address.
 func startFleet(n, perAddr int) (*fleet, error) {
-	f := &fleet{byHost: map[string]int{}, ids: map[string]int{}, done: make(chan struct{})}
+	f := &fleet{byHost: map[string]int{}, ids: map[string]int{}, heads: map[string]activityHead{}, done: make(chan struct{})}
 	f.srv = &http.Server{
 		Handler:           f,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -135,9 +136,9 @@ func (f *fleet) receive(w http.ResponseWriter, r *http.Request) {
 		}
 		return f.expectKey, "", nil
 	})
-	var a struct{ ID, Type string }
-	if err == nil && (json.Unmarshal(body, &a) != nil || a.ID == "" || a.Type == "") {
-		err = errors.New("the body is not an activity")
+	var a activityHead
+	if err == nil {
+		a, err = f.head(r.Header.Get("Digest"), body)
 	}
 	if err != nil {
 		f.rejected.Add(1)
@@ -163,6 +164,30 @@ func (f *fleet) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// activityHead is what the fleet reads of an activity.
+type activityHead struct{ ID, Type string }
+
+// head returns the id and type of the activity in body, whose Digest header,
+// digest, signature.Verify has checked against it. A fan-out sends the same
+// bytes to every instance, so the body is parsed once per digest: on two
+// cores shared with the server, parsing a 22 KB story a thousand times
+// would take a tenth of the machine.
+func (f *fleet) head(digest string, body []byte) (activityHead, error) {
+	f.mu.Lock()
+	a, ok := f.heads[digest]
+	f.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	if err := json.Unmarshal(body, &a); err != nil || a.ID == "" || a.Type == "" {
+		return a, errors.New("the body is not an activity")
+	}
+	f.mu.Lock()
+	f.heads[digest] = a
+	f.mu.Unlock()
+	return a, nil
 }
 
 // serveActor answers GET /users/{name}: an actor whose key is

@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,6 +156,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(dir)
 		e.workDir = dir
+	}
+
+	if e.profileDir != "" {
+		// The load tool's own profile too: the fake instances and the load
+		// generators share the cores with the server.
+		stopProfile, err := profileSelf(filepath.Join(e.profileDir, "samizdat-bench.cpu.prof"))
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 
 	p := plan{repeat: max(*repeat, 1), inboxKind: *kind, inboxPer: *per, inboxC: *inboxC, inboxActors: *actors,
@@ -335,4 +346,24 @@ func parseInts(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// profileSelf writes a CPU profile of this process to path until the
+// returned function is called.
+func profileSelf(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("profile the load tool: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

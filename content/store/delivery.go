@@ -121,36 +121,39 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 }
 
 // DeliveryJob is DeliveryTarget and InstanceAvailable for the inbox's host
-// in one round trip to PostgreSQL (the two statements are pipelined), for a
-// worker that makes thousands of attempts a second in a fan-out: each round
-// trip costs both the worker and PostgreSQL CPU that RSA signing needs
-// (issue 5). known, when not nil, is the activity as the caller already
+// in one round trip to PostgreSQL, for a worker that makes thousands of
+// attempts a second in a fan-out: each round trip costs both the worker and
+// PostgreSQL CPU that RSA signing needs (issue 5). The two statements are
+// pipelined, and sent with those of the other workers asking at the same
+// moment (coalesce.go). known, when not nil, is the activity as the caller already
 // holds it: activities never change once stored, so only the delivery's
 // state is read, not the body again, and known is returned.
 func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, bool, error) {
 	op := fmt.Sprintf("delivery of %s to %s", activityID, inbox)
-	b := &pgx.Batch{}
 	var (
-		a           = known
+		a           *Activity
 		d           *Delivery
 		unavailable bool
-	)
-	if known == nil {
-		b.Queue(deliveryTargetQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
-			var err error
-			a, d, err = scanDeliveryTarget(row, activityID, inbox)
-			return err
+	) // written by the callbacks, read only once they have run
+	err := s.reads.do(ctx, func(b *pgx.Batch) {
+		a, d, unavailable = known, nil, false
+		if known == nil {
+			b.Queue(deliveryTargetQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
+				var err error
+				a, d, err = scanDeliveryTarget(row, activityID, inbox)
+				return err
+			})
+		} else {
+			b.Queue(deliveryStateQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
+				d = &Delivery{ActivityID: activityID, Inbox: inbox}
+				return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
+			})
+		}
+		b.Queue(instanceUnavailableQuery, host).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&unavailable)
 		})
-	} else {
-		b.Queue(deliveryStateQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
-			d = &Delivery{ActivityID: activityID, Inbox: inbox}
-			return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
-		})
-	}
-	b.Queue(instanceUnavailableQuery, host).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&unavailable)
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err != nil {
 		return nil, nil, false, mapErr(op, err)
 	}
 	return a, d, !unavailable, nil
@@ -195,11 +198,12 @@ const markDeliveredQuery = `
 // it.
 func (s *Store) DeliverySucceeded(ctx context.Context, activityID, inbox, host string, status int) error {
 	now := s.now()
-	b := &pgx.Batch{}
-	b.Queue(instanceSuccessQuery, host, now)
-	b.Queue(markDeliveredQuery, activityID, inbox, status, now)
-	// A batch runs as one implicit transaction: both or neither.
-	err := s.pool.SendBatch(ctx, b).Close()
+	// A batch runs as one implicit transaction: both or neither, and with
+	// the other deliveries recorded at the same moment, one commit for all.
+	err := s.writes.do(ctx, func(b *pgx.Batch) {
+		b.Queue(instanceSuccessQuery, host, now)
+		b.Queue(markDeliveredQuery, activityID, inbox, status, now)
+	})
 	return mapErr(fmt.Sprintf("mark %s delivered to %s", activityID, inbox), err)
 }
 
