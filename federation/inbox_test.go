@@ -175,7 +175,7 @@ func TestInbox_GoToSocialFollowAndBlock(t *testing.T) {
 		t.Errorf("fetched %v, want the key stub, then the actor", got)
 	}
 	ra, err := e.store.RemoteActor(t.Context(), p.erin())
-	if err != nil || ra.KeyID != p.erin()+"/main-key" || ra.Inbox != p.erin()+"/inbox" {
+	if err != nil || ra.KeyID != p.erin()+"/main-key" || ra.Inbox != p.erin()+"/inbox" || ra.Followers != p.erin()+"/followers" {
 		t.Fatalf("cached actor %+v, %v", ra, err)
 	}
 	if acc := accepts(t, e); len(acc) != 1 || !slices.Equal(acc[0].inboxes, []string{p.erin() + "/inbox"}) {

@@ -157,6 +157,7 @@ func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
 		Name:        str(d["name"]),
 		URL:         urlOf(d["url"]),
 		IconURL:     urlOf(d["icon"]),
+		Followers:   idOf(d["followers"]),
 		Document:    raw,
 	}, nil
 }
@@ -204,15 +205,6 @@ func (f *Federation) fetchActor(ctx context.Context, id, keyID string) (*store.R
 		return nil, err
 	}
 	return a, nil
-}
-
-// followersOf returns the followers collection a cached actor declared.
-func followersOf(a *store.RemoteActor) string {
-	var d map[string]any
-	if len(a.Document) == 0 || json.Unmarshal(a.Document, &d) != nil {
-		return ""
-	}
-	return idOf(d["followers"])
 }
 
 // sameSite reports whether host is base or a subdomain of it. Ports must

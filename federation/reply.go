@@ -147,7 +147,7 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 			return nil, false, f.fetchFailed(actor, err)
 		}
 	}
-	vis := n.visibility(followersOf(author))
+	vis := n.visibility(author.Followers)
 	if !vis.Showable() {
 		// Followers-only and direct replies are never shown, so never kept.
 		log.Debug("reply not public; dropped", "visibility", vis)

@@ -31,8 +31,8 @@ type seedActor struct {
 }
 
 // seedActors inserts actors with their inboxes on their hosts, the shared
-// inbox at /inbox, and, when keyPEM is set, their key (id#main-key), as a
-// completed key fetch would have left them.
+// inbox at /inbox, their document and, when keyPEM is set, their key
+// (id#main-key), as a completed key fetch would have left them.
 func seedActors(ctx context.Context, db *database, actors []seedActor) error {
 	now := time.Now()
 	rows := make([][]any, len(actors))
@@ -41,16 +41,54 @@ func seedActors(ctx context.Context, db *database, actors []seedActor) error {
 		if a.keyPEM != "" {
 			keyID = a.id + "#main-key"
 		}
+		doc, err := actorDocument(a, keyID)
+		if err != nil {
+			return err
+		}
 		rows[i] = []any{a.id, a.host, a.id + "/inbox", "http://" + a.host + "/inbox", keyID, a.keyPEM,
-			a.name, "Bench " + a.name, "http://" + a.host + "/@" + a.name, now}
+			a.name, "Bench " + a.name, "http://" + a.host + "/@" + a.name, a.id + "/followers", doc, now}
 	}
 	_, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"remote_actors"},
-		[]string{"id", "host", "inbox", "shared_inbox", "key_id", "public_key_pem", "username", "name", "url", "fetched_at"},
+		[]string{"id", "host", "inbox", "shared_inbox", "key_id", "public_key_pem", "username", "name", "url", "followers", "document", "fetched_at"},
 		pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("seed %d remote actors: %w", len(actors), err)
 	}
 	return nil
+}
+
+// actorDocument is the actor document a fetch of a would have kept: the
+// shape and size (about 3 KB) of a Mastodon account's, with a profile text,
+// profile fields, an avatar, a header and its endpoints.
+func actorDocument(a seedActor, keyID string) (string, error) {
+	id := a.id
+	d := map[string]any{
+		"@context": []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1",
+			map[string]any{"manuallyApprovesFollowers": "as:manuallyApprovesFollowers", "toot": "http://joinmastodon.org/ns#",
+				"featured": map[string]any{"@id": "toot:featured", "@type": "@id"}, "discoverable": "toot:discoverable",
+				"PropertyValue": "schema:PropertyValue", "value": "schema:value", "schema": "http://schema.org#"}},
+		"id": id, "type": "Person", "preferredUsername": a.name, "name": "Bench " + a.name,
+		"summary": "<p>Reader from the other side of the border. I write about my town, its library and the river, in three languages.</p>",
+		"url":     "http://" + a.host + "/@" + a.name,
+		"inbox":   id + "/inbox", "outbox": id + "/outbox",
+		"followers": id + "/followers", "following": id + "/following",
+		"featured": id + "/collections/featured", "featuredTags": id + "/collections/tags",
+		"manuallyApprovesFollowers": false, "discoverable": true, "indexable": true,
+		"published": "2023-02-14T00:00:00Z", "memorial": false,
+		"endpoints": map[string]any{"sharedInbox": "http://" + a.host + "/inbox"},
+		"icon":      map[string]any{"type": "Image", "mediaType": "image/png", "url": "http://" + a.host + "/system/accounts/avatars/" + a.name + ".png"},
+		"image":     map[string]any{"type": "Image", "mediaType": "image/jpeg", "url": "http://" + a.host + "/system/accounts/headers/" + a.name + ".jpg"},
+		"attachment": []any{
+			map[string]any{"type": "PropertyValue", "name": "Languages", "value": "English, Русский, Français"},
+			map[string]any{"type": "PropertyValue", "name": "Blog", "value": `<a href="http://` + a.host + `/blog" rel="me nofollow noopener noreferrer" target="_blank">` + a.host + `/blog</a>`},
+		},
+		"tag": []any{},
+	}
+	if keyID != "" {
+		d["publicKey"] = map[string]any{"id": keyID, "owner": id, "publicKeyPem": a.keyPEM}
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
 }
 
 // seedFollowers makes every actor id in ids a follower of lang.

@@ -18,19 +18,18 @@ type RemoteActor struct {
 	Name         string
 	URL          string
 	IconURL      string
-	Document     []byte // the actor document as fetched, JSON
-	FetchedAt    time.Time
+	Followers    string // the followers collection it declares, "" for none
+	// Document is the actor document as fetched, JSON. It is saved as the
+	// record of the fetch and never read back: what Samizdat needs of it
+	// has columns of its own (migration 008).
+	Document  []byte
+	FetchedAt time.Time
 }
 
-const remoteActorColumns = `id, host, inbox, shared_inbox, key_id, public_key_pem, username, name, url, icon_url, coalesce(document::text, ''), fetched_at`
+const remoteActorColumns = `id, host, inbox, shared_inbox, key_id, public_key_pem, username, name, url, icon_url, followers, fetched_at`
 
 func scanRemoteActor(row interface{ Scan(...any) error }, a *RemoteActor) error {
-	var doc string
-	err := row.Scan(&a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &doc, &a.FetchedAt)
-	if doc != "" {
-		a.Document = []byte(doc)
-	}
-	return err
+	return row.Scan(&a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &a.Followers, &a.FetchedAt)
 }
 
 const remoteActorQuery = `SELECT ` + remoteActorColumns + ` FROM remote_actors WHERE id = $1`
@@ -74,15 +73,15 @@ func (s *Store) SaveRemoteActor(ctx context.Context, a *RemoteActor) error {
 		doc = &d
 	}
 	err := s.pool.QueryRow(ctx, `
-		INSERT INTO remote_actors (id, host, inbox, shared_inbox, key_id, public_key_pem, username, name, url, icon_url, document, fetched_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+		INSERT INTO remote_actors (id, host, inbox, shared_inbox, key_id, public_key_pem, username, name, url, icon_url, followers, document, fetched_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)
 		ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, inbox = EXCLUDED.inbox,
 			shared_inbox = EXCLUDED.shared_inbox, key_id = EXCLUDED.key_id,
 			public_key_pem = EXCLUDED.public_key_pem, username = EXCLUDED.username,
 			name = EXCLUDED.name, url = EXCLUDED.url, icon_url = EXCLUDED.icon_url,
-			document = EXCLUDED.document, fetched_at = EXCLUDED.fetched_at
+			followers = EXCLUDED.followers, document = EXCLUDED.document, fetched_at = EXCLUDED.fetched_at
 		RETURNING fetched_at`,
-		a.ID, a.Host, a.Inbox, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.Username, a.Name, a.URL, a.IconURL, doc, s.now(),
+		a.ID, a.Host, a.Inbox, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.Username, a.Name, a.URL, a.IconURL, a.Followers, doc, s.now(),
 	).Scan(&a.FetchedAt)
 	return mapErr(fmt.Sprintf("save remote actor %s", a.ID), err)
 }
