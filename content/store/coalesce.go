@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,10 @@ import (
 //
 // A batch is one implicit transaction. When a statement fails, PostgreSQL
 // rolls the whole batch back, and each caller's statements are then sent
-// again on their own, so that one caller's error is never another's.
+// again on their own, so that one caller's error is never another's. An
+// error that a caller's callback returns of its own, such as pgx.ErrNoRows
+// for a row that is gone, is that caller's alone: PostgreSQL ran the batch
+// without fault, and the callers after it still read their answers.
 
 // coalescer sends the statements of concurrent callers together.
 type coalescer struct {
@@ -41,6 +45,7 @@ type coalesced struct {
 	ctx   context.Context
 	queue func(b *pgx.Batch) // queues the caller's statements, resetting what their callbacks fill
 	done  chan error
+	err   error // the first error of the caller's own callbacks in the batch being sent
 }
 
 // coalesceTimeout bounds a batch, which runs for several callers and so
@@ -115,12 +120,37 @@ func (c *coalescer) send(reqs []*coalesced) {
 	var pgErr *pgconn.PgError
 	if err != nil && len(live) > 1 && errors.As(err, &pgErr) {
 		for _, r := range live {
-			r.done <- c.sendBatch([]*coalesced{r})
+			r.done <- cmp.Or(c.sendBatch([]*coalesced{r}), r.err)
 		}
 		return
 	}
 	for _, r := range live {
-		r.done <- err
+		r.done <- cmp.Or(err, r.err)
+	}
+}
+
+// own wraps the callback of qq, one of r's statements, so that an error it
+// returns of its own is kept as r's instead of ending the batch for every
+// caller; once r has one, its later answers are read and dropped, as they
+// would be were r sent alone. An error of PostgreSQL's still ends the batch
+// (see send).
+func (r *coalesced) own(qq *pgx.QueuedQuery) {
+	fn := qq.Fn
+	if fn == nil {
+		return // pgx reads the answer itself, and ends the batch on an error
+	}
+	qq.Fn = func(br pgx.BatchResults) error {
+		if r.err != nil {
+			_, err := br.Exec()
+			return err
+		}
+		err := fn(br)
+		var pgErr *pgconn.PgError
+		if err == nil || errors.As(err, &pgErr) {
+			return err
+		}
+		r.err = err
+		return nil
 	}
 }
 
@@ -144,7 +174,12 @@ func (c *coalescer) sendBatch(reqs []*coalesced) (err error) {
 	defer cancel()
 	b := &pgx.Batch{}
 	for _, r := range reqs {
+		r.err = nil
+		from := len(b.QueuedQueries)
 		r.queue(b)
+		for _, qq := range b.QueuedQueries[from:] {
+			r.own(qq)
+		}
 	}
 	br = c.pool.SendBatch(ctx, b)
 	return br.Close()

@@ -128,6 +128,48 @@ func TestCoalescer_ErrorsStayOwn(t *testing.T) {
 	}
 }
 
+// TestCoalescer_CallbackErrorsStayOwn: an error that a caller's callback
+// returns, such as pgx.ErrNoRows for a row that is gone, is that caller's
+// alone: PostgreSQL ran the batch without fault, and the callers after it
+// still read their answers.
+func TestCoalescer_CallbackErrorsStayOwn(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	wait := holdSender(t, s)
+	got := make([]int, 3)
+	queues := []func(b *pgx.Batch){
+		func(b *pgx.Batch) {
+			b.Queue(`SELECT 10`).QueryRow(func(row pgx.Row) error { return row.Scan(&got[0]) })
+		},
+		func(b *pgx.Batch) {
+			b.Queue(`SELECT 20 WHERE false`).QueryRow(func(row pgx.Row) error { return row.Scan(&got[1]) })
+			b.Queue(`SELECT 21`).QueryRow(func(row pgx.Row) error { return row.Scan(&got[1]) })
+		},
+		func(b *pgx.Batch) {
+			b.Queue(`SELECT 30`).QueryRow(func(row pgx.Row) error { return row.Scan(&got[2]) })
+		},
+	}
+	errs := make([]error, len(queues))
+	var wg sync.WaitGroup
+	for i, q := range queues {
+		wg.Go(func() { errs[i] = s.CoalesceReads(ctx, q) })
+		waitPending(t, s, i+1) // in this order in the batch
+	}
+	_, before := s.CoalesceState()
+	wait()
+	wg.Wait()
+	if errs[0] != nil || got[0] != 10 || errs[2] != nil || got[2] != 30 {
+		t.Errorf("the others: %d, %v and %d, %v; want 10 and 30 without error", got[0], errs[0], got[2], errs[2])
+	}
+	if !errors.Is(errs[1], pgx.ErrNoRows) {
+		t.Errorf("the caller whose row was missing: %v, want pgx.ErrNoRows", errs[1])
+	}
+	if _, after := s.CoalesceState(); after-before != 1 {
+		t.Errorf("%d batches, want 1: a callback's error is no reason to send again", after-before)
+	}
+}
+
 // TestCoalescer_Cancelled: a caller that gives up while it waits returns
 // its context's error at once, and its statements are never sent.
 func TestCoalescer_Cancelled(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -319,5 +321,56 @@ func TestStore_InstanceSuccess_Quiet(t *testing.T) {
 	in, err := base.Instance(t.Context(), host)
 	if err != nil || len(in.FailureDays) != 0 || in.LastError != "" || !in.LastSuccess.Equal(t0.Add(101*time.Second)) {
 		t.Errorf("a success just after a failure: %+v, %v", in, err)
+	}
+}
+
+// TestStore_DeliveryJob_Together: workers asking at the same moment share
+// one batch (coalesce.go), and a delivery that is gone is reported to its
+// own worker only: the others read their deliveries. A missing row failing
+// the whole batch would cancel every job in it.
+func TestStore_DeliveryJob_Together(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	tid := deliveryTranslation(t, s)
+	create := &store.Activity{ID: "https://samizdat.example/ap/articles/1#create", Actor: "en", Type: "Create", TranslationID: tid, Body: []byte(`{"type":"Create"}`)}
+	inboxes := []string{"https://a.example/inbox", "https://nowhere.example/inbox", "https://b.example/inbox", "https://c.example/inbox"}
+	enqueueActivity(t, s, create, inboxes[0], inboxes[2], inboxes[3])
+
+	wait := holdSender(t, s)
+	type answer struct {
+		a   *store.Activity
+		d   *store.Delivery
+		ok  bool
+		err error
+	}
+	got := make([]answer, len(inboxes))
+	var wg sync.WaitGroup
+	for i, inbox := range inboxes {
+		var known *store.Activity
+		if i%2 == 1 {
+			known = create // the body cached: only the state is read
+		}
+		wg.Go(func() {
+			a, d, ok, err := s.DeliveryJob(t.Context(), create.ID, inbox, strings.TrimSuffix(strings.TrimPrefix(inbox, "https://"), "/inbox"), known)
+			got[i] = answer{a, d, ok, err}
+		})
+		waitPending(t, s, i+1)
+	}
+	_, before := s.CoalesceState()
+	wait()
+	wg.Wait()
+	if _, after := s.CoalesceState(); after-before != 1 {
+		t.Errorf("%d workers went out in %d batches, want 1", len(inboxes), after-before)
+	}
+	for i, g := range got {
+		if inboxes[i] == "https://nowhere.example/inbox" {
+			if !errors.Is(g.err, content.ErrNotFound) {
+				t.Errorf("the delivery that is not there: %v, want ErrNotFound", g.err)
+			}
+			continue
+		}
+		if g.err != nil || !g.ok || g.d == nil || g.d.State != store.DeliveryPending || g.d.Inbox != inboxes[i] || g.a == nil || string(g.a.Body) != `{"type":"Create"}` {
+			t.Errorf("%s: activity %+v, delivery %+v, available %v, err %v", inboxes[i], g.a, g.d, g.ok, g.err)
+		}
 	}
 }
