@@ -120,7 +120,8 @@ func (c *coalescer) send(reqs []*coalesced) {
 	var pgErr *pgconn.PgError
 	if err != nil && len(live) > 1 && errors.As(err, &pgErr) {
 		for _, r := range live {
-			r.done <- cmp.Or(c.sendBatch([]*coalesced{r}), r.err)
+			err := c.sendBatch([]*coalesced{r}) // before r.err is read: it sets r.err
+			r.done <- cmp.Or(err, r.err)
 		}
 		return
 	}

@@ -101,10 +101,14 @@ func TestCoalescer_ErrorsStayOwn(t *testing.T) {
 	insert := func(n int) func(b *pgx.Batch) {
 		return func(b *pgx.Batch) { b.Queue(`INSERT INTO coalesced VALUES ($1)`, n) }
 	}
+	var missing int
 	queues := []func(b *pgx.Batch){
 		insert(1),
 		func(b *pgx.Batch) { b.Queue(`SELECT 1 / (SELECT count(*) - count(*) FROM coalesced)`) }, // division by zero
 		insert(3),
+		func(b *pgx.Batch) { // sent again alone too, and still its own pgx.ErrNoRows
+			b.Queue(`SELECT n FROM coalesced WHERE n = 4`).QueryRow(func(row pgx.Row) error { return row.Scan(&missing) })
+		},
 	}
 	errs := make([]error, len(queues))
 	var wg sync.WaitGroup
@@ -115,8 +119,8 @@ func TestCoalescer_ErrorsStayOwn(t *testing.T) {
 	wait()
 	wg.Wait()
 	var pgErr *pgconn.PgError
-	if errs[0] != nil || errs[2] != nil || !errors.As(errs[1], &pgErr) || pgErr.Code != "22012" {
-		t.Fatalf("errors = %v; want only the second, division by zero", errs)
+	if errs[0] != nil || errs[2] != nil || !errors.As(errs[1], &pgErr) || pgErr.Code != "22012" || !errors.Is(errs[3], pgx.ErrNoRows) {
+		t.Fatalf("errors = %v; want division by zero for the second, no rows for the fourth, none for the others", errs)
 	}
 	var rows []int
 	r, err := s.Pool().Query(ctx, `SELECT n FROM coalesced ORDER BY n`)
