@@ -1,71 +1,29 @@
-package migrations
+package migrations_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/tern/v2/migrate"
+
+	"samizdat/content/store/storetest"
+	"samizdat/migrations"
 )
 
 // migrateTo brings the database conn is on to version, the number of the
 // last migration file to apply.
 func migrateTo(t *testing.T, conn *pgx.Conn, version int32) {
 	t.Helper()
-	ctx := context.Background()
-	m, err := migrate.NewMigrator(ctx, conn, versionTable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.LoadMigrations(files); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.MigrateTo(ctx, version); err != nil {
+	if err := migrations.MigrateTo(context.Background(), conn, version); err != nil {
 		t.Fatalf("migrate to %d: %v", version, err)
 	}
 }
 
-// emptyDatabase creates a database with no tables, dropped when the test
-// ends, and returns a connection to it.
+// emptyDatabase returns a connection to a database with no tables,
+// dropped when the test ends.
 func emptyDatabase(t *testing.T) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	base := os.Getenv("DATABASE_URL")
-	if base == "" {
-		t.Fatal("DATABASE_URL is not set. Run the tests with `make test`, which starts a throwaway PostgreSQL.")
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	name := "m_" + hex.EncodeToString(b)
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
+	conn, err := pgx.Connect(context.Background(), storetest.EmptyURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

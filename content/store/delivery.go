@@ -129,7 +129,6 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 // holds it: activities never change once stored, so only the delivery's
 // state is read, not the body again, and known is returned.
 func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, bool, error) {
-	op := fmt.Sprintf("delivery of %s to %s", activityID, inbox)
 	var (
 		a           *Activity
 		d           *Delivery
@@ -154,7 +153,7 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 		})
 	})
 	if err != nil {
-		return nil, nil, false, mapErr(op, err)
+		return nil, nil, false, mapErr(fmt.Sprintf("delivery of %s to %s", activityID, inbox), err)
 	}
 	return a, d, !unavailable, nil
 }

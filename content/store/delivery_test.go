@@ -44,6 +44,14 @@ func deliveryTranslation(t *testing.T, s *store.Store) int64 {
 	return tr.ID
 }
 
+// deliveryCreate is the Create of deliveryTranslation's translation, not
+// stored yet.
+func deliveryCreate(t *testing.T, s *store.Store) *store.Activity {
+	t.Helper()
+	return &store.Activity{ID: "https://samizdat.example/ap/articles/1#create", Actor: "en", Type: "Create",
+		TranslationID: deliveryTranslation(t, s), Body: []byte(`{"type":"Create"}`)}
+}
+
 // enqueueActivity stores an activity and its deliveries as the delivery package does.
 func enqueueActivity(t *testing.T, s *store.Store, a *store.Activity, inboxes ...string) {
 	t.Helper()
@@ -91,8 +99,8 @@ func TestStore_FollowerInboxes(t *testing.T) {
 func TestStore_Deliveries(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
-	tid := deliveryTranslation(t, s)
-	create := &store.Activity{ID: "https://samizdat.example/ap/articles/1#create", Actor: "en", Type: "Create", TranslationID: tid, Body: []byte(`{"type":"Create"}`)}
+	create := deliveryCreate(t, s)
+	tid := create.TranslationID
 	enqueueActivity(t, s, create, "https://a.example/inbox", "https://b.example/inbox", "https://c.example/inbox", "https://d.example/inbox")
 
 	t.Run("ErrDuplicateActivity", func(t *testing.T) {
@@ -331,8 +339,7 @@ func TestStore_InstanceSuccess_Quiet(t *testing.T) {
 func TestStore_DeliveryJob_Together(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
-	tid := deliveryTranslation(t, s)
-	create := &store.Activity{ID: "https://samizdat.example/ap/articles/1#create", Actor: "en", Type: "Create", TranslationID: tid, Body: []byte(`{"type":"Create"}`)}
+	create := deliveryCreate(t, s)
 	inboxes := []string{"https://a.example/inbox", "https://nowhere.example/inbox", "https://b.example/inbox", "https://c.example/inbox"}
 	enqueueActivity(t, s, create, inboxes[0], inboxes[2], inboxes[3])
 

@@ -41,19 +41,35 @@ func URL(t testing.TB) string {
 // ends. Use it to run the whole program against its own database.
 func NewURL(t testing.TB) string {
 	t.Helper()
-	ctx := context.Background()
 	base := URL(t)
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, base) })
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(context.Background(), base) })
 	if templateErr != nil {
 		t.Fatalf("storetest: template database: %v", templateErr)
 	}
-	name := "t_" + randomHex(8)
+	return newDatabase(t, base, "t_", " TEMPLATE "+templateName)
+}
+
+// EmptyURL creates a database with no tables at all, dropped when the test
+// ends, and returns a connection string for it: for tests of the
+// migrations themselves.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, URL(t), "m_", "")
+}
+
+// newDatabase creates a database named prefix and random letters on the
+// server at base, with the CREATE DATABASE options opts, drops it when the
+// test ends, and returns a connection string for it.
+func newDatabase(t testing.TB, base, prefix, opts string) string {
+	t.Helper()
+	ctx := context.Background()
+	name := prefix + randomHex(8)
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
 		t.Fatalf("storetest: connect %s: %v", redact(base), err)
 	}
 	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s%s`, name, opts)); err != nil {
 		t.Fatalf("storetest: create database: %v", err)
 	}
 	t.Cleanup(func() {
