@@ -50,6 +50,20 @@ func TestTiny(t *testing.T) {
 		})
 	}
 
+	t.Run("Inbox/open-loop", func(t *testing.T) {
+		r, err := runInbox(t.Context(), e, inboxSize{Kind: "reply", Requests: 20, Concurrency: 4, Actors: 5, Rate: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Accepted != 20 || r.Stored != 20 || len(r.Latency) != 20 {
+			t.Errorf("got %d accepted, %d stored, %d timed; want 20 of each", r.Accepted, r.Stored, len(r.Latency))
+		}
+		// 20 requests due 10 ms apart: the last is due 190 ms after the first.
+		if r.Elapsed < 190*time.Millisecond || r.InFlight < 1 || r.InFlight > 4 {
+			t.Errorf("sent over %v with at most %d in flight; want at least 190ms, 1 to 4", r.Elapsed, r.InFlight)
+		}
+	})
+
 	t.Run("Pages", func(t *testing.T) {
 		r, err := runPages(t.Context(), e, pagesSize{Replies: []int{3, 7}, Stories: 3, Concurrency: 4, Duration: 300 * time.Millisecond})
 		if err != nil {
@@ -71,11 +85,14 @@ func TestTiny(t *testing.T) {
 	t.Run("Report", func(t *testing.T) {
 		rep := newReport("samizdat-bench test")
 		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000}, 900)
+		rep.inboxAt(&inboxResult{inboxSize: inboxSize{Kind: "reply", Requests: 6000, Rate: 2000}, Accepted: 6000, PerSecond: 1990,
+			Latency: latencies{10 * time.Millisecond, 30 * time.Millisecond}, InFlight: 60}, 45*time.Millisecond)
 		rep.finish()
 		if !strings.HasSuffix(rep.signCost, " ms") {
 			t.Errorf("signature cost %q: not measured", rep.signCost)
 		}
-		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores", rep.signCost + " of one core"} {
+		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores", rep.signCost + " of one core",
+			"| reply | 6,000 | 2,000 | 6,000 | 1990 | 10.0 | **30.0** (45.0) | 30.0 | 60 |"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())
 			}

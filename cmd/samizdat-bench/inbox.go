@@ -20,18 +20,22 @@ import (
 
 // inboxSize is one inbox run: Requests signed activities from Actors
 // actors, sent by Concurrency clients in a closed loop (each sends its next
-// request when the last one is answered).
+// request when the last one is answered), or, when Rate is set, on a
+// schedule of Rate a second over at most Concurrency connections (an open
+// loop: see sendAt).
 type inboxSize struct {
 	Kind        string // "reply": Create{Note} answering a story; "follow": Follow of @en
 	Requests    int
 	Concurrency int
 	Actors      int
+	Rate        int // requests a second, for an open loop; 0 for the closed loop
 }
 
 // inboxResult is what an inbox run measured.
 type inboxResult struct {
 	inboxSize
 	Accepted  int         // answered 202
+	InFlight  int         // open loop: the most requests awaiting their answers at once
 	Refused   map[int]int // other answers, by status
 	Elapsed   time.Duration
 	PerSecond float64 // accepted per second
@@ -105,7 +109,11 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 		return nil, err
 	}
 
-	srv, err := e.startServer(ctx, db, fmt.Sprintf("inbox-%s-%d-c%d", size.Kind, size.Requests, size.Concurrency))
+	name := fmt.Sprintf("inbox-%s-%d-c%d", size.Kind, size.Requests, size.Concurrency)
+	if size.Rate > 0 {
+		name = fmt.Sprintf("inbox-%s-%d-at%d", size.Kind, size.Requests, size.Rate)
+	}
+	srv, err := e.startServer(ctx, db, name)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +170,13 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	res.CPU = cpuMeter{srv: srv, db: db}
 	res.CPU.start(ctx)
 	start := time.Now()
-	all, refused := sendAll(ctx, client, srv.URL+"/inbox", reqs, size.Concurrency)
+	var all latencies
+	var refused map[int]int
+	if size.Rate > 0 {
+		all, refused, res.InFlight = sendAt(ctx, client, srv.URL+"/inbox", reqs, size.Rate, size.Concurrency)
+	} else {
+		all, refused = sendAll(ctx, client, srv.URL+"/inbox", reqs, size.Concurrency)
+	}
 	res.Refused = refused
 	res.Elapsed = time.Since(start)
 	res.Latency = all
@@ -287,6 +301,55 @@ func sendAll(ctx context.Context, client *http.Client, url string, reqs []signed
 	}
 	wg.Wait()
 	return all, refused
+}
+
+// sendAt sends reqs on a schedule, rate a second, whatever the answers
+// (an open loop): request i is due at start + i/rate, and its latency is
+// counted from then. Time a request spends waiting for a connection, when
+// conns are all awaiting answers, counts in it: a closed loop instead sends
+// less while the server is slow, and its latencies hide the wait. It
+// returns the latency of each request, the count of answers other than 202
+// by status, and the most requests awaiting answers at once.
+func sendAt(ctx context.Context, client *http.Client, url string, reqs []signedRequest, rate, conns int) (latencies, map[int]int, int) {
+	all := make(latencies, len(reqs))
+	status := make([]int, len(reqs))
+	slots := make(chan struct{}, conns)
+	var inFlight, most atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range reqs {
+		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+		time.Sleep(time.Until(due)) // late already: at once, to catch up with the schedule
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			status[i] = post(ctx, client, url, reqs[i])
+			all[i] = time.Since(due)
+			inFlight.Add(-1)
+			<-slots
+		})
+	}
+	wg.Wait()
+	refused := map[int]int{}
+	sent := all[:0]
+	for i, st := range status {
+		if st == 0 && all[i] == 0 {
+			continue // never sent: the context ended first
+		}
+		sent = append(sent, all[i])
+		if st != http.StatusAccepted {
+			refused[st]++
+		}
+	}
+	return sent, refused, int(most.Load())
 }
 
 // post sends one pre-signed request and returns the status, 0 when no

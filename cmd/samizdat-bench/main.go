@@ -94,6 +94,7 @@ type plan struct {
 	inboxGrowth []int // request counts, each with inboxClients clients
 	inboxC      int
 	inboxActors int
+	inboxRates  []int // open-loop runs: requests a second, each sending inboxPer requests
 	pages       pagesSize
 }
 
@@ -130,6 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	growth := fs.String("inbox-growth", "100,1000,10000", "inbox: request counts sent by -inbox-clients clients")
 	inboxC := fs.Int("inbox-clients", 32, "inbox: clients for the growth runs")
 	actors := fs.Int("inbox-actors", 1000, "inbox: distinct actors sending replies")
+	rates := fs.String("inbox-rates", "1000,2000", "inbox: open-loop runs, requests a second on a schedule whatever the answers")
 	replies := fs.String("replies", "50,200,1000", "pages: visible replies of each story page")
 	stories := fs.Int("stories", 20, "pages: published stories in the section")
 	clients := fs.Int("clients", 32, "pages: concurrent clients")
@@ -179,6 +181,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if p.inboxGrowth, err = parseInts(*growth); err != nil {
 		return fmt.Errorf("-inbox-growth: %w", err)
+	}
+	if p.inboxRates, err = parseInts(*rates); err != nil {
+		return fmt.Errorf("-inbox-rates: %w", err)
 	}
 	if p.pages.Replies, err = parseInts(*replies); err != nil {
 		return fmt.Errorf("-replies: %w", err)
@@ -255,14 +260,36 @@ func runInboxes(ctx context.Context, e *env, p plan, rep *report) error {
 	for _, n := range p.inboxGrowth {
 		one(inboxSize{Kind: p.inboxKind, Requests: n, Concurrency: p.inboxC, Actors: min(p.inboxActors, n)})
 	}
+	// The open loop: of its runs, the one with the lowest p99 is shown, the
+	// highest beside it (each sends at the same rate, when it keeps up).
+	for _, rate := range p.inboxRates {
+		size := inboxSize{Kind: p.inboxKind, Requests: p.inboxPer, Concurrency: openLoopConns, Actors: p.inboxActors, Rate: rate}
+		best, worst := bestOf(p.repeat, func() *inboxResult {
+			r, err := runInbox(ctx, e, size)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("inbox %d requests at %d/s: %w", size.Requests, rate, err))
+				rep.fail("inbox", fmt.Sprintf("%d requests at %d/s", size.Requests, rate), err)
+			}
+			return r
+		}, func(r *inboxResult) (float64, *int64) { return -r.Latency.percentile(99).Seconds(), &r.PeakRSS })
+		if best != nil {
+			rep.inboxAt(best, time.Duration(-worst*float64(time.Second)))
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// bestOf runs one size n times and returns the run with the best
-// throughput, its peak memory raised to the highest of all runs, and the
-// worst throughput. run returns nil when it measured nothing; of reads a
-// result's throughput and where its peak memory is kept.
-func bestOf[R any](n int, run func() *R, of func(*R) (perSecond float64, peakRSS *int64)) (best *R, worst float64) {
+// openLoopConns is how many connections an open-loop run may hold at once:
+// Mastodon's senders, each instance's, are many more than a closed loop's
+// clients.
+const openLoopConns = 256
+
+// bestOf runs one size n times and returns the run with the best score
+// (its throughput, or what else is higher when better), its peak memory
+// raised to the highest of all runs, and the worst score. run returns nil
+// when it measured nothing; of reads a result's score and where its peak
+// memory is kept.
+func bestOf[R any](n int, run func() *R, of func(*R) (score float64, peakRSS *int64)) (best *R, worst float64) {
 	var peak int64
 	var top float64
 	for range n {

@@ -28,6 +28,7 @@ type report struct {
 	steal       string // the share of the cores' time the hypervisor held back
 	fanouts     []string
 	inboxes     []string
+	inboxesAt   []string
 	pageRows    []string
 	failures    []string
 	fresh       string
@@ -61,6 +62,13 @@ func (r *report) inbox(x *inboxResult, worst float64) {
 	r.inboxes = append(r.inboxes, fmt.Sprintf("| %s | %s | %d | %s | **%s** (%s) | %s | %s | %s | %s | %s |",
 		x.Kind, thousands(x.Requests), x.Concurrency, thousands(x.Accepted), rate(x.PerSecond), rate(worst),
 		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), thousands(x.Stored),
+		x.CPU.perOp(x.Accepted), mb(x.PeakRSS)))
+}
+
+func (r *report) inboxAt(x *inboxResult, worstP99 time.Duration) {
+	r.inboxesAt = append(r.inboxesAt, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | **%s** (%s) | %s | %d | %s | %s |",
+		x.Kind, thousands(x.Requests), thousands(x.Rate), thousands(x.Accepted), rate(x.PerSecond),
+		ms(x.Latency.percentile(50)), ms(x.Latency.percentile(99)), ms(worstP99), ms(x.Latency.percentile(100)), x.InFlight,
 		x.CPU.perOp(x.Accepted), mb(x.PeakRSS)))
 }
 
@@ -107,6 +115,13 @@ func (r *report) String() string {
 		b.WriteString("| kind | requests | clients | accepted | accepted/s best (worst) | p50 (ms) | p99 (ms) | stored | CPU ms/request: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.inboxes, "\n") + "\n\n")
+	}
+	if len(r.inboxesAt) > 0 {
+		b.WriteString("Inbox at a fixed rate (open loop): the same requests sent on a schedule whatever the answers, over at most " +
+			fmt.Sprint(openLoopConns) + " connections; each latency counts from the moment its request was due.\n\n")
+		b.WriteString("| kind | requests | rate (/s) | accepted | accepted/s | p50 (ms) | p99 (ms) best (worst) | max (ms) | most in flight | CPU ms/request: server / PG / load tool / all | peak RSS (MiB) |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString(strings.Join(r.inboxesAt, "\n") + "\n\n")
 	}
 	if len(r.pageRows) > 0 {
 		b.WriteString("Pages: closed loop, `Accept-Encoding: gzip`; dialogue freshness check: " + r.fresh + ".\n\n")
