@@ -157,6 +157,13 @@ func TestBestOf(t *testing.T) {
 	if best == nil || best.PerSecond != 500 || best.PeakRSS != 70 || worst != 300 {
 		t.Errorf("bestOf = %+v, %v; want 500/s with 70 MiB, worst 300", best, worst)
 	}
+	// Open-loop runs, scored by their p99: the lowest is the best.
+	p99s := []time.Duration{80 * time.Millisecond, 40 * time.Millisecond, 120 * time.Millisecond}
+	j := 0
+	open, w := bestOf(len(p99s), func() *inboxResult { j++; return &inboxResult{Latency: latencies{p99s[j-1]}, PeakRSS: int64(j)} }, byLowP99)
+	if open == nil || open.Latency.percentile(99) != 40*time.Millisecond || open.PeakRSS != 3 || time.Duration(-w*float64(time.Second)) != 120*time.Millisecond {
+		t.Errorf("bestOf by p99 = %+v, %v; want p99 40ms with the highest peak memory, worst 120ms", open, w)
+	}
 	if none, w := bestOf(2, func() *fanoutResult { return nil }, func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS }); none != nil || w != 0 {
 		t.Errorf("no runs: %+v, %v", none, w)
 	}

@@ -118,7 +118,8 @@ func (r *report) String() string {
 	}
 	if len(r.inboxesAt) > 0 {
 		b.WriteString("Inbox at a fixed rate (open loop): the same requests sent on a schedule whatever the answers, over at most " +
-			fmt.Sprint(openLoopConns) + " connections; each latency counts from the moment its request was due.\n\n")
+			fmt.Sprint(openLoopConns) + " connections; each latency counts from the moment its request was due. " +
+			"Of the runs at each rate, the one with the lowest p99, the highest p99 in brackets.\n\n")
 		b.WriteString("| kind | requests | rate (/s) | accepted | accepted/s | p50 (ms) | p99 (ms) best (worst) | max (ms) | most in flight | CPU ms/request: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.inboxesAt, "\n") + "\n\n")
