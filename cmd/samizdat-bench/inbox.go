@@ -6,9 +6,9 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,11 +47,9 @@ type inboxResult struct {
 	Signing   time.Duration // pre-signing, not part of the measurement
 }
 
-// signedRequest is a request signed before the run, replayed during it.
-type signedRequest struct {
-	body                    []byte
-	date, digest, signature string
-}
+// signedRequest is a request signed before the run, replayed during it:
+// the whole HTTP/1.1 request, as it goes on the wire.
+type signedRequest []byte
 
 // instancesFor spreads actors over at most 100 instances.
 func instancesFor(actors int) int { return max(1, min(actors, 100)) }
@@ -157,14 +155,10 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	res.Signing = time.Since(signStart)
 
 	// The load: Concurrency clients, each on its own kept-alive connection.
-	client := &http.Client{Transport: &http.Transport{
-		MaxIdleConnsPerHost: size.Concurrency,
-		MaxConnsPerHost:     size.Concurrency,
-		DisableCompression:  true,
-	}, Timeout: 30 * time.Second}
-	defer client.CloseIdleConnections()
+	client := newWire(strings.TrimPrefix(srv.URL, "http://"), size.Concurrency)
+	defer client.close()
 	// The warm-up: untimed, and every request must be answered 202.
-	if _, refused := sendAll(ctx, client, srv.URL+"/inbox", warm, size.Concurrency); len(refused) > 0 || ctx.Err() != nil {
+	if _, refused := sendAll(ctx, client, warm, size.Concurrency); len(refused) > 0 || ctx.Err() != nil {
 		return nil, fmt.Errorf("inbox warm-up: answers other than 202 (by status: %v), %v", refused, ctx.Err())
 	}
 	res.CPU = cpuMeter{srv: srv, db: db}
@@ -173,9 +167,9 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	var all latencies
 	var refused map[int]int
 	if size.Rate > 0 {
-		all, refused, res.InFlight = sendAt(ctx, client, srv.URL+"/inbox", reqs, size.Rate, size.Concurrency)
+		all, refused, res.InFlight = sendAt(ctx, client, reqs, size.Rate, size.Concurrency)
 	} else {
-		all, refused = sendAll(ctx, client, srv.URL+"/inbox", reqs, size.Concurrency)
+		all, refused = sendAll(ctx, client, reqs, size.Concurrency)
 	}
 	res.Refused = refused
 	res.Elapsed = time.Since(start)
@@ -269,7 +263,7 @@ func seedHistory(ctx context.Context, db *database) (*content.Translation, error
 // sendAll sends reqs from concurrency clients in a closed loop (each sends
 // its next request when the last one is answered) and returns the latency
 // of each and the count of answers other than 202, by status.
-func sendAll(ctx context.Context, client *http.Client, url string, reqs []signedRequest, concurrency int) (latencies, map[int]int) {
+func sendAll(ctx context.Context, client *wire, reqs []signedRequest, concurrency int) (latencies, map[int]int) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	all := make(latencies, 0, len(reqs))
@@ -285,7 +279,7 @@ func sendAll(ctx context.Context, client *http.Client, url string, reqs []signed
 					break
 				}
 				t0 := time.Now()
-				status := post(ctx, client, url, reqs[i])
+				status, _ := client.do(reqs[i])
 				own = append(own, time.Since(t0))
 				if status != http.StatusAccepted {
 					ownRefused[status]++
@@ -310,7 +304,7 @@ func sendAll(ctx context.Context, client *http.Client, url string, reqs []signed
 // less while the server is slow, and its latencies hide the wait. It
 // returns the latency of each request, the count of answers other than 202
 // by status, and the most requests awaiting answers at once.
-func sendAt(ctx context.Context, client *http.Client, url string, reqs []signedRequest, rate, conns int) (latencies, map[int]int, int) {
+func sendAt(ctx context.Context, client *wire, reqs []signedRequest, rate, conns int) (latencies, map[int]int, int) {
 	all := make(latencies, len(reqs))
 	status := make([]int, len(reqs))
 	slots := make(chan struct{}, conns)
@@ -331,7 +325,7 @@ func sendAt(ctx context.Context, client *http.Client, url string, reqs []signedR
 			n := inFlight.Add(1)
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
-			status[i] = post(ctx, client, url, reqs[i])
+			status[i], _ = client.do(reqs[i])
 			all[i] = time.Since(due)
 			inFlight.Add(-1)
 			<-slots
@@ -350,27 +344,6 @@ func sendAt(ctx context.Context, client *http.Client, url string, reqs []signedR
 		}
 	}
 	return sent, refused, int(most.Load())
-}
-
-// post sends one pre-signed request and returns the status, 0 when no
-// answer came.
-func post(ctx context.Context, client *http.Client, url string, s signedRequest) int {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(s.body))
-	if err != nil {
-		return 0
-	}
-	req.Header.Set("Content-Type", "application/activity+json")
-	req.Header.Set("User-Agent", "samizdat-bench (+loopback)")
-	req.Header.Set("Date", s.date)
-	req.Header.Set("Digest", s.digest)
-	req.Header.Set("Signature", s.signature)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0
-	}
-	io.Copy(io.Discard, resp.Body) //nolint:errcheck
-	resp.Body.Close()
-	return resp.StatusCode
 }
 
 // signAll builds and signs count activities of kind, the first numbered
@@ -410,19 +383,19 @@ func signAll(base, article, kind string, first, count int, actors []seedActor, k
 func sign(url, keyID string, key *rsa.PrivateKey, body []byte) (signedRequest, error) {
 	r, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return signedRequest{}, err
+		return nil, err
 	}
 	r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	r.Header.Set("Host", r.URL.Host)
 	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
 		[]string{httpsig.RequestTarget, "host", "date", "digest"}, httpsig.Signature, 0)
 	if err != nil {
-		return signedRequest{}, err
+		return nil, err
 	}
 	if err := signer.SignRequest(key, keyID, r, body); err != nil {
-		return signedRequest{}, err
+		return nil, err
 	}
-	return signedRequest{body: body, date: r.Header.Get("Date"), digest: r.Header.Get("Digest"), signature: r.Header.Get("Signature")}, nil
+	return wireRequest(r.URL.Host, r.URL.Path, body, r.Header), nil
 }
 
 // replyLangs are the languages replies come in, as on a multilingual story.
