@@ -307,11 +307,12 @@ func sendAll(ctx context.Context, client *wire, reqs []signedRequest, concurrenc
 func sendAt(ctx context.Context, client *wire, reqs []signedRequest, rate, conns int) (latencies, map[int]int, int) {
 	all := make(latencies, len(reqs))
 	status := make([]int, len(reqs))
-	slots := make(chan struct{}, conns)
-	var inFlight, most atomic.Int64
+	slots := make(chan struct{}, conns) // one per request awaiting its answer
+	most, sent := 0, 0
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := range reqs {
+	for ; sent < len(reqs); sent++ {
+		i := sent
 		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
 		time.Sleep(time.Until(due)) // late already: at once, to catch up with the schedule
 		select {
@@ -321,29 +322,21 @@ func sendAt(ctx context.Context, client *wire, reqs []signedRequest, rate, conns
 		if ctx.Err() != nil {
 			break
 		}
+		most = max(most, len(slots))
 		wg.Go(func() {
-			n := inFlight.Add(1)
-			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-			}
 			status[i], _ = client.do(reqs[i])
 			all[i] = time.Since(due)
-			inFlight.Add(-1)
 			<-slots
 		})
 	}
 	wg.Wait()
 	refused := map[int]int{}
-	sent := all[:0]
-	for i, st := range status {
-		if st == 0 && all[i] == 0 {
-			continue // never sent: the context ended first
-		}
-		sent = append(sent, all[i])
+	for _, st := range status[:sent] {
 		if st != http.StatusAccepted {
 			refused[st]++
 		}
 	}
-	return sent, refused, int(most.Load())
+	return all[:sent], refused, most
 }
 
 // signAll builds and signs count activities of kind, the first numbered

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -170,7 +169,7 @@ func wireRequest(host, path string, body []byte, h http.Header) signedRequest {
 		{"Content-Length", strconv.Itoa(len(body))},
 	} {
 		if strings.ContainsAny(kv[1], "\r\n") {
-			panic(errors.New("wire: a header value with a line break")) // signatures and dates never have one
+			panic("wire: a header value with a line break") // signatures and dates never have one
 		}
 		fmt.Fprintf(&b, "%s: %s\r\n", kv[0], kv[1])
 	}
