@@ -24,29 +24,35 @@ import (
 // InstanceContact would for host, the signer's: a signed request that
 // verified shows its instance alive, blocked or not (INTEROP E3).
 func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (bool, error) {
-	var blocked bool // written by the callbacks, read only once they have run
+	ids := []string{signer}
+	hosts := actorHostCandidates(signer)
+	if actor != signer {
+		ids = append(ids, actor)
+		hosts = append(hosts, actorHostCandidates(actor)...)
+	}
+	var blocked bool // written by the callback, read only once it has run
 	err := s.reads.do(ctx, func(b *pgx.Batch) {
-		blocked = false
-		for _, id := range []string{signer, actor} {
-			b.Queue(isBlockedQuery, isBlockedArgs(id)...).QueryRow(func(row pgx.Row) error {
-				var bl bool
-				err := row.Scan(&bl)
-				blocked = blocked || bl
-				return err
-			})
-			if signer == actor {
-				break
-			}
-		}
-		if host != "" {
-			b.Queue(instanceContactQuery, host, s.now())
-		}
+		b.Queue(inboxSenderQuery, ids, hosts, host, s.now()).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&blocked)
+		})
 	})
 	if err != nil {
 		return false, mapErr("inbox sender "+signer, err)
 	}
 	return blocked, nil
 }
+
+// inboxSenderQuery is isBlockedQuery for several actors at once, with
+// instanceContactQuery run alongside: one statement instead of three (see
+// replyIntakeQuery). PostgreSQL runs a data-modifying WITH once whether
+// or not the query reads it.
+const inboxSenderQuery = `
+	WITH contact AS (
+		UPDATE instances SET failure_days = '{}', unavailable = false, updated_at = $4
+		WHERE host = $3 AND (unavailable OR failure_days <> '{}')
+	)
+	SELECT EXISTS (SELECT 1 FROM blocks
+		WHERE (kind = 'account' AND target = ANY($1)) OR (kind = 'instance' AND target = ANY($2)))`
 
 // ReplyIntake is what the inbox must know before it takes a reply.
 type ReplyIntake struct {
@@ -73,52 +79,89 @@ type ArticleRef struct {
 // for the Article the reply answers (only the fields of ArticleRef, which
 // spares reading the story's text), and what ReplyRules would for actor.
 // The rules are read whether or not the reply is then kept: three cheap
-// reads cost less than another round trip.
+// reads cost less than another round trip. A reply held already costs a
+// second round trip, to read it whole.
 func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string) (*ReplyIntake, error) {
-	var in *ReplyIntake
+	var (
+		in         *ReplyIntake
+		existingID *int64
+	)
 	err := s.reads.do(ctx, func(b *pgx.Batch) {
-		in = &ReplyIntake{Rules: &ReplyRules{}}
-		queueReplyIntake(b, in, apID, actor, articleKey)
+		in, existingID = &ReplyIntake{Rules: &ReplyRules{}}, nil
+		queueReplyIntake(b, in, &existingID, apID, actor, articleKey)
 	})
+	if err == nil && existingID != nil {
+		in.Existing, err = scanReply(s.pool.QueryRow(ctx, replyByAPIDQuery, apID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			in.Existing, err = nil, nil // deleted in between
+		}
+	}
 	if err != nil {
 		return nil, mapErr("intake of reply "+apID, err)
 	}
 	return in, nil
 }
 
-// queueReplyIntake queues the statements of ReplyIntake in b, to be read
-// into in.
-func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, apID, actor, articleKey string) {
-	queueReplyRules(b, actor, in.Rules)
-	if articleKey != "" && isObjectKey(articleKey) {
-		b.Queue(`SELECT id, story_id, lang, state FROM translations WHERE object_key = $1::uuid`, articleKey).QueryRow(func(row pgx.Row) error {
-			a := &ArticleRef{}
-			err := row.Scan(&a.TranslationID, &a.StoryID, &a.Lang, &a.State)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil
-			}
-			in.Article = a
-			return err
-		})
+// replyIntakeQuery asks every question of ReplyIntake in one statement:
+// in a batch, each statement costs PostgreSQL and pgx a share of their
+// work of its own (parse, bind, a snapshot, an executor), more than these
+// index probes do. Its parts are, in order, the statements of Policy,
+// AuthorHasVisibleReply, KeywordPhrases, ReplyByAPID (the id only),
+// IsReplyTombstoned, IsBlocked, TranslationByObjectKey and RemoteActor;
+// TestStore_ReplyIntake holds the answers to theirs. The last two come
+// from outer joins, and so as NULLs when absent.
+const replyIntakeQuery = `
+	SELECT (SELECT value FROM settings WHERE key = 'moderation_policy'),
+		EXISTS (SELECT 1 FROM replies WHERE author = $2 AND state = 'visible'),
+		ARRAY (SELECT phrase FROM keyword_rules ORDER BY phrase),
+		(SELECT id FROM replies WHERE ap_id = $1),
+		EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1),
+		EXISTS (SELECT 1 FROM blocks WHERE (kind = 'account' AND target = $2) OR (kind = 'instance' AND target = ANY($3))),
+		t.id, t.story_id, t.lang, t.state,
+		ra.id IS NOT NULL, coalesce(ra.id, ''), coalesce(ra.host, ''), coalesce(ra.inbox, ''),
+		coalesce(ra.shared_inbox, ''), coalesce(ra.key_id, ''), coalesce(ra.public_key_pem, ''),
+		coalesce(ra.username, ''), coalesce(ra.name, ''), coalesce(ra.url, ''), coalesce(ra.icon_url, ''),
+		coalesce(ra.followers, ''), coalesce(ra.fetched_at, 'epoch')
+	FROM (SELECT) AS one
+	LEFT JOIN translations t ON t.object_key = $4::uuid
+	LEFT JOIN remote_actors ra ON ra.id = $2`
+
+// queueReplyIntake queues the statement of ReplyIntake in b, to be read
+// into in, and the id of the reply held already, if any, into existingID.
+func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, existingID **int64, apID, actor, articleKey string) {
+	var key *string // NULL matches no translation
+	if isObjectKey(articleKey) {
+		key = &articleKey
 	}
-	b.Queue(replyByAPIDQuery, apID).QueryRow(func(row pgx.Row) error {
-		r, err := scanReply(row)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+	b.Queue(replyIntakeQuery, apID, actor, actorHostCandidates(actor), key).QueryRow(func(row pgx.Row) error {
+		var (
+			policy      *string
+			art         ArticleRef
+			artID       *int64
+			artStory    *int64
+			artLang     *string
+			artState    *content.State
+			authorKnown bool
+			author      RemoteActor
+		)
+		err := scanRemoteActor(row, &author, &policy, &in.Rules.AuthorKnown, &in.Rules.Phrases, existingID,
+			&in.Tombstoned, &in.Blocked, &artID, &artStory, &artLang, &artState, &authorKnown)
+		if err != nil {
+			return err
 		}
-		in.Existing = r
-		return err
-	})
-	b.Queue(replyTombstonedQuery, apID).QueryRow(func(row pgx.Row) error { return row.Scan(&in.Tombstoned) })
-	b.Queue(isBlockedQuery, isBlockedArgs(actor)...).QueryRow(func(row pgx.Row) error { return row.Scan(&in.Blocked) })
-	b.Queue(remoteActorQuery, actor).QueryRow(func(row pgx.Row) error {
-		a := &RemoteActor{}
-		err := scanRemoteActor(row, a)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+		if policy == nil {
+			in.Rules.Policy, _ = policyOf("", pgx.ErrNoRows)
+		} else {
+			in.Rules.Policy, _ = policyOf(*policy, nil)
 		}
-		in.Author = a
-		return err
+		if artID != nil {
+			art.TranslationID, art.StoryID, art.Lang, art.State = *artID, *artStory, *artLang, *artState
+			in.Article = &art
+		}
+		if authorKnown {
+			in.Author = &author
+		}
+		return nil
 	})
 }
 

@@ -68,7 +68,40 @@ func TestStore_ReplyIntake(t *testing.T) {
 			if a := in.Article; a == nil || a.TranslationID != f.en.ID || a.StoryID != f.story.ID || a.Lang != "en" || a.State != content.StatePublished {
 				t.Errorf("article %+v, want translation %d of story %d, published in en", a, f.en.ID, f.story.ID)
 			}
+			if c.authorCached {
+				want, err := s.RemoteActor(ctx, c.actor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want.Document = nil // not read by the intake
+				if got := *in.Author; got.ID != want.ID || got.Host != want.Host || got.KeyID != want.KeyID || got.PublicKeyPEM != want.PublicKeyPEM ||
+					got.Inbox != want.Inbox || got.Followers != want.Followers || !got.FetchedAt.Equal(want.FetchedAt) {
+					t.Errorf("author %+v, want %+v", got, *want)
+				}
+			}
 		})
+	}
+
+	// The rules as ReplyRules reads them, once they are not the defaults.
+	if err := s.SetPolicy(ctx, 0, content.PolicyReviewed); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"war crimes", "Propaganda"} {
+		if _, err := s.AddKeywordRule(ctx, 0, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := s.ReplyIntake(ctx, alice.ID+"/statuses/new", alice.ID, en.ObjectKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.ReplyRules(ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := in.Rules; got.Policy != content.PolicyReviewed || got.Policy != want.Policy || got.AuthorKnown != want.AuthorKnown ||
+		!slices.Equal(got.Phrases, want.Phrases) || len(got.Phrases) != 2 {
+		t.Errorf("rules %+v, want %+v with the reviewed policy and two phrases", got, want)
 	}
 }
 

@@ -314,7 +314,7 @@ func (s *Store) Blocks(ctx context.Context) ([]*content.Block, error) {
 // anything from the actor.
 func (s *Store) IsBlocked(ctx context.Context, actorID string) (bool, error) {
 	var blocked bool
-	err := s.pool.QueryRow(ctx, isBlockedQuery, isBlockedArgs(actorID)...).Scan(&blocked)
+	err := s.pool.QueryRow(ctx, isBlockedQuery, actorID, actorHostCandidates(actorID)).Scan(&blocked)
 	return blocked, mapErr("is "+actorID+" blocked", err)
 }
 
@@ -322,14 +322,12 @@ const isBlockedQuery = `
 	SELECT EXISTS (SELECT 1 FROM blocks
 		WHERE (kind = 'account' AND target = $1) OR (kind = 'instance' AND target = ANY($2)))`
 
-// isBlockedArgs are the arguments of isBlockedQuery for an actor: its id,
-// and the hosts whose block would cover it.
-func isBlockedArgs(actorID string) []any {
-	var hosts []string
+// actorHostCandidates are the hosts whose block would cover an actor.
+func actorHostCandidates(actorID string) []string {
 	if u, err := url.Parse(actorID); err == nil && u.Host != "" {
-		hosts = blockedHostCandidates(u.Host)
+		return blockedHostCandidates(u.Host)
 	}
-	return []any{actorID, hosts}
+	return nil
 }
 
 // IsInstanceBlocked reports whether host (which may carry a port) is

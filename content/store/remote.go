@@ -28,8 +28,10 @@ type RemoteActor struct {
 
 const remoteActorColumns = `id, host, inbox, shared_inbox, key_id, public_key_pem, username, name, url, icon_url, followers, fetched_at`
 
-func scanRemoteActor(row interface{ Scan(...any) error }, a *RemoteActor) error {
-	return row.Scan(&a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &a.Followers, &a.FetchedAt)
+// scanRemoteActor reads remoteActorColumns into a. Columns selected before
+// them are scanned into before.
+func scanRemoteActor(row interface{ Scan(...any) error }, a *RemoteActor, before ...any) error {
+	return row.Scan(append(before, &a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &a.Followers, &a.FetchedAt)...)
 }
 
 const remoteActorQuery = `SELECT ` + remoteActorColumns + ` FROM remote_actors WHERE id = $1`
