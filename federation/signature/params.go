@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,7 +52,7 @@ func KeyID(r *http.Request) (string, error) {
 // honours quotes, so a comma inside a keyId does no harm (INTEROP H8).
 func parseParams(h string) (*params, error) {
 	p := &params{}
-	seen := map[string]bool{}
+	seen := make([]string, 0, 8) // the names so far: a handful, so a slice beats a map
 	s := h
 	for {
 		s = strings.TrimLeft(s, " \t,")
@@ -66,18 +67,12 @@ func parseParams(h string) (*params, error) {
 		s = strings.TrimLeft(s[eq+1:], " \t")
 		var value string
 		if strings.HasPrefix(s, `"`) {
-			var b strings.Builder
-			i := 1
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				b.WriteByte(s[i])
-			}
-			if i == len(s) {
+			var i int
+			value, i = unquote(s)
+			if i < 0 {
 				return nil, fmt.Errorf("unterminated quoted value of %s", name)
 			}
-			value, s = b.String(), s[i+1:]
+			s = s[i+1:]
 			s = strings.TrimLeft(s, " \t")
 			if s != "" && s[0] != ',' {
 				return nil, fmt.Errorf("junk after the value of %s", name)
@@ -89,10 +84,10 @@ func parseParams(h string) (*params, error) {
 			}
 			value, s = strings.TrimSpace(s[:end]), s[end:]
 		}
-		if seen[name] {
+		if slices.Contains(seen, name) {
 			return nil, fmt.Errorf("parameter %s given twice", name)
 		}
-		seen[name] = true
+		seen = append(seen, name)
 		var err error
 		switch name {
 		case "keyid":
@@ -124,8 +119,31 @@ func parseParams(h string) (*params, error) {
 	if p.algorithm == "" {
 		p.algorithm = "rsa-sha256" // what Mastodon assumes
 	}
-	if !seen["headers"] {
+	if !slices.Contains(seen, "headers") {
 		p.headers = []string{"date"} // the draft's default
 	}
 	return p, nil
+}
+
+// unquote reads the quoted string at the start of s, which begins with a
+// double quote, with backslash escapes. It returns the value and the index
+// of the closing quote, or -1 when there is none. A value without escapes,
+// as every signature and keyId in practice is, is a slice of s.
+func unquote(s string) (string, int) {
+	end := strings.IndexByte(s[1:], '"') + 1
+	if end > 0 && strings.IndexByte(s[1:end], '\\') < 0 {
+		return s[1:end], end
+	}
+	var b strings.Builder
+	i := 1
+	for ; i < len(s) && s[i] != '"'; i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	if i == len(s) {
+		return "", -1
+	}
+	return b.String(), i
 }
