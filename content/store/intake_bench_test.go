@@ -22,11 +22,8 @@ func BenchmarkReplyIntake(b *testing.B) {
 	s := storetest.New(b)
 	ctx := b.Context()
 	st := &content.Story{BylineKind: content.BylinePseudonym, BylineName: "Anna K."}
-	if err := s.CreateStory(ctx, st); err != nil {
-		b.Fatal(err)
-	}
-	tr := &content.Translation{StoryID: st.ID, Lang: "en", Title: "The bakery", Teaser: "A teaser.", BodyMarkdown: "Hello."}
-	if err := s.SaveTranslation(ctx, tr); err != nil {
+	tr := &content.Translation{Lang: "en", Title: "The bakery", Teaser: "A teaser.", BodyMarkdown: "Hello."}
+	if err := s.CreateStoryWithTranslation(ctx, st, tr); err != nil {
 		b.Fatal(err)
 	}
 	tr, err := s.SetTranslationState(ctx, tr.ID, content.StatePublished, time.Time{})
