@@ -49,7 +49,7 @@ func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (bo
 const inboxSenderQuery = `
 	WITH contact AS (
 		UPDATE instances SET failure_days = '{}', unavailable = false, updated_at = $4
-		WHERE host = $3 AND (unavailable OR failure_days <> '{}')
+		WHERE $3 <> '' AND host = $3 AND (unavailable OR failure_days <> '{}')
 	)
 	SELECT EXISTS (SELECT 1 FROM blocks
 		WHERE (kind = 'account' AND target = ANY($1)) OR (kind = 'instance' AND target = ANY($2)))`
@@ -103,9 +103,9 @@ func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string)
 }
 
 // replyIntakeQuery asks every question of ReplyIntake in one statement:
-// in a batch, each statement costs PostgreSQL and pgx a share of their
-// work of its own (parse, bind, a snapshot, an executor), more than these
-// index probes do. Its parts are, in order, the statements of Policy,
+// in a batch, each statement costs PostgreSQL and pgx work of its own (a
+// bind, a portal, a snapshot, an executor started and shut down), more
+// than these index probes do. Its parts are, in order, the statements of Policy,
 // AuthorHasVisibleReply, KeywordPhrases, ReplyByAPID (the id only),
 // IsReplyTombstoned, IsBlocked, TranslationByObjectKey and RemoteActor;
 // TestStore_ReplyIntake holds the answers to theirs. The last two come
@@ -149,10 +149,12 @@ func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, existingID **int64, apID, a
 		if err != nil {
 			return err
 		}
-		if policy == nil {
-			in.Rules.Policy, _ = policyOf("", pgx.ErrNoRows)
-		} else {
-			in.Rules.Policy, _ = policyOf(*policy, nil)
+		v, err := "", pgx.ErrNoRows // as policyQuery answers when no policy is set
+		if policy != nil {
+			v, err = *policy, nil
+		}
+		if in.Rules.Policy, err = policyOf(v, err); err != nil {
+			return err
 		}
 		if artID != nil {
 			art.TranslationID, art.StoryID, art.Lang, art.State = *artID, *artStory, *artLang, *artState
