@@ -109,7 +109,8 @@ func (s *Store) ReplyIntake(ctx context.Context, apID, actor, articleKey string)
 // AuthorHasVisibleReply, KeywordPhrases, ReplyByAPID (the id only),
 // IsReplyTombstoned, IsBlocked, TranslationByObjectKey and RemoteActor;
 // TestStore_ReplyIntake holds the answers to theirs. The last two come
-// from outer joins, and so as NULLs when absent.
+// from outer joins: each is led by whether it was found, its columns
+// otherwise empty.
 const replyIntakeQuery = `
 	SELECT (SELECT value FROM settings WHERE key = 'moderation_policy'),
 		EXISTS (SELECT 1 FROM replies WHERE author = $2 AND state = 'visible'),
@@ -117,7 +118,7 @@ const replyIntakeQuery = `
 		(SELECT id FROM replies WHERE ap_id = $1),
 		EXISTS (SELECT 1 FROM reply_tombstones WHERE ap_id = $1),
 		EXISTS (SELECT 1 FROM blocks WHERE (kind = 'account' AND target = $2) OR (kind = 'instance' AND target = ANY($3))),
-		t.id, t.story_id, t.lang, t.state,
+		t.id IS NOT NULL, coalesce(t.id, 0), coalesce(t.story_id, 0), coalesce(t.lang, ''), coalesce(t.state, ''),
 		ra.id IS NOT NULL, coalesce(ra.id, ''), coalesce(ra.host, ''), coalesce(ra.inbox, ''),
 		coalesce(ra.shared_inbox, ''), coalesce(ra.key_id, ''), coalesce(ra.public_key_pem, ''),
 		coalesce(ra.username, ''), coalesce(ra.name, ''), coalesce(ra.url, ''), coalesce(ra.icon_url, ''),
@@ -135,17 +136,13 @@ func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, existingID **int64, apID, a
 	}
 	b.Queue(replyIntakeQuery, apID, actor, actorHostCandidates(actor), key).QueryRow(func(row pgx.Row) error {
 		var (
-			policy      *string
-			art         ArticleRef
-			artID       *int64
-			artStory    *int64
-			artLang     *string
-			artState    *content.State
-			authorKnown bool
-			author      RemoteActor
+			policy                *string
+			art                   ArticleRef
+			author                RemoteActor
+			artFound, authorFound bool
 		)
 		err := scanRemoteActor(row, &author, &policy, &in.Rules.AuthorKnown, &in.Rules.Phrases, existingID,
-			&in.Tombstoned, &in.Blocked, &artID, &artStory, &artLang, &artState, &authorKnown)
+			&in.Tombstoned, &in.Blocked, &artFound, &art.TranslationID, &art.StoryID, &art.Lang, &art.State, &authorFound)
 		if err != nil {
 			return err
 		}
@@ -156,11 +153,10 @@ func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, existingID **int64, apID, a
 		if in.Rules.Policy, err = policyOf(v, err); err != nil {
 			return err
 		}
-		if artID != nil {
-			art.TranslationID, art.StoryID, art.Lang, art.State = *artID, *artStory, *artLang, *artState
+		if artFound {
 			in.Article = &art
 		}
-		if authorKnown {
+		if authorFound {
 			in.Author = &author
 		}
 		return nil
