@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"samizdat/content"
+	"samizdat/web/clientaddr"
 )
 
 // Login rate limits. Attempts are counted per email address, so that nobody
@@ -156,9 +157,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		email = email[:maxEmailLen]
 	}
 
-	emailKey := "login:email:" + strings.ToLower(email)
-	okEmail := s.limits.allow(emailKey, loginPerEmail, loginWindow)
-	okClient := s.limits.allow("login:client:"+s.limits.client(r), loginPerClient, loginWindow)
+	emailKey := strings.ToLower(email)
+	okEmail := s.limits.loginEmail.Allow(emailKey)
+	okClient := s.limits.loginClient.Allow(clientaddr.Key(r))
 	if !okEmail || !okClient {
 		p.Error = loginTooMany
 		w.Header().Set("Retry-After", loginRetryAfter)
@@ -177,7 +178,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.limits.reset(emailKey)
+	s.limits.loginEmail.Reset(emailKey)
 	// A new token on every privilege change stops session fixation; the CSRF
 	// token of the anonymous session is replaced with it.
 	if err := s.sessions.RenewToken(ctx); err != nil {

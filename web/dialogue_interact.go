@@ -6,11 +6,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/clientaddr"
 )
 
 // Remote interaction (issue 4, item 8; INTEROP I1–I3): "Reply from your
@@ -109,7 +109,7 @@ func (s *Server) handleInteract(w http.ResponseWriter, r *http.Request) {
 		p.Title = T(lang, "interact.reply.title")
 	}
 
-	if s.cfg.Interact == nil || !s.limits.allow("interact:"+s.limits.client(r), interactPerHour, time.Hour) {
+	if s.cfg.Interact == nil || !s.limits.interact.Allow(clientaddr.Key(r)) {
 		s.render(w, r, http.StatusOK, "interact.html", p)
 		return
 	}

@@ -1,16 +1,12 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"samizdat/web/clientaddr"
 )
 
 // contentSecurityPolicy lets pages load only what this site serves: no
@@ -47,63 +43,20 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 func requestID(r *http.Request) string { return middleware.GetReqID(r.Context()) }
 
-// limiters are in-memory rate limits. Clients are told apart by a keyed hash
-// of their address whose key lives only in this process's memory, so nothing
-// that could identify a visitor is ever written anywhere.
-type limiters struct {
-	key []byte
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]*window
+// limits are the in-memory rate limits of the public forms and the sign-in,
+// each keyed by client as clientaddr finds it behind trusted proxies.
+type limits struct {
+	tell        *clientaddr.Limiter
+	interact    *clientaddr.Limiter
+	loginEmail  *clientaddr.Limiter
+	loginClient *clientaddr.Limiter
 }
 
-type window struct {
-	start time.Time
-	count int
-}
-
-func newLimiters(now func() time.Time) *limiters {
-	key := make([]byte, 32)
-	rand.Read(key)
-	return &limiters{key: key, now: now, m: map[string]*window{}}
-}
-
-// client returns an opaque, per-process name for the request's sender.
-func (l *limiters) client(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+func newLimits(now func() time.Time) limits {
+	return limits{
+		tell:        clientaddr.NewLimiter(tellLimit, tellPer, now),
+		interact:    clientaddr.NewLimiter(interactPerHour, time.Hour, now),
+		loginEmail:  clientaddr.NewLimiter(loginPerEmail, loginWindow, now),
+		loginClient: clientaddr.NewLimiter(loginPerClient, loginWindow, now),
 	}
-	mac := hmac.New(sha256.New, l.key)
-	mac.Write([]byte(host))
-	return hex.EncodeToString(mac.Sum(nil)[:12])
-}
-
-// allow counts one attempt for key and reports whether at most max attempts
-// were made within per.
-func (l *limiters) allow(key string, max int, per time.Duration) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.m) > 100_000 {
-		for k, w := range l.m {
-			if now.Sub(w.start) > time.Hour {
-				delete(l.m, k)
-			}
-		}
-	}
-	w, ok := l.m[key]
-	if !ok || now.Sub(w.start) > per {
-		w = &window{start: now}
-		l.m[key] = w
-	}
-	w.count++
-	return w.count <= max
-}
-
-// reset forgets the attempts counted for key (after a successful login).
-func (l *limiters) reset(key string) {
-	l.mu.Lock()
-	delete(l.m, key)
-	l.mu.Unlock()
 }

@@ -68,7 +68,7 @@ type Server struct {
 	logger   *slog.Logger
 	tmpl     *templates
 	sessions *scs.SessionManager
-	limits   *limiters
+	limits   limits
 	pages    *pageCache // rendered story pages and lists of stories (page_cache.go)
 	handler  http.Handler
 }
@@ -88,7 +88,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		store:  st,
 		logger: logger.With("component", "web"),
 		tmpl:   tmpl,
-		limits: newLimiters(cfg.Now),
+		limits: newLimits(cfg.Now),
 		pages:  newPageCache(pageCacheSize),
 	}
 	s.sessions = scs.New()

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/clientaddr"
 )
 
 // "Tell your story": a form anyone may send a story through. It keeps only
@@ -109,7 +110,7 @@ func (s *Server) handleTellSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "tell.html", p)
 		return
 	}
-	if !s.limits.allow("tell:"+s.limits.client(r), tellLimit, tellPer) {
+	if !s.limits.tell.Allow(clientaddr.Key(r)) {
 		p.FormError = T(lang, "tell.err.rate_limited")
 		s.render(w, r, http.StatusTooManyRequests, "tell.html", p)
 		return

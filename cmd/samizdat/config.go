@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"samizdat/web/clientaddr"
 )
 
 // config is everything Samizdat reads from the environment, parsed and
@@ -27,6 +30,12 @@ type config struct {
 	LogFormat              string // "text" or "json"
 	ShutdownTimeout        time.Duration
 	FederationAllowPrivate bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; the client address it gives is used for rate limits only.
+	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is where Prometheus metrics are served: a
+	// listener of their own, never the public one.
+	MetricsAddr string
 }
 
 var langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -48,6 +57,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PublicationName: get("PUBLICATION_NAME", "Samizdat"),
 		MediaDir:        get("MEDIA_DIR", "./media"),
 		LogFormat:       get("LOG_FORMAT", "text"),
+		MetricsAddr:     get("METRICS_ADDR", ""),
 	}
 	if f := get("DATABASE_URL_FILE", ""); f != "" && cfg.DatabaseURL == "" {
 		b, err := readFile(f)
@@ -76,6 +86,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 	if _, _, err := net.SplitHostPort(cfg.ListenAddr); err != nil {
 		bad("LISTEN_ADDR must be host:port or :port, got %q", cfg.ListenAddr)
+	}
+
+	if cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			bad("METRICS_ADDR must be host:port such as 127.0.0.1:9090, got %q", cfg.MetricsAddr)
+		} else if cfg.MetricsAddr == cfg.ListenAddr {
+			bad("METRICS_ADDR must not be LISTEN_ADDR: metrics are never served on the public listener")
+		}
 	}
 
 	seen := map[string]bool{}
@@ -113,6 +131,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			bad("FEDERATION_ALLOW_PRIVATE must be true or false")
 		}
 		cfg.FederationAllowPrivate = b
+	}
+	if p, err := clientaddr.ParsePrefixes(get("TRUSTED_PROXIES", "")); err != nil {
+		bad("TRUSTED_PROXIES must list CIDR prefixes such as 10.0.0.0/8,::1/128: %v", err)
+	} else {
+		cfg.TrustedProxies = p
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -40,9 +41,17 @@ func TestLoadConfig_Valid(t *testing.T) {
 		"LOG_LEVEL":                "debug",
 		"LOG_FORMAT":               "json",
 		"FEDERATION_ALLOW_PRIVATE": "true",
+		"TRUSTED_PROXIES":          "10.0.0.0/8, ::1",
+		"METRICS_ADDR":             "127.0.0.1:9090",
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cfg.TrustedProxies); got != "[10.0.0.0/8 ::1/128]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
+	if cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("MetricsAddr = %q", cfg.MetricsAddr)
 	}
 	if got, want := strings.Join(cfg.Languages, ","), "en,uk,de"; got != want {
 		t.Errorf("Languages = %s, want %s", got, want)
@@ -65,11 +74,13 @@ func TestLoadConfig_ReportsEverything(t *testing.T) {
 		"LOG_FORMAT":               "xml",
 		"SHUTDOWN_TIMEOUT":         "-1s",
 		"FEDERATION_ALLOW_PRIVATE": "maybe",
+		"TRUSTED_PROXIES":          "the proxy",
+		"METRICS_ADDR":             "8080",
 	}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"DATABASE_URL", "BASE_URL", "LISTEN_ADDR", `"pt-br"`, `"en" is listed twice`, "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "FEDERATION_ALLOW_PRIVATE"} {
+	for _, name := range []string{"DATABASE_URL", "BASE_URL", "LISTEN_ADDR", `"pt-br"`, `"en" is listed twice`, "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "FEDERATION_ALLOW_PRIVATE", "TRUSTED_PROXIES", "METRICS_ADDR"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not mention %s:\n%v", name, err)
 		}

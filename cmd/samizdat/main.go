@@ -57,6 +57,8 @@ Every command reads its configuration from the environment:
   LOG_LEVEL         debug, info, warn or error (default info)
   LOG_FORMAT        text or json (default text)
   SHUTDOWN_TIMEOUT  how long to let requests finish on shutdown (default 15s)
+  TRUSTED_PROXIES   CIDR prefixes of the reverse proxies whose X-Forwarded-For is believed (default none)
+  METRICS_ADDR      where to serve Prometheus metrics, e.g. 127.0.0.1:9090 (default: not served)
   FEDERATION_ALLOW_PRIVATE  let remote fetches reach private addresses (development and tests only)
 `
 

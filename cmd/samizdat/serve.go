@@ -19,6 +19,7 @@ import (
 	"samizdat/federation/delivery"
 	"samizdat/federation/transport"
 	"samizdat/web"
+	"samizdat/web/clientaddr"
 )
 
 // version is the software version NodeInfo and the User-Agent report.
@@ -116,7 +117,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// One router in front: the ActivityPub and discovery paths go to
 	// federation, everything else to the website.
 	root := chi.NewRouter()
-	root.Use(touchAfterWrites(pages))
+	root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
 	for _, pattern := range []string{"/.well-known/*", "/nodeinfo/*", "/actor", "/actor/*", "/actors/*", "/inbox", "/ap/*"} {
 		root.Handle(pattern, fed.Handler())
 	}
