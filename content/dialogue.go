@@ -20,8 +20,9 @@ const (
 	ReplyHidden  ReplyState = "hidden"
 )
 
-// Visibility is who a reply was addressed to (INTEROP P3). Only public and
-// unlisted replies are ever shown.
+// Visibility is who a reply was addressed to
+// (docs/federation.md#reply-visibility). Only public and unlisted replies are
+// ever shown.
 type Visibility string
 
 // The four audiences of a fediverse post, as Mastodon derives them.
@@ -74,13 +75,13 @@ type Attachment struct {
 	Type  string `json:"type"`
 }
 
-// Emoji is a custom emoji used in a reply (INTEROP L5).
+// Emoji is a custom emoji used in a reply (docs/federation.md#custom-emoji).
 type Emoji struct {
 	Shortcode string `json:"shortcode"` // with colons, ":blob:"
 	Media     string `json:"media"`
 }
 
-// Mention is an account a reply mentions (INTEROP L4).
+// Mention is an account a reply mentions (docs/federation.md#mentions).
 type Mention struct {
 	Href string `json:"href"`
 	Name string `json:"name"`

@@ -12,18 +12,19 @@ import (
 
 // Remote HTML (the content of fediverse replies) is cleaned on arrival, never
 // on display [GoToSocial sanitize-at-ingest], down to the elements Mastodon
-// keeps in remote posts (INTEROP L6, Mastodon's sanitize_config.rb). The
-// cleaning is in two steps: bluemonday, which is the security boundary and
-// decides which elements, attributes and URLs survive; then one pass over
-// its output that only narrows it further, in ways bluemonday cannot
-// express: headings become bold paragraphs, class lists keep only the
-// microformat and Mastodon classes, and every link gets one fixed rel.
+// keeps in remote posts (docs/federation.md#reply-html-sanitizing, Mastodon's
+// sanitize_config.rb). The cleaning is in two steps: bluemonday, which is the
+// security boundary and decides which elements, attributes and URLs survive;
+// then one pass over its output that only narrows it further, in ways
+// bluemonday cannot express: headings become bold paragraphs, class lists keep
+// only the microformat and Mastodon classes, and every link gets one fixed rel.
 
 // LinkRel is the rel of every link in remote HTML: no endorsement, no
 // window.opener, no Referer, and marked as user content.
 const LinkRel = "nofollow noopener noreferrer ugc"
 
-// linkSchemes are the link schemes Mastodon allows in remote posts (L6).
+// linkSchemes are the link schemes Mastodon allows in remote posts
+// (docs/federation.md#reply-html-sanitizing).
 var linkSchemes = []string{"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
 
 // replyPolicy is bluemonday's half of the job. It is safe for concurrent use
@@ -64,17 +65,18 @@ func keepClass(c string) bool {
 	return false
 }
 
-// SanitizeHTML cleans HTML from another server to at most INTEROP L6's set:
-// p, span, br, a, del, pre, code, em, strong, b, i, u, ul, ol, li and
-// blockquote. Headings become bold paragraphs; classes are kept only from
-// the microformats prefixes (h-, p-, u-, dt-, e-) and mention, hashtag,
-// ellipsis and invisible, so that mentions and hashtags keep their links and
-// look (L3, L4); links keep only http(s) and the other schemes Mastodon
-// allows, and get rel="nofollow noopener noreferrer ugc" and nothing that
-// opens a window. Scripts, styles, event handlers, images, forms, frames and
-// everything else are removed, and the text of script and style elements
-// with them. Custom emoji are left as their :shortcode: text, for the
-// website to show as images of its own copies (L5).
+// SanitizeHTML cleans HTML from another server to at most the set Mastodon
+// keeps (docs/federation.md#reply-html-sanitizing): p, span, br, a, del, pre,
+// code, em, strong, b, i, u, ul, ol, li and blockquote. Headings become bold
+// paragraphs; classes are kept only from the microformats prefixes (h-, p-, u-,
+// dt-, e-) and mention, hashtag, ellipsis and invisible, so that mentions and
+// hashtags keep their links and look (docs/federation.md#hashtags, #mentions);
+// links keep only http(s) and the other schemes Mastodon allows, and get
+// rel="nofollow noopener noreferrer ugc" and nothing that opens a window.
+// Scripts, styles, event handlers, images, forms, frames and everything else
+// are removed, and the text of script and style elements with them. Custom
+// emoji are left as their :shortcode: text, for the website to show as images
+// of its own copies (docs/federation.md#custom-emoji).
 func SanitizeHTML(s string) string {
 	return narrow(replyPolicy.Sanitize(s))
 }

@@ -50,8 +50,8 @@ func TestSanitizeHTML(t *testing.T) {
 	}
 }
 
-// TestSanitizeHTML_Mentions keeps the mention and hashtag markup of the
-// servers we hear from, links included (INTEROP L3, L4).
+// TestSanitizeHTML_Mentions keeps the mention and hashtag markup of the servers
+// we hear from, links included (docs/federation.md#hashtags, #mentions).
 func TestSanitizeHTML_Mentions(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, in, want string }{
@@ -145,8 +145,8 @@ func TestSanitizeHTML_Hostile(t *testing.T) {
 	}
 }
 
-// allowed is the element and attribute set of INTEROP L6, after headings
-// were rewritten.
+// allowed is the element and attribute set of
+// docs/federation.md#reply-html-sanitizing, after headings were rewritten.
 var allowed = map[string]map[string]bool{
 	"p": {}, "br": {}, "del": {}, "pre": {}, "code": {}, "em": {}, "strong": {}, "b": {}, "i": {}, "u": {},
 	"ul": {}, "blockquote": {},

@@ -184,7 +184,8 @@ func SplitTags(s string) []string {
 }
 
 // Validate checks the translation's fields. The teaser is plain text because
-// Mastodon shows it as the post itself (INTEROP R1, R2).
+// Mastodon shows it as the post itself
+// (docs/federation.md#mastodon-article-rendering).
 func (t *Translation) Validate() error {
 	var v ValidationError
 	if t.Lang == "" {
@@ -246,10 +247,11 @@ func (t *Translation) Updated() time.Time {
 }
 
 // NextEditTime is the time to record for an edit made at now to a published
-// translation whose last public change was at last. Peers compare `updated`
-// to the second and ignore an Update that is not newer (INTEROP R3), so each
-// edit moves at least one whole second past the last public change, even
-// when an editor saves twice within a second of publishing.
+// translation whose last public change was at last. Peers compare `updated` to
+// the second and ignore an Update that is not newer
+// (docs/federation.md#mastodon-article-edits), so each edit moves at least one
+// whole second past the last public change, even when an editor saves twice
+// within a second of publishing.
 func NextEditTime(now, last time.Time) time.Time {
 	if earliest := last.Truncate(time.Second).Add(time.Second); now.Before(earliest) {
 		return earliest
