@@ -13,12 +13,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// A reply reaching the inbox costs three round trips to PostgreSQL, and on
-// two cores a round trip costs the server and PostgreSQL more CPU (system
-// calls, waking each other) than the statements it carries (issue 5). When
-// replies arrive together, a coalescer sends the statements of every caller
-// waiting at that moment in one pgx.Batch: one round trip, and one commit,
-// for all of them. A caller alone is sent at once, alone: nothing waits
+// A reply reaching the inbox costs three round trips to PostgreSQL, and on two
+// cores a round trip costs the server and PostgreSQL more CPU (system calls,
+// waking each other) than the statements it carries (see docs/benchmarks.md).
+// When replies arrive together, a coalescer sends the statements of every
+// caller waiting at that moment in one pgx.Batch: one round trip, and one
+// commit, for all of them. A caller alone is sent at once, alone: nothing waits
 // for company.
 //
 // A batch is one implicit transaction. When a statement fails, PostgreSQL

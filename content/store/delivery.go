@@ -14,7 +14,7 @@ const (
 	DeliveryPending   = "pending"   // queued, or failed and waiting for a retry
 	DeliveryDelivered = "delivered" // the inbox answered 2xx: never sent again
 	DeliveryFailed    = "failed"    // a final answer, or retries exhausted
-	DeliverySkipped   = "skipped"   // the inbox's instance was unavailable (INTEROP E3)
+	DeliverySkipped   = "skipped"   // the inbox's instance was unavailable (docs/federation.md#unavailable-instances)
 )
 
 // Activity is an activity we send, kept as the exact bytes that are signed
@@ -39,9 +39,10 @@ type Delivery struct {
 	UpdatedAt  time.Time
 }
 
-// FollowerInboxes returns where an activity of the language actor lang must
-// go: for each follower its shared inbox, or its own inbox when it has none,
-// each address once (INTEROP E1). q is a transaction or the pool.
+// FollowerInboxes returns where an activity of the language actor lang must go:
+// for each follower its shared inbox, or its own inbox when it has none, each
+// address once (docs/federation.md#shared-inbox-delivery). q is a transaction
+// or the pool.
 func (s *Store) FollowerInboxes(ctx context.Context, q querier, lang string) ([]string, error) {
 	rows, err := q.Query(ctx, `
 		SELECT DISTINCT coalesce(nullif(a.shared_inbox, ''), a.inbox) AS inbox
@@ -120,14 +121,14 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 	return a, d, nil
 }
 
-// DeliveryJob is DeliveryTarget and InstanceAvailable for the inbox's host
-// in one round trip to PostgreSQL, for a worker that makes thousands of
-// attempts a second in a fan-out: each round trip costs both the worker and
-// PostgreSQL CPU that RSA signing needs (issue 5). The two statements are
-// pipelined, and sent with those of the other workers asking at the same
-// moment (coalesce.go). known, when not nil, is the activity as the caller already
-// holds it: activities never change once stored, so only the delivery's
-// state is read, not the body again, and known is returned.
+// DeliveryJob is DeliveryTarget and InstanceAvailable for the inbox's host in
+// one round trip to PostgreSQL, for a worker that makes thousands of attempts a
+// second in a fan-out: each round trip costs both the worker and PostgreSQL CPU
+// that RSA signing needs. The two statements are pipelined, and sent with those
+// of the other workers asking at the same moment (coalesce.go). known, when not
+// nil, is the activity as the caller already holds it: activities never change
+// once stored, so only the delivery's state is read, not the body again, and
+// known is returned.
 func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, bool, error) {
 	var (
 		a           *Activity
@@ -233,10 +234,11 @@ func (s *Store) MarkDeliverySkipped(ctx context.Context, activityID, inbox strin
 }
 
 // RemoveFollowersAtInbox removes the followers, of any of our actors, whose
-// personal inbox is inbox, after it answered 410 Gone (INTEROP E7), and
-// returns how many follows went. An address that is some actor's shared
-// inbox removes nothing: a shared inbox speaks for a whole instance, and
-// one 410 from it is no proof that every follower there is gone.
+// personal inbox is inbox, after it answered 410 Gone
+// (docs/federation.md#gone-inbox-removes-follower), and returns how many
+// follows went. An address that is some actor's shared inbox removes nothing: a
+// shared inbox speaks for a whole instance, and one 410 from it is no proof
+// that every follower there is gone.
 func (s *Store) RemoveFollowersAtInbox(ctx context.Context, inbox string) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `
 		DELETE FROM followers f USING remote_actors a

@@ -53,11 +53,11 @@ func collectReplies(rows pgx.Rows) ([]*content.Reply, error) {
 }
 
 // Dialogue returns what readers may see of a story's dialogue: its visible
-// public and unlisted replies (INTEROP P3), to every translation and to one
-// another, each with its author. They come oldest first, so that a reply
-// always follows the reply it answers and a thread can be built in one pass;
-// a visible reply whose parent is not shown keeps its ParentID, and the
-// caller decides where it goes.
+// public and unlisted replies (docs/federation.md#reply-visibility), to every
+// translation and to one another, each with its author. They come oldest first,
+// so that a reply always follows the reply it answers and a thread can be built
+// in one pass; a visible reply whose parent is not shown keeps its ParentID,
+// and the caller decides where it goes.
 func (s *Store) Dialogue(ctx context.Context, storyID int64) ([]*content.Reply, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+replyColumns+`

@@ -16,8 +16,7 @@ func (s *Store) TranslationByObjectKey(ctx context.Context, key string) (*conten
 		return nil, fmt.Errorf("store: translation by object key %q: %w", key, content.ErrNotFound)
 	}
 	// Compared as a uuid, so that the unique index answers: compared as
-	// text, every Article fetch and every reply read all translations
-	// (issue 5).
+	// text, every Article fetch and every reply read all translations.
 	err := scanTranslation(s.pool.QueryRow(ctx, `SELECT `+translationColumns+` FROM translations t WHERE t.object_key = $1::uuid`, key), t)
 	if err != nil {
 		return nil, mapErr(fmt.Sprintf("translation by object key %s", key), err)

@@ -7,11 +7,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Follow records that a remote actor follows one of our language actors
-// through the Follow activity followID. A repeated Follow keeps the one row
-// and replaces the Follow id (INTEROP F3). then runs in the same transaction,
-// so the Accept it enqueues commits together with the follower. Follow
-// reports whether the follower is new.
+// Follow records that a remote actor follows one of our language actors through
+// the Follow activity followID. A repeated Follow keeps the one row and
+// replaces the Follow id (docs/federation.md#repeated-follow). then runs in the
+// same transaction, so the Accept it enqueues commits together with the
+// follower. Follow reports whether the follower is new.
 func (s *Store) Follow(ctx context.Context, lang, follower, followID string, then func(ctx context.Context, tx pgx.Tx) error) (bool, error) {
 	var created bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -30,8 +30,9 @@ func (s *Store) Follow(ctx context.Context, lang, follower, followID string, the
 	return created, err
 }
 
-// Unfollow removes follower from the followers of lang, matched by the pair
-// and never only by a Follow id (INTEROP F4), and reports whether a row went.
+// Unfollow removes follower from the followers of lang, matched by the pair and
+// never only by a Follow id (docs/federation.md#undo-follow-by-pair), and
+// reports whether a row went.
 func (s *Store) Unfollow(ctx context.Context, lang, follower string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM followers WHERE actor = $1 AND follower = $2`, lang, follower)
 	if err != nil {

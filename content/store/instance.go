@@ -10,7 +10,7 @@ import (
 
 // UnavailableAfterDays is how many distinct days of failed deliveries make
 // an instance unavailable, as in Mastodon's DeliveryFailureTracker
-// (INTEROP E3).
+// (docs/federation.md#unavailable-instances).
 const UnavailableAfterDays = 7
 
 // Instance is a remote host's delivery health. Host is the authority of its
@@ -66,7 +66,7 @@ func (s *Store) InstanceSuccess(ctx context.Context, host string) error {
 
 // instanceSuccessQuery writes nothing for a host in good health whose last
 // success is under a minute old: a fan-out acknowledged by a thousand
-// inboxes there would otherwise rewrite its row a thousand times (issue 5),
+// inboxes there would otherwise rewrite its row a thousand times,
 // and nothing needs last_success closer than that.
 const instanceSuccessQuery = `
 	INSERT INTO instances (host, last_success, updated_at) VALUES ($1, $2, $2)
@@ -76,8 +76,9 @@ const instanceSuccessQuery = `
 		OR instances.last_success IS NULL OR instances.last_success < $2 - interval '1 minute'`
 
 // InstanceContact revives host when it contacts us (a signed request that
-// verified), as Mastodon does on any inbound POST (INTEROP E3). It writes
-// nothing for a host in good health, so it is cheap to call on every request.
+// verified), as Mastodon does on any inbound POST
+// (docs/federation.md#unavailable-instances). It writes nothing for a host in
+// good health, so it is cheap to call on every request.
 func (s *Store) InstanceContact(ctx context.Context, host string) error {
 	_, err := s.pool.Exec(ctx, instanceContactQuery, host, s.now())
 	return mapErr("instance contact from "+host, err)

@@ -9,20 +9,20 @@ import (
 	"samizdat/content"
 )
 
-// The inbox asks the same handful of questions about every reply it takes
-// in. Asked one by one they cost a round trip to PostgreSQL each, and a
-// round trip costs both the server and PostgreSQL more CPU than most of
-// these questions take to answer; on two cores that was most of the cost of
-// a reply (issue 5). ReplyIntake and ReplyRules ask them together: their
+// The inbox asks the same handful of questions about every reply it takes in.
+// Asked one by one they cost a round trip to PostgreSQL each, and a round trip
+// costs both the server and PostgreSQL more CPU than most of these questions
+// take to answer; on two cores that was most of the cost of a reply
+// (docs/benchmarks.md). ReplyIntake and ReplyRules ask them together: their
 // statements are the ones the single-question methods run, pipelined in one
 // pgx.Batch: one round trip. InboxSender and ReplyIntake go further: their
-// batch also carries the statements of other replies arriving at the same
-// time (coalesce.go).
+// batch also carries the statements of other replies arriving at the same time
+// (coalesce.go).
 
-// InboxSender answers, in one round trip, what IsBlocked would for the
-// signer of an activity and for its actor, and records what
-// InstanceContact would for host, the signer's: a signed request that
-// verified shows its instance alive, blocked or not (INTEROP E3).
+// InboxSender answers, in one round trip, what IsBlocked would for the signer
+// of an activity and for its actor, and records what InstanceContact would for
+// host, the signer's: a signed request that verified shows its instance alive,
+// blocked or not (docs/federation.md#unavailable-instances).
 func (s *Store) InboxSender(ctx context.Context, signer, actor, host string) (bool, error) {
 	ids := []string{signer}
 	hosts := actorHostCandidates(signer)
@@ -57,7 +57,7 @@ const inboxSenderQuery = `
 // ReplyIntake is what the inbox must know before it takes a reply.
 type ReplyIntake struct {
 	Existing   *content.Reply // the reply when it is held already, else nil
-	Tombstoned bool           // its author deleted it before (P4, P6)
+	Tombstoned bool           // its author deleted it before (docs/federation.md#reply-origin-checks, #reply-deletes)
 	Blocked    bool           // its author is blocked, as an account or through its instance
 	Author     *RemoteActor   // the author as cached, nil when unknown
 	Article    *ArticleRef    // the Article it answers, when asked for and found

@@ -16,13 +16,13 @@ import (
 // media cache and the backfill's bookkeeping. What readers and moderators
 // see of it is in dialogue.go and moderation.go.
 
-// SaveReply stores a reply that has just arrived, unless a reply with the
-// same ActivityPub id is already held or was deleted by its author (a
-// tombstone): the same Create may come more than once, and a Create for a
-// deleted id is ignored (INTEROP P4, P6). It reports whether the reply was
-// stored, and sets r.ID and r.ReceivedAt when it was. r.Author must be a
-// known remote actor. repliesIRI is the reply's own replies collection, for
-// the backfill; "" when it has none.
+// SaveReply stores a reply that has just arrived, unless a reply with the same
+// ActivityPub id is already held or was deleted by its author (a tombstone):
+// the same Create may come more than once, and a Create for a deleted id is
+// ignored (docs/federation.md#reply-origin-checks, #reply-deletes). It reports
+// whether the reply was stored, and sets r.ID and r.ReceivedAt when it was.
+// r.Author must be a known remote actor. repliesIRI is the reply's own replies
+// collection, for the backfill; "" when it has none.
 func (s *Store) SaveReply(ctx context.Context, r *content.Reply, repliesIRI string) (bool, error) {
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = s.now()
@@ -125,12 +125,13 @@ type ReplyEdit struct {
 	Review bool
 }
 
-// UpdateReply applies an edit that author made to the reply apID (INTEROP
-// P5). It changes nothing unless the reply is the author's and the edit is
-// newer than what is held, so a late or replayed Update cannot undo a later
-// one. The moderation state is kept: a hidden reply stays hidden and a
-// pending one pending; a visible one goes back to pending only when
-// e.Review says so. It reports whether the reply changed, and its state.
+// UpdateReply applies an edit that author made to the reply apID
+// (docs/federation.md#reply-edits). It changes nothing unless the reply is the
+// author's and the edit is newer than what is held, so a late or replayed
+// Update cannot undo a later one. The moderation state is kept: a hidden reply
+// stays hidden and a pending one pending; a visible one goes back to pending
+// only when e.Review says so. It reports whether the reply changed, and its
+// state.
 func (s *Store) UpdateReply(ctx context.Context, apID, author string, e ReplyEdit) (bool, content.ReplyState, error) {
 	var state content.ReplyState
 	err := s.pool.QueryRow(ctx, `
@@ -152,10 +153,11 @@ func (s *Store) UpdateReply(ctx context.Context, apID, author string, e ReplyEdi
 	return true, state, nil
 }
 
-// DeleteReply removes the reply apID if author wrote it, and remembers its
-// id in a tombstone either way, so that a Create arriving after its Delete
-// (a retried delivery) is ignored, as Mastodon does (INTEROP P6). Replies
-// to it stay in the dialogue. It reports whether a reply went.
+// DeleteReply removes the reply apID if author wrote it, and remembers its id
+// in a tombstone either way, so that a Create arriving after its Delete (a
+// retried delivery) is ignored, as Mastodon does
+// (docs/federation.md#reply-deletes). Replies to it stay in the dialogue. It
+// reports whether a reply went.
 func (s *Store) DeleteReply(ctx context.Context, apID, author string) (bool, error) {
 	var gone bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -178,10 +180,11 @@ type ForgetResult struct {
 	Follows   int
 }
 
-// ForgetActor removes everything of a remote actor whose account was
-// deleted (INTEROP P6): its replies, each remembered in a tombstone, its
-// likes and boosts, its follows, and the actor itself, so that its later
-// activities count as from an unknown actor (P7). One transaction.
+// ForgetActor removes everything of a remote actor whose account was deleted
+// (docs/federation.md#reply-deletes): its replies, each remembered in a
+// tombstone, its likes and boosts, its follows, and the actor itself, so that
+// its later activities count as from an unknown actor
+// (docs/federation.md#account-deletion-floods). One transaction.
 func (s *Store) ForgetActor(ctx context.Context, actor string) (*ForgetResult, error) {
 	res := &ForgetResult{}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -211,9 +214,10 @@ func (s *Store) ForgetActor(ctx context.Context, actor string) (*ForgetResult, e
 }
 
 // ArticleReplies returns a page of the ActivityPub ids of the replies that
-// answer the translation directly and that readers may see (visible, public
-// or unlisted), oldest first, and how many there are: the Article's replies
-// collection (INTEROP P8). Hidden and pending replies are never in it.
+// answer the translation directly and that readers may see (visible, public or
+// unlisted), oldest first, and how many there are: the Article's replies
+// collection (docs/federation.md#mastodon-replies-backfill). Hidden and pending
+// replies are never in it.
 func (s *Store) ArticleReplies(ctx context.Context, translationID int64, limit, offset int) ([]string, int, error) {
 	op := fmt.Sprintf("replies of translation %d", translationID)
 	var total int
@@ -246,7 +250,7 @@ func (s *Store) ArticleReplies(ctx context.Context, translationID int64, limit, 
 // visible public or unlisted replies and, below each, the visible ones
 // answering it, at any depth. A visible reply under a hidden or pending one
 // is left out with it. This is the conversation the Article's context
-// collection names (INTEROP P9, FEP-7888).
+// collection names (docs/federation.md#conversation-context).
 func (s *Store) ContextReplies(ctx context.Context, translationID int64, limit int) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH RECURSIVE thread AS (
@@ -283,10 +287,10 @@ func (s *Store) AddReaction(ctx context.Context, kind, activityID, actor string,
 	return tag.RowsAffected() > 0, nil
 }
 
-// RemoveReaction takes back actor's reaction made by the activity
-// activityID or, when the Undo names the reaction by what it reacted to,
-// actor's reaction of that kind to that translation (INTEROP B2: match by
-// id, falling back to actor and object). Pass kind "" and translationID 0
+// RemoveReaction takes back actor's reaction made by the activity activityID
+// or, when the Undo names the reaction by what it reacted to, actor's reaction
+// of that kind to that translation (docs/federation.md#boosts-and-likes: match
+// by id, falling back to actor and object). Pass kind "" and translationID 0
 // when only the id is known. It reports how many reactions went.
 func (s *Store) RemoveReaction(ctx context.Context, actor, activityID, kind string, translationID int64) (int, error) {
 	tag, err := s.pool.Exec(ctx, `
@@ -299,7 +303,8 @@ func (s *Store) RemoveReaction(ctx context.Context, actor, activityID, kind stri
 }
 
 // TranslationReactions counts a translation's likes and boosts, for its
-// Article's likes and shares collections (INTEROP B5).
+// Article's likes and shares collections
+// (docs/federation.md#likes-shares-counts).
 func (s *Store) TranslationReactions(ctx context.Context, translationID int64) (content.Reactions, error) {
 	var r content.Reactions
 	err := s.pool.QueryRow(ctx, `
@@ -308,11 +313,11 @@ func (s *Store) TranslationReactions(ctx context.Context, translationID int64) (
 	return r, mapErr(fmt.Sprintf("reactions of translation %d", translationID), err)
 }
 
-// CreateReport stores an incoming Flag (INTEROP X4). When p.ReplyID is 0 the
-// report is tied to the first reply among p.Objects that we hold, and when
-// p.TranslationID is 0, to that reply's translation. A Flag already stored
-// (same activity id) is not stored again; CreateReport reports whether this
-// one was new and fills in p.
+// CreateReport stores an incoming Flag (docs/federation.md#reports-inbound).
+// When p.ReplyID is 0 the report is tied to the first reply among p.Objects
+// that we hold, and when p.TranslationID is 0, to that reply's translation. A
+// Flag already stored (same activity id) is not stored again; CreateReport
+// reports whether this one was new and fills in p.
 func (s *Store) CreateReport(ctx context.Context, p *content.Report) (bool, error) {
 	if p.Objects == nil {
 		p.Objects = []string{}

@@ -316,7 +316,8 @@ func (s *Store) setState(ctx context.Context, tx pgx.Tx, id int64, to content.St
 
 // PublishDue publishes every scheduled translation whose time has come and
 // returns how many it published. Each is stamped with the moment it actually
-// goes out, so a late run never sends a story that looks hours old (INTEROP R7).
+// goes out, so a late run never sends a story that looks hours old
+// (docs/federation.md#mastodon-realtime-window).
 func (s *Store) PublishDue(ctx context.Context) (int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM translations WHERE state = 'scheduled' AND publish_at <= $1 ORDER BY publish_at`, s.now())
 	if err != nil {

@@ -259,7 +259,7 @@ func TestStore_PublishDue(t *testing.T) {
 			t.Errorf("got %+v", got)
 		}
 		if !got.PublishedAt.Equal(c.now()) {
-			t.Errorf("PublishedAt = %v, want the moment it went out, %v (INTEROP R7)", got.PublishedAt, c.now())
+			t.Errorf("PublishedAt = %v, want the moment it went out, %v (docs/federation.md#mastodon-realtime-window)", got.PublishedAt, c.now())
 		}
 		if other, _ := s.Translation(t.Context(), later.ID); other.State != content.StateScheduled {
 			t.Errorf("the later one is %s", other.State)
