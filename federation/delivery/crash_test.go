@@ -144,8 +144,7 @@ func (c *child) kill(t *testing.T) {
 // TestDeliverer_Crash kills a delivery process in the middle of a fan-out
 // to fifty inboxes, some of them slow, and starts another. Afterwards every
 // inbox has the activity, every delivery is recorded as delivered, and the
-// inboxes that had acknowledged before the crash were not sent it again
-// (issue 3, items 8 and 16).
+// inboxes that had acknowledged before the crash were not sent it again.
 func TestDeliverer_Crash(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.NewURL(t)

@@ -5,18 +5,19 @@
 // edits or withdraws a translation or records a follower: it stores the
 // activity as the exact bytes to send, one deliveries row per distinct inbox
 // and one River job per inbox. A rollback therefore sends nothing and a
-// commit loses nothing, whatever crashes afterwards (issue 3, item 8).
+// commit loses nothing, whatever crashes afterwards.
 //
 // A worker signs the stored bytes with the activity's actor's key and POSTs
 // them. A 2xx marks the delivery delivered, and a job finds its delivery's
 // state before it sends, so an inbox that acknowledged an activity is never
 // sent it again, even when River runs the job once more because the process
-// died before the job's completion was written; a crash between the POST
-// and the delivered mark sends it again, which receivers tolerate since
-// activities carry ids (at least once, never lost).
-// Failures are classified and retried as Mastodon does (INTEROP E2), hosts
-// failing on 7 distinct days are skipped until they show signs of life (E3),
-// and a 410 from a follower's own inbox removes that follower (E7).
+// died before the job's completion was written; a crash between the POST and
+// the delivered mark sends it again, which receivers tolerate since activities
+// carry ids (at least once, never lost). Failures are classified and retried as
+// Mastodon does (docs/federation.md#mastodon-retry-schedule), hosts failing on
+// 7 distinct days are skipped until they show signs of life
+// (docs/federation.md#unavailable-instances), and a 410 from a follower's own
+// inbox removes that follower (docs/federation.md#gone-inbox-removes-follower).
 package delivery
 
 import (
@@ -56,12 +57,12 @@ type Config struct {
 	Keys   KeySource
 	Client *http.Client // transport.New's; its redirects are not followed for deliveries
 	Logger *slog.Logger
-	// Workers is how many deliveries run at once in this process; 64 if
-	// zero. A delivery mostly waits on a remote server (Mastodon allows
-	// itself 10 s per answer, INTEROP E4), so reaching a thousand instances
-	// within seconds takes many at once; each costs a goroutine and a
-	// connection while it waits, and a pool connection only for the
-	// moments it reads or records the delivery.
+	// Workers is how many deliveries run at once in this process; 64 if zero. A
+	// delivery mostly waits on a remote server (Mastodon allows itself 10 s per
+	// answer, docs/federation.md#peer-timeouts-and-limits), so reaching a
+	// thousand instances within seconds takes many at once; each costs a
+	// goroutine and a connection while it waits, and a pool connection only for
+	// the moments it reads or records the delivery.
 	Workers int
 	// Now is the clock for signatures and failure days; time.Now if nil.
 	Now func() time.Time
@@ -84,7 +85,7 @@ type Config struct {
 	// zero. River waits at least this long (100 ms by its default) before
 	// filling worker slots freed since its last fetch, which caps a fan-out
 	// at Workers per FetchCooldown: 160 deliveries a second with River's
-	// defaults and 16 workers, whatever the machine (issue 5).
+	// defaults and 16 workers, whatever the machine (see docs/benchmarks.md).
 	FetchCooldown time.Duration
 }
 
@@ -193,10 +194,11 @@ func (d *Deliverer) Stop(ctx context.Context) error {
 }
 
 // Enqueue queues a for delivery to inboxes, in tx. Each inbox address is
-// delivered to once, however often it appears (INTEROP E1: ten thousand
-// followers behind a thousand shared inboxes make a thousand jobs). Inboxes
-// of unavailable instances are recorded as skipped and get no job; addresses
-// that are not http(s) URLs are recorded as failed.
+// delivered to once, however often it appears
+// (docs/federation.md#shared-inbox-delivery: ten thousand followers behind a
+// thousand shared inboxes make a thousand jobs). Inboxes of unavailable
+// instances are recorded as skipped and get no job; addresses that are not
+// http(s) URLs are recorded as failed.
 func (d *Deliverer) Enqueue(ctx context.Context, tx pgx.Tx, a Activity, inboxes []string) error {
 	if a.ID == "" || a.Actor == "" || len(a.Body) == 0 {
 		return errors.New("delivery: enqueue: activity needs an id, an actor and a body")

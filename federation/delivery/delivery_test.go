@@ -89,8 +89,8 @@ func TestDeliverer_CommitDeliversOnce(t *testing.T) {
 	}
 }
 
-// TestDeliverer_SharedInboxes is INTEROP E1: ten followers behind three
-// shared inboxes get three POSTs.
+// TestDeliverer_SharedInboxes is docs/federation.md#shared-inbox-delivery: ten
+// followers behind three shared inboxes get three POSTs.
 func TestDeliverer_SharedInboxes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -131,9 +131,10 @@ func TestDeliverer_SharedInboxes(t *testing.T) {
 	}
 }
 
-// TestDeliverer_ManyFollowers checks the arithmetic of INTEROP E1 at scale:
-// ten thousand inbox entries naming a thousand shared inboxes make a
-// thousand deliveries and a thousand jobs.
+// TestDeliverer_ManyFollowers checks the arithmetic of
+// docs/federation.md#shared-inbox-delivery at scale: ten thousand inbox entries
+// naming a thousand shared inboxes make a thousand deliveries and a thousand
+// jobs.
 func TestDeliverer_ManyFollowers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -161,8 +162,8 @@ func TestDeliverer_Retried(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	d := f.deliverer(t, true)
-	// Mastodon retries these (INTEROP E2); so are redirects, which are not
-	// followed for a POST.
+	// Mastodon retries these (docs/federation.md#mastodon-retry-schedule); so
+	// are redirects, which are not followed for a POST.
 	for _, status := range []int{500, 502, 503, 401, 408, 429, 308} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
@@ -211,9 +212,10 @@ func TestDeliverer_Final(t *testing.T) {
 	}
 }
 
-// TestDeliverer_Gone: a 410 from a follower's own inbox removes that
-// follower and is not retried; from a shared inbox it fails the delivery
-// and removes no one (INTEROP E7, and RemoveFollowersAtInbox's reasons).
+// TestDeliverer_Gone: a 410 from a follower's own inbox removes that follower
+// and is not retried; from a shared inbox it fails the delivery and removes no
+// one (docs/federation.md#gone-inbox-removes-follower, and
+// RemoveFollowersAtInbox's reasons).
 func TestDeliverer_Gone(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -280,9 +282,9 @@ func TestDeliverer_GivesUp(t *testing.T) {
 	}
 }
 
-// TestDeliverer_Unavailable is INTEROP E3: an instance that failed on seven
-// days is skipped, at enqueue and at work time, until it contacts us; then
-// a retry from the desk reaches it.
+// TestDeliverer_Unavailable is docs/federation.md#unavailable-instances: an
+// instance that failed on seven days is skipped, at enqueue and at work time,
+// until it contacts us; then a retry from the desk reaches it.
 func TestDeliverer_Unavailable(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -345,7 +347,7 @@ func TestDeliverer_Unavailable(t *testing.T) {
 	}
 }
 
-// TestDeliverer_RetryFailed is the desk's retry button (issue 3, item 11).
+// TestDeliverer_RetryFailed is the desk's retry button.
 func TestDeliverer_RetryFailed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

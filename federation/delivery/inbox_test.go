@@ -107,7 +107,7 @@ func (in *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, "Content-Type "+ct)
 	}
 	if r.Header.Get("Collection-Synchronization") != "" {
-		problems = append(problems, "Collection-Synchronization sent (INTEROP F7)")
+		problems = append(problems, "Collection-Synchronization sent (docs/federation.md#no-follower-synchronization)")
 	}
 	if ua := r.Header.Get("User-Agent"); !strings.HasPrefix(ua, "Samizdat/") {
 		problems = append(problems, "User-Agent "+ua)
@@ -129,7 +129,7 @@ func (in *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := json.Unmarshal(body, &act); err != nil || act.ID == "" {
 		problems = append(problems, "body "+string(body))
 	} else if owner != "" && act.Actor != owner {
-		problems = append(problems, "signed by "+owner+" for actor "+act.Actor+" (INTEROP S7)")
+		problems = append(problems, "signed by "+owner+" for actor "+act.Actor+" (docs/federation.md#signer-is-actor)")
 	}
 
 	in.mu.Lock()

@@ -19,9 +19,10 @@ const (
 )
 
 // classify reads an attempt's answer as Mastodon does
-// (JsonLdHelper#response_error_unsalvageable?, INTEROP E2): 2xx is delivered;
-// a 4xx other than 401, 408 and 429, and 501, are final; everything else,
-// other 5xx, those three 4xx, redirects and no answer at all, is retried.
+// (JsonLdHelper#response_error_unsalvageable?,
+// docs/federation.md#mastodon-retry-schedule): 2xx is delivered; a 4xx other
+// than 401, 408 and 429, and 501, are final; everything else, other 5xx, those
+// three 4xx, redirects and no answer at all, is retried.
 func classify(status int, err error) outcome {
 	switch {
 	case err != nil || status == 0:

@@ -43,9 +43,10 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// TestMastodonDelay checks the schedule of INTEROP E2 against Mastodon's
-// DeliveryWorker: n⁴ + 15 s, with jitter of up to n⁴/2 and Sidekiq's
-// rand(10)·(n+1), over 16 retries.
+// TestMastodonDelay checks the schedule of
+// docs/federation.md#mastodon-retry-schedule against Mastodon's DeliveryWorker:
+// n⁴ + 15 s, with jitter of up to n⁴/2 and Sidekiq's rand(10)·(n+1), over 16
+// retries.
 func TestMastodonDelay(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

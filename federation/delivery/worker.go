@@ -47,7 +47,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		return d.fail(ctx, id, inbox, 0, err.Error(), true)
 	}
 	// The delivery and its host's health in one round trip, the activity
-	// from the cache after its first delivery (issue 5).
+	// from the cache after its first delivery.
 	a, del, ok, err := d.st.DeliveryJob(ctx, id, inbox, host, d.activities.get(id))
 	if errors.Is(err, content.ErrNotFound) {
 		return river.JobCancel(err) // the activity is gone
@@ -87,8 +87,8 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		// round trip; River then completes the job in its batches. Were the
 		// process to die before that, the job would run again, find the
 		// delivery delivered and send nothing: the state, not the job,
-		// guards against sending twice (issue 5 took the job's completion
-		// out of this transaction, which cost three more round trips).
+		// guards against sending twice (the job's completion is kept
+		// out of this transaction, which would cost three more round trips).
 		if err := d.st.DeliverySucceeded(ctx, id, inbox, host, status); err != nil {
 			return err
 		}
@@ -158,7 +158,8 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 	if err != nil {
 		return 0, err
 	}
-	// Never a Collection-Synchronization header (INTEROP F7).
+	// Never a Collection-Synchronization header
+	// (docs/federation.md#no-follower-synchronization).
 	req.Header.Set("Content-Type", "application/activity+json")
 	if err := signature.SignRequest(req, keyID, key, a.Body, d.cfg.Now()); err != nil {
 		return 0, err
@@ -176,8 +177,8 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 // activityCache holds the activities being delivered, by id. An activity
 // never changes once stored and a fan-out sends the same one to every
 // inbox, so reading its body from PostgreSQL once per process instead of
-// once per inbox saves a detoasted read of several kilobytes per delivery
-// (issue 5). It keeps the few most recently added; the delivery's state is
+// once per inbox saves a detoasted read of several kilobytes per delivery.
+// It keeps the few most recently added; the delivery's state is
 // still read every time, so a deleted activity is still noticed.
 type activityCache struct {
 	mu    sync.Mutex
