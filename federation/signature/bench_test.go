@@ -14,7 +14,7 @@ var activityBody = `{"type":"Create","actor":"https://remote.example/users/carol
 // BenchmarkSignRequest is the signing of one delivery: an RSA-2048
 // signature over (request-target) host date digest, and the body's digest.
 // A fan-out signs once per inbox, so this bounds deliveries per core
-// (issue 5).
+// (docs/benchmarks.md).
 func BenchmarkSignRequest(b *testing.B) {
 	key := testKeys()[0]
 	for b.Loop() {

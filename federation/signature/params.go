@@ -31,7 +31,8 @@ func (p *params) signs(name string) bool {
 
 // KeyID returns the keyId of r's Signature header without verifying anything,
 // so that the inbox can decide before any fetch whether a request is worth
-// verifying (INTEROP P7: a Delete from an actor we never knew).
+// verifying (docs/federation.md#account-deletion-floods: a Delete from an actor
+// we never knew).
 func KeyID(r *http.Request) (string, error) {
 	if r.Header.Get("Signature-Input") != "" {
 		return "", newError(ErrUnsupported, "", "RFC 9421 message signatures are not supported", nil)
@@ -47,9 +48,10 @@ func KeyID(r *http.Request) (string, error) {
 	return p.keyID, nil
 }
 
-// parseParams parses a Signature header: comma-separated name=value pairs
-// whose values are quoted strings or bare tokens. Unlike httpsig's parser it
-// honours quotes, so a comma inside a keyId does no harm (INTEROP H8).
+// parseParams parses a Signature header: comma-separated name=value pairs whose
+// values are quoted strings or bare tokens. Unlike httpsig's parser it honours
+// quotes, so a comma inside a keyId does no harm
+// (docs/federation.md#httpsig-gaps).
 func parseParams(h string) (*params, error) {
 	p := &params{}
 	seen := make([]string, 0, 8) // the names so far: a handful, so a slice beats a map

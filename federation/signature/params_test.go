@@ -6,8 +6,8 @@ import (
 )
 
 // TestParseParams: quoted values are read with their escapes and may hold
-// commas (INTEROP H8); bare tokens, case-insensitive names and the
-// defaults; and the header faults that make a request malformed.
+// commas (docs/federation.md#httpsig-gaps); bare tokens, case-insensitive names
+// and the defaults; and the header faults that make a request malformed.
 func TestParseParams(t *testing.T) {
 	t.Parallel()
 	p, err := parseParams(`keyId="https://a.example/users/x,y#main-key", Algorithm=hs2019,` +

@@ -5,11 +5,12 @@
 // Signing goes through github.com/go-fed/httpsig. Verification follows
 // Mastodon's rules (app/lib/signed_request.rb) and is done here rather than
 // through httpsig's Verifier, because that verifier checks neither the Digest
-// (INTEROP H3) nor which headers were signed (H4) nor the Date (H5); it checks
-// the created and expires parameters against the wall clock with a 10-second
-// margin, stricter than Mastodon and blind to an injected clock; and its
-// parameter parser is not quote-aware (H8). The signing string is built the
-// same way httpsig builds it, and the tests verify httpsig-signed requests.
+// nor which headers were signed nor the Date (docs/federation.md#httpsig-gaps,
+// #signature-time-window); it checks the created and expires parameters against
+// the wall clock with a 10-second margin, stricter than Mastodon and blind to
+// an injected clock; and its parameter parser is not quote-aware
+// (docs/federation.md#httpsig-gaps). The signing string is built the same way
+// httpsig builds it, and the tests verify httpsig-signed requests.
 package signature
 
 import (
@@ -23,19 +24,21 @@ import (
 	"github.com/go-fed/httpsig"
 )
 
-// Headers signed on requests with a body and on GETs (INTEROP S1, S2). Date is
-// always signed, never (created) alone, which Pleroma cannot check (S4).
+// Headers signed on requests with a body and on GETs
+// (docs/federation.md#signed-headers). Date is always signed, never (created)
+// alone, which Pleroma cannot check.
 var (
 	postHeaders = []string{httpsig.RequestTarget, "host", "date", "digest"}
 	getHeaders  = []string{httpsig.RequestTarget, "host", "date"}
 )
 
 // SignRequest signs r with key under keyID. A GET or HEAD is signed over
-// (request-target) host date; any other method over (request-target) host
-// date digest, with a Digest header of body, the exact bytes that will be
-// sent. It sets the Host and Date headers itself: Go keeps the host in r.Host,
-// where httpsig cannot see it (INTEROP S2, G5). Signing again replaces the
-// earlier signature, so a retried request can be signed with a fresh Date.
+// (request-target) host date; any other method over (request-target) host date
+// digest, with a Digest header of body, the exact bytes that will be sent. It
+// sets the Host and Date headers itself: Go keeps the host in r.Host, where
+// httpsig cannot see it (docs/federation.md#signed-headers, #httpsig-gaps).
+// Signing again replaces the earlier signature, so a retried request can be
+// signed with a fresh Date.
 func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte, now time.Time) error {
 	if key == nil {
 		return errors.New("signature: sign: no key")
@@ -51,7 +54,7 @@ func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 	r.Header.Set("Host", host)
 	r.Header.Set("Date", now.UTC().Format(http.TimeFormat))
 	r.Header.Del("Signature")
-	r.Header.Del("Digest") // httpsig refuses to add a Digest when one is set (H7)
+	r.Header.Del("Digest") // httpsig refuses to add a Digest when one is set (docs/federation.md#httpsig-gaps)
 
 	headers := postHeaders
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -59,7 +62,8 @@ func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 	} else if body == nil {
 		body = []byte{}
 	}
-	// Signers are not safe for concurrent use (H7): one per request.
+	// Signers are not safe for concurrent use
+	// (docs/federation.md#httpsig-gaps): one per request.
 	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256, headers, httpsig.Signature, 0)
 	if err != nil {
 		return fmt.Errorf("signature: new signer: %w", err)
@@ -77,9 +81,10 @@ func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 		return fmt.Errorf("signature: sign %s %s: %w", r.Method, r.URL.Redacted(), err)
 	}
 
-	// httpsig always writes algorithm="hs2019" (H2). The algorithm is not part
-	// of the signed string, so name the real one, as Mastodon does: every
-	// verifier understands rsa-sha256, not every one understands hs2019.
+	// httpsig always writes algorithm="hs2019"
+	// (docs/federation.md#httpsig-gaps). The algorithm is not part of the
+	// signed string, so name the real one, as Mastodon does: every verifier
+	// understands rsa-sha256, not every one understands hs2019.
 	r.Header.Set("Signature", strings.Replace(r.Header.Get("Signature"), `algorithm="hs2019"`, `algorithm="rsa-sha256"`, 1))
 	return nil
 }

@@ -217,8 +217,9 @@ func TestSignRequest(t *testing.T) {
 		}
 	})
 
-	// Signers are not safe for concurrent use (INTEROP H7); SignRequest makes
-	// one per call, which -race checks here.
+	// Signers are not safe for concurrent use
+	// (docs/federation.md#httpsig-gaps); SignRequest makes one per call, which
+	// -race checks here.
 	t.Run("Parallel", func(t *testing.T) {
 		t.Parallel()
 		var wg sync.WaitGroup

@@ -16,9 +16,9 @@ import (
 )
 
 // The kinds of verification failure. Every error Verify returns is an *Error
-// whose Kind is one of these, so errors.Is(err, ErrDigest) works, and the
-// inbox answers 401 to all of them (INTEROP E5), except perhaps ErrKey when
-// the cause is its own database rather than the remote key.
+// whose Kind is one of these, so errors.Is(err, ErrDigest) works, and the inbox
+// answers 401 to all of them (docs/federation.md#inbox-answers), except perhaps
+// ErrKey when the cause is its own database rather than the remote key.
 var (
 	ErrUnsigned    = errors.New("signature: request is not signed")
 	ErrUnsupported = errors.New("signature: unsupported signature scheme")
@@ -64,17 +64,18 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-// KeyLookup returns the public key named by keyID and the id of the actor
-// that owns it. With refetch false it may answer from a cache (fetching only
-// an unknown key); with refetch true it must fetch the key again, because the
-// cached one failed to verify and the actor may have rotated it (INTEROP S8).
-// Rate-limiting refetches per host is the lookup's business.
+// KeyLookup returns the public key named by keyID and the id of the actor that
+// owns it. With refetch false it may answer from a cache (fetching only an
+// unknown key); with refetch true it must fetch the key again, because the
+// cached one failed to verify and the actor may have rotated it
+// (docs/federation.md#key-refetch-once). Rate-limiting refetches per host is
+// the lookup's business.
 type KeyLookup func(ctx context.Context, keyID string, refetch bool) (pub *rsa.PublicKey, owner string, err error)
 
-// Mastodon's time window (app/lib/signed_request.rb): a signature is
-// created at Date (or at the created parameter with hs2019) and expires
-// five minutes later unless it says otherwise, at most twelve hours later;
-// an hour of clock skew is allowed on either side (INTEROP S3).
+// Mastodon's time window (app/lib/signed_request.rb): a signature is created at
+// Date (or at the created parameter with hs2019) and expires five minutes later
+// unless it says otherwise, at most twelve hours later; an hour of clock skew
+// is allowed on either side (docs/federation.md#signature-time-window).
 const (
 	defaultExpiry = 5 * time.Minute
 	maxExpiry     = 12 * time.Hour
@@ -83,17 +84,21 @@ const (
 
 // Verify checks r's draft-cavage signature by Mastodon's rules and returns the
 // keyId and the id of the actor that owns the key. body is the request body,
-// already read (the inbox caps it at 1 MB first, INTEROP H3).
+// already read (the inbox caps it at 1 MB first,
+// docs/federation.md#httpsig-gaps).
 //
-// The checks, in order, all before any key lookup so that a malformed or
-// stale request never causes a fetch: an RFC 9421 request (Signature-Input)
-// is refused as unsupported (S10, H9); the algorithm must be rsa-sha256 or
-// hs2019; date or (created) must be signed, (request-target) or digest, digest
-// on every POST and host on every GET (S1, S2, H4); the time window of S3
-// (H5); the Digest, SHA-256 only, against body (H3). Then the signature is
-// checked against the key with (request-target) built with and without the
-// query string (S5); if it fails, the key is looked up again once with
-// refetch set, and checked again (S8).
+// The checks, in order, all before any key lookup so that a malformed or stale
+// request never causes a fetch: an RFC 9421 request (Signature-Input) is
+// refused as unsupported (docs/federation.md#rfc9421-double-knock); the
+// algorithm must be rsa-sha256 or hs2019; date or (created) must be signed,
+// (request-target) or digest, digest on every POST and host on every GET
+// (docs/federation.md#signed-headers, #httpsig-gaps); the time window
+// (docs/federation.md#signature-time-window); the Digest, SHA-256 only, against
+// body (docs/federation.md#httpsig-gaps). Then the signature is checked against
+// the key with (request-target) built with and without the query string
+// (docs/federation.md#request-target-query); if it fails, the key is looked up
+// again once with refetch set, and checked again
+// (docs/federation.md#key-refetch-once).
 func Verify(r *http.Request, body []byte, now time.Time, lookup KeyLookup) (keyID string, actorID string, err error) {
 	if r.Header.Get("Signature-Input") != "" {
 		return "", "", newError(ErrUnsupported, "", "RFC 9421 message signatures are not supported", nil)
@@ -164,7 +169,8 @@ func checkStrength(r *http.Request, p *params) error {
 	return nil
 }
 
-// checkWindow applies the time window of S3 (#matches_time_window?).
+// checkWindow applies the time window of
+// docs/federation.md#signature-time-window (#matches_time_window?).
 func checkWindow(r *http.Request, p *params, now time.Time) error {
 	var created time.Time
 	switch date := r.Header.Get("Date"); {
@@ -229,7 +235,7 @@ func checkDigest(header string, body []byte) error {
 // one per way of writing (request-target). The path is tried as it came on
 // the wire and as decoded (httpsig signs the decoded path), each with and
 // without the query string, since GoToSocial and Mastodon before 4.3 signed
-// without it (S5).
+// without it (docs/federation.md#request-target-query).
 func signingStrings(r *http.Request, p *params) ([]string, error) {
 	targets := []string{""}
 	if p.signs("(request-target)") {

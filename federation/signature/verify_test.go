@@ -47,7 +47,7 @@ func TestVerify(t *testing.T) {
 		}, "", nil},
 		{"GoToSocialShape", func(t *testing.T) *http.Request {
 			// keyId without a fragment, hs2019, ld+json: as in
-			// fixtures/gotosocial-0.20 (INTEROP S6, O1).
+			// testdata/gotosocial (docs/federation.md#key-id-forms).
 			r := newPost("/actors/en/inbox", body)
 			r.Header.Set("Content-Type", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 			r.Header.Set("User-Agent", "gotosocial/0.20.0 (+http://127.0.0.1:8085)")
@@ -107,8 +107,9 @@ func TestVerify(t *testing.T) {
 			return r
 		}, "-", nil},
 		{"CreatedLemmy", func(t *testing.T) *http.Request {
-			// (created) five seconds ahead, which httpsig's own verifier
-			// would allow but a larger skew it would not (INTEROP H5).
+			// (created) five seconds ahead, which httpsig's own verifier would
+			// allow but a larger skew it would not
+			// (docs/federation.md#signature-time-window).
 			r := newPost("/inbox", body)
 			handSig{algorithm: "hs2019", headers: "(request-target) (created) host digest", created: now.Add(5 * time.Second).Unix()}.apply(t, r, time.Time{}, body)
 			return r
@@ -165,8 +166,8 @@ func TestVerify(t *testing.T) {
 			return r
 		}, "", signature.ErrMalformed},
 		{"ErrDateOnly", func(t *testing.T) *http.Request {
-			// INTEROP H4: a signature over date alone proves nothing about
-			// the request.
+			// docs/federation.md#httpsig-gaps: a signature over date alone
+			// proves nothing about the request.
 			r := newPost("/inbox", body)
 			handSig{}.apply(t, r, now, body)
 			return r
@@ -285,8 +286,8 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// TestVerify_Refetch checks INTEROP S8: a key that fails is fetched again
-// once, and only once.
+// TestVerify_Refetch checks docs/federation.md#key-refetch-once: a key that
+// fails is fetched again once, and only once.
 func TestVerify_Refetch(t *testing.T) {
 	t.Parallel()
 	keys := testKeys()
