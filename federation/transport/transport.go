@@ -1,9 +1,10 @@
 // Package transport is the HTTP client for everything Samizdat sends to or
-// fetches from other servers. It keeps the etiquette of INTEROP E4 and E6
-// (Mastodon's timeouts, redirect limit, response cap and a User-Agent naming
-// the site) and refuses to connect to loopback, private, link-local and other
-// non-public addresses, so that a remote document cannot make the server
-// reach into its own network (issue 3, item 13).
+// fetches from other servers. It keeps the etiquette of
+// docs/federation.md#peer-timeouts-and-limits, #user-agent (Mastodon's
+// timeouts, redirect limit, response cap and a User-Agent naming the site) and
+// refuses to connect to loopback, private, link-local and other non-public
+// addresses, so that a remote document cannot make the server reach into its
+// own network.
 //
 // The check runs on the address actually dialled, in net.Dialer.Control,
 // after name resolution: a host name that resolves to a private address is
@@ -23,13 +24,14 @@ import (
 	"time"
 )
 
-// Defaults, Mastodon's (app/lib/request.rb, INTEROP E4).
+// Defaults, Mastodon's (app/lib/request.rb,
+// docs/federation.md#peer-timeouts-and-limits).
 const (
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultHeaderTimeout  = 10 * time.Second
 	DefaultTimeout        = 30 * time.Second
 	MaxRedirects          = 3
-	MaxBody               = 1 << 20 // bytes; also the inbox's limit (E5)
+	MaxBody               = 1 << 20 // bytes; also the inbox's limit (docs/federation.md#inbox-answers)
 )
 
 // ErrForbiddenAddress is returned, wrapped, when a connection would go to an
@@ -61,7 +63,8 @@ type Options struct {
 	Resign func(r *http.Request) error
 }
 
-// UserAgent returns the User-Agent of INTEROP E6: "Samizdat/1.2 (+https://host/)".
+// UserAgent returns the User-Agent of docs/federation.md#user-agent:
+// "Samizdat/1.2 (+https://host/)".
 func UserAgent(version, baseURL string) string {
 	return fmt.Sprintf("Samizdat/%s (+%s)", version, baseURL)
 }
@@ -151,7 +154,8 @@ func (t *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // ReadBody reads and closes resp's body, failing with ErrTooLarge when it is
-// longer than max bytes (MaxBody is Mastodon's limit, INTEROP E4).
+// longer than max bytes (MaxBody is Mastodon's limit,
+// docs/federation.md#peer-timeouts-and-limits).
 func ReadBody(resp *http.Response, max int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > max {
