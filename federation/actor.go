@@ -27,7 +27,8 @@ func endonym(lang string) string {
 	return lang
 }
 
-// languageActor is the document of a language actor (A1–A11, section 13). An
+// languageActor is the document of a language actor
+// (the Actors sections of docs/federation.md). An
 // Organization shows as an ordinary account on Mastodon, with no bot badge.
 func (f *Federation) languageActor(lang string) (doc, error) {
 	o := streams.NewActivityStreamsOrganization()
@@ -50,8 +51,9 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 	featured := streams.NewTootFeaturedProperty()
 	featured.SetIRI(mustURL(f.iri.Featured(lang)))
 	o.SetTootFeatured(featured)
-	// discoverable lets Mastodon trend our stories; indexable (below) lets
-	// its users find them in full-text search (A8).
+	// discoverable lets Mastodon trend our stories; indexable (below) lets its
+	// users find them in full-text search
+	// (docs/federation.md#actor-discoverable-indexable).
 	disc := streams.NewTootDiscoverableProperty()
 	disc.Set(true)
 	o.SetTootDiscoverable(disc)
@@ -73,10 +75,11 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 	d["manuallyApprovesFollowers"] = false
 	d["indexable"] = true
 	// Mastodon verifies a story's fediverse:creator only if the page's
-	// domain is in attributionDomains (R6).
+	// domain is in attributionDomains (docs/federation.md#fediverse-creator).
 	d["attributionDomains"] = []string{f.iri.Hostname()}
 	// A profile field linking the section with rel="me"; Mastodon checks the
-	// section page for a rel="me" link back to this actor (A9).
+	// section page for a rel="me" link back to this actor
+	// (docs/federation.md#profile-link-verification).
 	section := f.iri.Section(lang)
 	d["attachment"] = []doc{{
 		"type":  "PropertyValue",
@@ -87,9 +90,11 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 }
 
 // instanceActorDoc is the instance actor: an Application, fetchable without a
-// signature, that signs our outgoing GETs (A14, FEP-2677). Its user name is
-// the host without a port, a valid Mastodon user name (A3); its handle keeps
-// the port, and passes the WebFinger round trip (D7).
+// signature, that signs our outgoing GETs (docs/federation.md#instance-actor,
+// FEP-2677). Its user name is the host without a port, a valid Mastodon user
+// name (docs/federation.md#mastodon-username-rule); its handle keeps the port,
+// and passes the WebFinger round trip
+// (docs/federation.md#webfinger-round-trip).
 func (f *Federation) instanceActorDoc() (doc, error) {
 	a := streams.NewActivityStreamsApplication()
 	a.SetJSONLDId(idProp(f.iri.InstanceActor()))
@@ -115,7 +120,8 @@ func (f *Federation) instanceActorDoc() (doc, error) {
 }
 
 // publicKeyProp embeds an actor's key. owner equals the actor id exactly and
-// the key id is a fragment of it, so Mastodon needs no second fetch (A2).
+// the key id is a fragment of it, so Mastodon needs no second fetch
+// (docs/federation.md#actor-key-embedded).
 func (f *Federation) publicKeyProp(name string) vocab.W3IDSecurityV1PublicKeyProperty {
 	k := streams.NewW3IDSecurityV1PublicKey()
 	k.SetJSONLDId(idProp(f.iri.Key(name)))
@@ -130,8 +136,9 @@ func (f *Federation) publicKeyProp(name string) vocab.W3IDSecurityV1PublicKeyPro
 	return p
 }
 
-// imageObject is an Image object: Mastodon fetches a bare-string icon as if it were
-// ActivityPub (A6). name is the alt text Mastodon 4.6+ reads.
+// imageObject is an Image object: Mastodon fetches a bare-string icon as if it
+// were ActivityPub (docs/federation.md#actor-images). name is the alt text
+// Mastodon 4.6+ reads.
 func imageObject(u, name string) vocab.ActivityStreamsImage {
 	img := streams.NewActivityStreamsImage()
 	mt := streams.NewActivityStreamsMediaTypeProperty()
@@ -158,8 +165,9 @@ func outboxProp(iri string) vocab.ActivityStreamsOutboxProperty {
 
 // handleActor serves a language actor. A browser is sent to the language's
 // section; so is Mastodon's rel="me" check, which follows the first rel="me"
-// link's redirect and compares it with the actor's url (A9). An actor that
-// exists never answers 410 (A13).
+// link's redirect and compares it with the actor's url
+// (docs/federation.md#profile-link-verification). An actor that exists never
+// answers 410 (docs/federation.md#actor-never-410).
 func (f *Federation) handleActor(w http.ResponseWriter, r *http.Request) {
 	lang := chi.URLParam(r, "lang")
 	if !f.hasLang(lang) {

@@ -10,11 +10,11 @@ import (
 	"samizdat/content"
 )
 
-// publishedArticle returns the translation whose Article has the given key,
-// if it is published in a configured language. Anything else is
+// publishedArticle returns the translation whose Article has the given key, if
+// it is published in a configured language. Anything else is
 // content.ErrNotFound: a withdrawn key answers 404 for ever, so that Mastodon
-// deletes the copy it still holds when it fetches it again (X2; a 410 would
-// leave the copy in place).
+// deletes the copy it still holds when it fetches it again
+// (docs/federation.md#withdrawn-articles; a 410 would leave the copy in place).
 func (f *Federation) publishedArticle(ctx context.Context, key string) (*content.Translation, error) {
 	t, err := f.store.TranslationByObjectKey(ctx, key)
 	if err != nil {
@@ -26,7 +26,8 @@ func (f *Federation) publishedArticle(ctx context.Context, key string) (*content
 	return t, nil
 }
 
-// handleArticle serves an Article at its id (R8). A browser is sent to the
+// handleArticle serves an Article at its id
+// (docs/federation.md#object-id-served-exactly). A browser is sent to the
 // story's page.
 func (f *Federation) handleArticle(w http.ResponseWriter, r *http.Request) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
@@ -56,9 +57,10 @@ func (f *Federation) serveArticle(w http.ResponseWriter, r *http.Request, t *con
 }
 
 // handleStoryAP answers a story page's URL with its Article, for a server
-// resolving a pasted link (N1–N3). The Article's id differs from the page
-// URL; Mastodon then fetches the id once, which is served the same. An old
-// slug still finds the translation.
+// resolving a pasted link (docs/federation.md#activitypub-accept-headers,
+// #activitypub-content-type, #pasted-url-resolution). The Article's id differs
+// from the page URL; Mastodon then fetches the id once, which is served the
+// same. An old slug still finds the translation.
 func (f *Federation) handleStoryAP(w http.ResponseWriter, r *http.Request) {
 	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
 	if !f.hasLang(lang) {

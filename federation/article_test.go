@@ -29,14 +29,14 @@ func TestArticle_Serving(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		m := decode(t, e.getAP(t, path))
 		if m["id"] != id {
-			t.Errorf("id %v, want %s (R8: served at exactly its id)", m["id"], id)
+			t.Errorf("id %v, want %s (docs/federation.md#object-id-served-exactly)", m["id"], id)
 		}
 		if m["type"] != "Article" {
 			t.Errorf("type %v", m["type"])
 		}
 		for _, k := range []string{"canReply", "interactionPolicy", "signature", "sensitive"} {
 			if _, ok := m[k]; ok {
-				t.Errorf("Article carries %q (P10, C4)", k)
+				t.Errorf("Article carries %q (docs/federation.md#no-interaction-policy, #json-ld-context)", k)
 			}
 		}
 	})
@@ -68,7 +68,7 @@ func TestArticle_Serving(t *testing.T) {
 			}
 			m := decode(t, w.Body.Bytes())
 			if m["id"] != id || m["url"] != "https://samizdat.example/en/stories/kharkiv-in-the-dark" {
-				t.Errorf("%s: id %v url %v: the id must not change with the slug (R8)", p, m["id"], m["url"])
+				t.Errorf("%s: id %v url %v: the id must not change with the slug (docs/federation.md#object-id-served-exactly)", p, m["id"], m["url"])
 			}
 		}
 	})
@@ -92,9 +92,10 @@ func TestArticle_Serving(t *testing.T) {
 		}
 	})
 	t.Run("Withdrawn", func(t *testing.T) {
-		// X2: a withdrawn id answers 404, which makes Mastodon drop its
-		// copy on refetch (410 would not), and so do its collections and
-		// its story page; republishing gives a new id, never the old one.
+		// docs/federation.md#withdrawn-articles: a withdrawn id answers 404,
+		// which makes Mastodon drop its copy on refetch (410 would not), and so
+		// do its collections and its story page; republishing gives a new id,
+		// never the old one.
 		e.clock.Set(t0.Add(2 * time.Minute))
 		if _, err := e.store.SetTranslationState(ctx, tr.ID, content.StateWithdrawn, time.Time{}); err != nil {
 			t.Fatal(err)
@@ -130,19 +131,19 @@ func TestActor_Serving(t *testing.T) {
 	id := m["id"].(string)
 	key := m["publicKey"].(map[string]any)
 	if key["owner"] != id || !strings.HasPrefix(key["id"].(string), id+"#") {
-		t.Errorf("publicKey %v: owner must be the id and the key a fragment of it (A2)", key)
+		t.Errorf("publicKey %v: owner must be the id and the key a fragment of it (docs/federation.md#actor-key-embedded)", key)
 	}
 	pub, err := ParsePublicKey(key["publicKeyPem"].(string))
 	if err != nil || pub.N.BitLen() < 2048 {
-		t.Errorf("public key: %v, %d bits; want RSA of 2048 bits or more (A11)", err, pub.N.BitLen())
+		t.Errorf("public key: %v, %d bits; want RSA of 2048 bits or more (docs/federation.md#rsa-keys)", err, pub.N.BitLen())
 	}
 	if u, _ := url.Parse(m["url"].(string)); u.Host != "samizdat.example" {
-		t.Errorf("url %v is not on the actor's host (A7)", m["url"])
+		t.Errorf("url %v is not on the actor's host (docs/federation.md#actor-profile-url-host)", m["url"])
 	}
 	for _, k := range []string{"icon", "image"} {
 		img, ok := m[k].(map[string]any)
 		if !ok || img["type"] != "Image" || img["url"] == "" {
-			t.Errorf("%s = %v, want an Image object (A6)", k, m[k])
+			t.Errorf("%s = %v, want an Image object (docs/federation.md#actor-images)", k, m[k])
 		}
 	}
 
@@ -151,8 +152,9 @@ func TestActor_Serving(t *testing.T) {
 			r, _ := http.NewRequestWithContext(t.Context(), method, "/actors/en", nil)
 			w := newRecorder()
 			h.ServeHTTP(w, r)
-			// Mastodon's rel="me" check sends HEAD and compares Location
-			// with the actor's url as a string (A9).
+			// Mastodon's rel="me" check sends HEAD and compares Location with
+			// the actor's url as a string
+			// (docs/federation.md#profile-link-verification).
 			if w.Code != http.StatusFound || w.Header().Get("Location") != m["url"] {
 				t.Errorf("%s without Accept: %d to %q, want 302 to %v", method, w.Code, w.Header().Get("Location"), m["url"])
 			}
@@ -161,14 +163,14 @@ func TestActor_Serving(t *testing.T) {
 	t.Run("InstanceActorUnsigned", func(t *testing.T) {
 		m := decode(t, e.getAP(t, "/actor"))
 		if m["type"] != "Application" {
-			t.Errorf("instance actor type %v, want Application (A14)", m["type"])
+			t.Errorf("instance actor type %v, want Application (docs/federation.md#instance-actor)", m["type"])
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {
 		for _, p := range []string{"/actors/de", "/actors/instance", "/actors/de/outbox", "/actors/de/icon.png"} {
 			w := e.get(t, h, p, apAccept)
 			if w.Code != http.StatusNotFound {
-				t.Errorf("%s: %d, want 404 (never 410, A13)", p, w.Code)
+				t.Errorf("%s: %d, want 404 (never 410, docs/federation.md#actor-never-410)", p, w.Code)
 			}
 		}
 	})
@@ -186,7 +188,7 @@ func TestActor_Serving(t *testing.T) {
 }
 
 // TestFollowers_Paging follows the pages to the end; their union is the
-// followers table (F6).
+// followers table (docs/federation.md#actor-collections-counts).
 func TestFollowers_Paging(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
@@ -228,7 +230,7 @@ func TestFollowers_Paging(t *testing.T) {
 }
 
 // TestGolden_Context checks every golden ActivityPub document for the fixed
-// @context (C1, C2) and for LD signatures (C4).
+// @context and for LD signatures (docs/federation.md#json-ld-context).
 func TestGolden_Context(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.golden"))

@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// Readers answer each other without addressing us: such a reply reaches
-// the server of the reply it answers, not ours. The backfill finds them the
-// way Mastodon 4.5+ fills its threads (P8): it reads the replies collection
-// that each visible reply's own server publishes, fetches what is listed
-// there from each item's own server (a listing proves nothing about the
+// Readers answer each other without addressing us: such a reply reaches the
+// server of the reply it answers, not ours. The backfill finds them the way
+// Mastodon 4.5+ fills its threads
+// (docs/federation.md#mastodon-replies-backfill): it reads the replies
+// collection that each visible reply's own server publishes, fetches what is
+// listed there from each item's own server (a listing proves nothing about the
 // item, GoToSocial's rule), and passes it through the same checks and
 // moderation as a reply that came to the inbox.
 //

@@ -7,7 +7,7 @@ import (
 	"samizdat/content"
 )
 
-// TestBackfill checks issue 4 item 6: replies between readers that never
+// TestBackfill checks that replies between readers that never
 // reached our inbox are found in the replies collections of visible
 // replies, fetched from their own servers, and pass the same checks.
 func TestBackfill(t *testing.T) {

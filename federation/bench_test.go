@@ -9,9 +9,9 @@ import (
 	"samizdat/content"
 )
 
-// BenchmarkCreateActivity builds and serializes the Create{Article} of a
-// story of about 1,200 words, as the publish hook does once per
-// publication (issue 5; cmd/samizdat-bench measures the whole fan-out).
+// BenchmarkCreateActivity builds and serializes the Create{Article} of a story
+// of about 1,200 words, as the publish hook does once per publication (bench/
+// measures the whole fan-out; figures in docs/benchmarks.md).
 func BenchmarkCreateActivity(b *testing.B) {
 	base, _ := url.Parse("https://samizdat.example")
 	f := &Federation{cfg: Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: "Samizdat"}, iri: newIRIs(base)}

@@ -11,7 +11,8 @@ import (
 	"samizdat/content"
 )
 
-// Page sizes keep every page far below the 1 MB peers read (E4).
+// Page sizes keep every page far below the 1 MB peers read
+// (docs/federation.md#peer-timeouts-and-limits).
 const (
 	outboxPageSize    = 20
 	followersPageSize = 100
@@ -35,7 +36,8 @@ func pageNumber(r *http.Request) (int, bool) {
 
 // orderedCollection is a collection that gives its size and where its first
 // page is. Mastodon reads totalItems for the profile counts and treats a
-// collection without first as hidden (A4, F6).
+// collection without first as hidden
+// (docs/federation.md#actor-collections-counts).
 func orderedCollection(id string, total int) (doc, error) {
 	c := streams.NewActivityStreamsOrderedCollection()
 	c.SetJSONLDId(idProp(id))
@@ -103,9 +105,10 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		f.writeCollection(w, r, f.iri.Outbox(lang), 0, total, false, nil)
 		return
 	}
-	// Each Create names its Article by id rather than embedding it: twenty
-	// long stories would not fit in the megabyte peers read (E4), and a
-	// reader of the outbox fetches what it wants.
+	// Each Create names its Article by id rather than embedding it: twenty long
+	// stories would not fit in the megabyte peers read
+	// (docs/federation.md#peer-timeouts-and-limits), and a reader of the outbox
+	// fetches what it wants.
 	items := make([]doc, 0, len(ts))
 	for _, t := range ts {
 		c, err := f.createActivity(t, articleExtras{})
@@ -120,7 +123,7 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleFollowers serves a language actor's followers: their count, and
-// their ids page by page (F6).
+// their ids page by page (docs/federation.md#actor-collections-counts).
 func (f *Federation) handleFollowers(w http.ResponseWriter, r *http.Request) {
 	lang := f.langParam(w, r)
 	if lang == "" {
@@ -149,8 +152,9 @@ func (f *Federation) handleFollowers(w http.ResponseWriter, r *http.Request) {
 	f.writeCollection(w, r, f.iri.Followers(lang), n, total, offset+len(ids) < total, nonNil(ids))
 }
 
-// handleFollowing serves the empty following collection: our actors follow
-// no one. It still has a first page, or Mastodon would hide both counts (A4).
+// handleFollowing serves the empty following collection: our actors follow no
+// one. It still has a first page, or Mastodon would hide both counts
+// (docs/federation.md#actor-collections-counts).
 func (f *Federation) handleFollowing(w http.ResponseWriter, r *http.Request) {
 	lang := f.langParam(w, r)
 	if lang == "" {
@@ -214,9 +218,9 @@ func (f *Federation) handleFeatured(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReplies serves an Article's replies collection, with its first page
-// inlined, or page ?page=N: the visible public replies that answer it
-// directly, oldest first, because Mastodon 4.5+ backfills threads from it
-// and nothing hidden may leak that way (P8).
+// inlined, or page ?page=N: the visible public replies that answer it directly,
+// oldest first, because Mastodon 4.5+ backfills threads from it and nothing
+// hidden may leak that way (docs/federation.md#mastodon-replies-backfill).
 func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
 	if err != nil {
@@ -249,7 +253,7 @@ func (f *Federation) handleReplies(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLikes and handleShares serve an Article's counts, with no items,
-// as Mastodon's are (B5).
+// as Mastodon's are (docs/federation.md#likes-shares-counts).
 func (f *Federation) handleLikes(w http.ResponseWriter, r *http.Request) {
 	f.serveCount(w, r, f.iri.Likes, func(c content.Reactions) int { return c.Likes })
 }
@@ -277,15 +281,16 @@ func (f *Federation) serveCount(w http.ResponseWriter, r *http.Request, id func(
 	f.writeAP(w, r, withContext(d))
 }
 
-// contextItems bounds the conversation a context collection lists: the
-// Article and its first replies, well under the megabyte peers read (E4).
+// contextItems bounds the conversation a context collection lists: the Article
+// and its first replies, well under the megabyte peers read
+// (docs/federation.md#peer-timeouts-and-limits).
 const contextItems = 500
 
-// handleContext serves the conversation an Article starts (FEP-7888, P9):
-// attributed to its actor, holding the Article and the replies readers can
-// see under it, nested ones included, oldest first. Mastodon echoes this id
-// as every reply's context but does not read it; servers that backfill
-// threads by context do.
+// handleContext serves the conversation an Article starts (FEP-7888,
+// docs/federation.md#conversation-context): attributed to its actor, holding
+// the Article and the replies readers can see under it, nested ones included,
+// oldest first. Mastodon echoes this id as every reply's context but does not
+// read it; servers that backfill threads by context do.
 func (f *Federation) handleContext(w http.ResponseWriter, r *http.Request) {
 	t, err := f.publishedArticle(r.Context(), chi.URLParam(r, "key"))
 	if err != nil {

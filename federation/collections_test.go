@@ -32,9 +32,10 @@ func importReply(t *testing.T, e *env, tr *content.Translation, parent *content.
 	return r
 }
 
-// TestReplies_OnlyVisible checks P8 and B5 on the Article and its
-// collections: only visible public or unlisted direct replies are listed,
-// pages chain to the end, and hiding a reply takes it out at once.
+// TestReplies_OnlyVisible checks docs/federation.md#mastodon-replies-backfill,
+// #likes-shares-counts on the Article and its collections: only visible public
+// or unlisted direct replies are listed, pages chain to the end, and hiding a
+// reply takes it out at once.
 func TestReplies_OnlyVisible(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})

@@ -11,13 +11,14 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 )
 
-// ldContext is the @context of everything Samizdat serves or sends (C1–C3):
-// the ActivityStreams and security contexts by URL, because every processor
-// preloads them, and every other term inline, because a context URL that is
-// not a JSON-LD document (http://joinmastodon.org/ns, which go-fed emits)
-// breaks Fedify, Friendica and Bonfire. The mapping copies Mastodon's,
-// schema.org's deliberately "wrong" http://schema.org# included (C3), plus
-// the FEP-2c59 webfinger term Mastodon also defines.
+// ldContext is the @context of everything Samizdat serves or sends
+// (docs/federation.md#json-ld-context): the ActivityStreams and security
+// contexts by URL, because every processor preloads them, and every other term
+// inline, because a context URL that is not a JSON-LD document
+// (http://joinmastodon.org/ns, which go-fed emits) breaks Fedify, Friendica and
+// Bonfire. The mapping copies Mastodon's, schema.org's deliberately "wrong"
+// http://schema.org# included, plus the
+// FEP-2c59 webfinger term Mastodon also defines.
 var ldContext = []any{
 	"https://www.w3.org/ns/activitystreams",
 	"https://w3id.org/security/v1",
@@ -41,7 +42,7 @@ var ldContext = []any{
 }
 
 // doc is a serialized ActivityStreams document, open to the properties
-// go-fed's v1.0.0 vocabulary lacks (G2).
+// go-fed's v1.0.0 vocabulary lacks (docs/federation.md#go-fed-streams-gaps).
 type doc map[string]any
 
 // toDoc serializes a go-fed value without any @context: nested documents get
@@ -57,8 +58,8 @@ func toDoc(t vocab.Type) (doc, error) {
 
 // listProps are the properties we always write as arrays. go-fed writes a
 // property holding one value as that bare value; that is valid
-// ActivityStreams, but the shapes peers are tested against (INTEROP section
-// 13, Mastodon's own output) use arrays, and not every reader of
+// ActivityStreams, but the shapes peers are tested against (Mastodon's own
+// output) use arrays, and not every reader of
 // orderedItems or attachment takes a bare value.
 var listProps = map[string]bool{
 	"to": true, "cc": true, "bto": true, "bcc": true, "attachment": true,
@@ -87,7 +88,7 @@ func listify(m map[string]any) {
 }
 
 // withContext returns d as a top-level document: go-fed's generated @context
-// replaced by the fixed one (G3).
+// replaced by the fixed one (docs/federation.md#json-ld-context).
 func withContext(d doc) doc {
 	d["@context"] = ldContext
 	return d

@@ -16,13 +16,16 @@ import (
 // This file is the one place where our types become ActivityStreams
 // [GoToSocial typeutils].
 
-// article converts a published translation into its Article (R12, section 13
-// of INTEROP). Mastodon shows only name, summary and a link to url (R1), so
-// the teaser is the summary, plain text with no link that could steal the
-// preview card (R4); the full body is in content for the servers that show
-// it (R9, R10). There are no media attachments, so Mastodon builds a card
-// from the page (R5), and no interactionPolicy, which GoToSocial would read
-// as a demand for reply approval (P10).
+// article converts a published translation into its Article. Mastodon shows
+// only name, summary and a link to url
+// (docs/federation.md#mastodon-article-rendering), so the teaser is the
+// summary, plain text with no link that could steal the preview card
+// (docs/federation.md#mastodon-preview-card); the full body is in content for
+// the servers that show it (docs/federation.md#gotosocial-article-rendering,
+// #misskey-article-rendering). There are no media attachments, so Mastodon
+// builds a card from the page (docs/federation.md#mastodon-preview-card), and
+// no interactionPolicy, which GoToSocial would read as a demand for reply
+// approval (docs/federation.md#no-interaction-policy).
 func (f *Federation) article(t *content.Translation, x articleExtras) (doc, error) {
 	key, lang := t.ObjectKey, t.Lang
 	storyURL := f.iri.StoryURL(lang, t.Slug)
@@ -34,8 +37,9 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	a.SetActivityStreamsAttributedTo(attributed)
 	a.SetActivityStreamsUrl(urlProp(storyURL))
 	a.SetActivityStreamsName(nameProp(t.Title))
-	// summary is HTML in ActivityStreams and Mastodon 4.3+ reads it so (R2):
-	// the plain-text teaser goes out escaped.
+	// summary is HTML in ActivityStreams and Mastodon 4.3+ reads it so
+	// (docs/federation.md#mastodon-article-rendering): the plain-text teaser
+	// goes out escaped.
 	summary := html.EscapeString(t.Teaser)
 	a.SetActivityStreamsSummary(summaryProp(summary))
 	body := streams.NewActivityStreamsContentProperty()
@@ -43,7 +47,8 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	a.SetActivityStreamsContent(body)
 	a.SetActivityStreamsPublished(publishedProp(t.PublishedAt))
 	// updated only after an edit: Mastodon applies an Article edit only when
-	// updated is present and newer than what it holds (R3).
+	// updated is present and newer than what it holds
+	// (docs/federation.md#mastodon-article-edits).
 	if !t.EditedAt.IsZero() {
 		u := streams.NewActivityStreamsUpdatedProperty()
 		u.Set(stamp(t.EditedAt))
@@ -52,7 +57,8 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	a.SetActivityStreamsTo(toProp(publicIRI))
 	a.SetActivityStreamsCc(ccProp(f.iri.Followers(lang)))
 
-	// A Link attachment names the card's URL on Mastodon 4.7+ (FEP-8967, R5).
+	// A Link attachment names the card's URL on Mastodon 4.7+ (FEP-8967,
+	// docs/federation.md#mastodon-preview-card).
 	link := streams.NewActivityStreamsLink()
 	href := streams.NewActivityStreamsHrefProperty()
 	href.Set(mustURL(storyURL))
@@ -79,11 +85,12 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	if err != nil {
 		return nil, err
 	}
-	// What go-fed v1.0.0 cannot say: a property with both a plain value and
-	// a language map (it writes one or the other), Hashtag, and ostatus
-	// conversation, which Mastodon echoes on every reply in the thread (P9).
-	// One key per map, the bare language code: Mastodon reads the first key
-	// as the post's language (L1).
+	// What go-fed v1.0.0 cannot say: a property with both a plain value and a
+	// language map (it writes one or the other), Hashtag, and ostatus
+	// conversation, which Mastodon echoes on every reply in the thread
+	// (docs/federation.md#conversation-context). One key per map, the bare
+	// language code: Mastodon reads the first key as the post's language
+	// (docs/federation.md#article-language).
 	d["nameMap"] = map[string]string{lang: t.Title}
 	d["summaryMap"] = map[string]string{lang: summary}
 	d["contentMap"] = map[string]string{lang: t.BodyHTML}
@@ -99,15 +106,17 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	return fitArticle(d, lang, summary, storyURL)
 }
 
-// maxArticleBytes keeps an Article, and the Create or Update that carries
-// it, under the 1 MB peers accept in an inbox or a fetch (E4, E5), with room
-// for the envelope.
+// maxArticleBytes keeps an Article, and the Create or Update that carries it,
+// under the 1 MB peers accept in an inbox or a fetch
+// (docs/federation.md#peer-timeouts-and-limits, #inbox-answers), with room for
+// the envelope.
 const maxArticleBytes = 900 << 10
 
 // fitArticle shortens an Article that would be too large: a long story in a
-// script of two-byte letters, written twice (content and contentMap), can
-// pass a megabyte. contentMap alone still gives the body and the language
-// (L1); failing that, the body gives way to the teaser and a link to the page.
+// script of two-byte letters, written twice (content and contentMap), can pass
+// a megabyte. contentMap alone still gives the body and the language
+// (docs/federation.md#article-language); failing that, the body gives way to
+// the teaser and a link to the page.
 func fitArticle(d doc, lang, summary, storyURL string) (doc, error) {
 	for step := 0; ; step++ {
 		b, err := encode(d)
@@ -151,13 +160,13 @@ func (f *Federation) articleExtras(ctx context.Context, t *content.Translation) 
 	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r}, nil
 }
 
-// repliesCollection is an Article's replies: a Collection whose first page
-// is inlined, as Mastodon's are (P8), listing the ids of the visible
-// replies that answer the Article directly. Mastodon's backfill reads this
-// page, follows next to the end, and fetches each reply from its own
-// server, whose replies collection it then reads in turn: so the nested
-// replies need not be listed here, and hidden or pending ones never are.
-// "next" is left out rather than null on the last page.
+// repliesCollection is an Article's replies: a Collection whose first page is
+// inlined, as Mastodon's are (docs/federation.md#mastodon-replies-backfill),
+// listing the ids of the visible replies that answer the Article directly.
+// Mastodon's backfill reads this page, follows next to the end, and fetches
+// each reply from its own server, whose replies collection it then reads in
+// turn: so the nested replies need not be listed here, and hidden or pending
+// ones never are. "next" is left out rather than null on the last page.
 func (f *Federation) repliesCollection(key string, first []string, more bool) vocab.ActivityStreamsCollection {
 	c := streams.NewActivityStreamsCollection()
 	c.SetJSONLDId(idProp(f.iri.Replies(key)))
@@ -188,7 +197,7 @@ func (f *Federation) repliesPage(key string, n int, ids []string, more bool) voc
 }
 
 // countCollection is a Collection that gives only its size, as Mastodon's
-// likes and shares do (B5).
+// likes and shares do (docs/federation.md#likes-shares-counts).
 func countCollection(id string, n int) vocab.ActivityStreamsCollection {
 	c := streams.NewActivityStreamsCollection()
 	c.SetJSONLDId(idProp(id))
@@ -197,8 +206,9 @@ func countCollection(id string, n int) vocab.ActivityStreamsCollection {
 }
 
 // createActivity wraps the Article of a newly published translation. Its
-// published is the moment of publication: Mastodon puts in home timelines
-// only what is less than six hours old (R7).
+// published is the moment of publication: Mastodon puts in home timelines only
+// what is less than six hours old
+// (docs/federation.md#mastodon-realtime-window).
 func (f *Federation) createActivity(t *content.Translation, x articleExtras) (doc, error) {
 	art, err := f.article(t, x)
 	if err != nil {
@@ -219,7 +229,8 @@ func (f *Federation) createActivity(t *content.Translation, x articleExtras) (do
 }
 
 // updateActivity announces an edit. Each edit has its own id, and the Article
-// carries the newer updated that Mastodon 4.5+ needs to apply it (R3).
+// carries the newer updated that Mastodon 4.5+ needs to apply it
+// (docs/federation.md#mastodon-article-edits).
 func (f *Federation) updateActivity(t *content.Translation, x articleExtras) (doc, error) {
 	if t.EditedAt.IsZero() {
 		return nil, fmt.Errorf("federation: update of translation %d that was never edited", t.ID)
@@ -242,10 +253,10 @@ func (f *Federation) updateActivity(t *content.Translation, x articleExtras) (do
 	return d, nil
 }
 
-// deleteActivity withdraws an Article: Delete of a Tombstone, addressed to
-// the public as Mastodon's are (X2). The peer keeps the tombstone and will
-// refuse the id for ever, which is why a republished translation gets a new
-// key.
+// deleteActivity withdraws an Article: Delete of a Tombstone, addressed to the
+// public as Mastodon's are (docs/federation.md#withdrawn-articles). The peer
+// keeps the tombstone and will refuse the id for ever, which is why a
+// republished translation gets a new key.
 func (f *Federation) deleteActivity(t *content.Translation, when time.Time) (doc, error) {
 	tomb := streams.NewActivityStreamsTombstone()
 	tomb.SetJSONLDId(idProp(f.iri.Article(t.ObjectKey)))
@@ -265,7 +276,8 @@ func (f *Federation) deleteActivity(t *content.Translation, when time.Time) (doc
 }
 
 // acceptActivity answers a Follow with the Follow embedded, the form Mastodon
-// matches by (follower, followed) even when it forgot the Follow's id (F2).
+// matches by (follower, followed) even when it forgot the Follow's id
+// (docs/federation.md#mastodon-follow-accept).
 func (f *Federation) acceptActivity(lang, uuid string, follow inFollow) (doc, error) {
 	fl := streams.NewActivityStreamsFollow()
 	fl.SetJSONLDId(idProp(follow.ID))
@@ -284,9 +296,10 @@ func (f *Federation) acceptActivity(lang, uuid string, follow inFollow) (doc, er
 	return toDoc(a)
 }
 
-// flagActivity is a report from our instance actor about objects (the
-// reported account first, then its posts), with the moderator's comment,
-// in the shape Mastodon sends and reads (X4, X5).
+// flagActivity is a report from our instance actor about objects (the reported
+// account first, then its posts), with the moderator's comment, in the shape
+// Mastodon sends and reads (docs/federation.md#reports-inbound,
+// #reports-outbound).
 func (f *Federation) flagActivity(id string, objects []string, comment string) (doc, error) {
 	fl := streams.NewActivityStreamsFlag()
 	fl.SetJSONLDId(idProp(id))

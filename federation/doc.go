@@ -14,13 +14,14 @@
 // (backfill.go). Only what moderators let through is listed in an Article's
 // replies collection.
 //
-// go-fed/activity's streams package is the vocabulary: documents are built
-// with it where it models them, serialized, and then given the fixed inline
-// @context of INTEROP C2 and the properties v1.0.0 lacks (G2, G3). go-fed's
-// pub framework is never used (G5–G10); incoming documents are read
-// tolerantly into our own types (G4). Signatures, the outbound HTTP client
-// and durable delivery live in the subpackages signature, transport and
-// delivery; this package builds what they sign, fetch and send.
+// go-fed/activity's streams package is the vocabulary: documents are built with
+// it where it models them, serialized, and then given the fixed inline @context
+// and the properties v1.0.0 lacks (docs/federation.md#json-ld-context,
+// #go-fed-streams-gaps). go-fed's pub framework is never used; incoming
+// documents are read tolerantly into our own types
+// (docs/federation.md#tolerant-json). Signatures, the outbound HTTP client and
+// durable delivery live in the subpackages signature, transport and delivery;
+// this package builds what they sign, fetch and send.
 //
-// The item ids in comments (A3, F4, X2 …) refer to INTEROP.md.
+// Comments cite the peer behaviour they rely on as docs/federation.md#anchor.
 package federation

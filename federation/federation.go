@@ -117,8 +117,10 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 func (f *Federation) Handler() http.Handler { return detach(f.handler) }
 
 // ActivityPubPages answers the website's own URLs for clients that asked for
-// ActivityStreams JSON: a story page gives its Article and a language
-// section its actor (N1–N3). It is web.Config.ActivityPub.
+// ActivityStreams JSON: a story page gives its Article and a language section
+// its actor (docs/federation.md#activitypub-accept-headers,
+// #activitypub-content-type, #pasted-url-resolution). It is
+// web.Config.ActivityPub.
 func (f *Federation) ActivityPubPages() http.Handler { return detach(f.pages) }
 
 // ArticleIRI returns the id of the Article with the given object key.

@@ -151,7 +151,7 @@ func (e *env) get(t *testing.T, h http.Handler, target, accept string) *httptest
 }
 
 // getAP fetches an ActivityPub document and checks the response headers
-// every AP document must carry (N2, N4).
+// every AP document must carry (docs/federation.md#activitypub-content-type).
 func (e *env) getAP(t *testing.T, target string) []byte {
 	t.Helper()
 	w := e.get(t, e.fed.Handler(), target, "application/activity+json")

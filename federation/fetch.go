@@ -15,7 +15,8 @@ import (
 	"samizdat/federation/transport"
 )
 
-// fetchAccept is the Accept header of our fetches, Mastodon's (N1).
+// fetchAccept is the Accept header of our fetches, Mastodon's
+// (docs/federation.md#activitypub-accept-headers).
 const fetchAccept = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
 
 // errFetch marks a remote document we could not get or could not use.
@@ -41,10 +42,11 @@ func temporary(err error) bool {
 	return errors.As(err, &ue)
 }
 
-// newClient returns the client remote documents are fetched with: the
-// transport client, which refuses non-public addresses on the address
-// actually dialled unless AllowPrivate (issue 3 item 13), and which signs
-// again, as the instance actor, any request it is redirected with.
+// newClient returns the client remote documents are fetched with: the transport
+// client, which refuses non-public addresses on the address actually dialled
+// unless AllowPrivate, so that a remote document cannot point us into our own
+// network, and which signs again, as the instance actor, any request it is
+// redirected with.
 func (f *Federation) newClient() *http.Client {
 	return transport.New(transport.Options{
 		AllowPrivate: f.cfg.AllowPrivate,
@@ -54,7 +56,8 @@ func (f *Federation) newClient() *http.Client {
 }
 
 // signGet signs a GET as the instance actor over (request-target) host date:
-// GoToSocial and Mastodon in secure mode refuse unsigned fetches (S2, S9, A14).
+// GoToSocial and Mastodon in secure mode refuse unsigned fetches
+// (docs/federation.md#signed-headers, #signed-fetches, #instance-actor).
 func (f *Federation) signGet(r *http.Request) error {
 	keyID, key, err := f.keys.KeySource(r.Context(), instanceActor)
 	if err != nil {
@@ -97,7 +100,7 @@ func (f *Federation) remoteURL(iri string) (*url.URL, error) {
 
 // fetch GETs a remote ActivityPub document with a signed request and decodes
 // it. The response must be 200 with a JSON content type and at most 1 MB
-// (E4).
+// (docs/federation.md#peer-timeouts-and-limits).
 func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 	u, err := f.remoteURL(iri)
 	if err != nil {
@@ -139,7 +142,7 @@ func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 }
 
 // Remote documents are read tolerantly: a property may be a string, an
-// object with an id, or an array of either [INTEROP G4].
+// object with an id, or an array of either [docs/federation.md#tolerant-json].
 
 // str returns a property's value if it is a string.
 func str(v any) string {

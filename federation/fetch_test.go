@@ -11,7 +11,7 @@ import (
 	"samizdat/federation/transport"
 )
 
-// TestFetch_PrivateAddressRefused checks issue 3 item 13: without
+// TestFetch_PrivateAddressRefused checks that without
 // AllowPrivate no fetch reaches a loopback address, named or literal, and a
 // signed activity whose key lives there is refused without a connection.
 func TestFetch_PrivateAddressRefused(t *testing.T) {
@@ -51,8 +51,10 @@ func TestFetch_PrivateAddressRefused(t *testing.T) {
 }
 
 // TestFetch_Signed checks that our fetches are signed by the instance actor
-// over (request-target) host date, which the peer verifies (S2, A14), and
-// that a document whose id is not what was asked for is refused (R8).
+// over (request-target) host date, which the peer verifies
+// (docs/federation.md#signed-headers, #instance-actor), and that a document
+// whose id is not what was asked for is refused
+// (docs/federation.md#object-id-served-exactly).
 func TestFetch_Signed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{allowPrivate: true})

@@ -13,9 +13,9 @@ import (
 	"samizdat/federation/delivery"
 )
 
-// Reports (Flag) travel both ways (X4, X5): other instances report our
-// stories, or replies in our dialogues, to us; our moderators report a
-// reply's author to their instance.
+// Reports (Flag) travel both ways (docs/federation.md#reports-inbound,
+// #reports-outbound): other instances report our stories, or replies in our
+// dialogues, to us; our moderators report a reply's author to their instance.
 
 // maxFlagObjects bounds how many reported ids of one Flag we look at.
 const maxFlagObjects = 20
@@ -82,11 +82,12 @@ func (f *Federation) receiveFlag(ctx context.Context, act inActivity) error {
 	return err
 }
 
-// ReportRemote reports the author of the reply replyID to their instance,
-// on behalf of the staff member staffID, with comment as the reason: a Flag
-// from our instance actor naming the author and the reply, delivered to the
-// author's own inbox, as Mastodon's reports are (X5). The Flag is queued
-// and the report logged in one transaction. It is web.Config.ReportRemote.
+// ReportRemote reports the author of the reply replyID to their instance, on
+// behalf of the staff member staffID, with comment as the reason: a Flag from
+// our instance actor naming the author and the reply, delivered to the author's
+// own inbox, as Mastodon's reports are (docs/federation.md#reports-outbound).
+// The Flag is queued and the report logged in one transaction. It is
+// web.Config.ReportRemote.
 func (f *Federation) ReportRemote(ctx context.Context, staffID, replyID int64, comment string) error {
 	comment = strings.TrimSpace(comment)
 	if utf8.RuneCountInString(comment) > maxReportComment {

@@ -10,9 +10,9 @@ import (
 	"samizdat/content"
 )
 
-// TestReportRemote checks X5: a moderator's report goes out as a Flag from
-// the instance actor to the author's own inbox, naming the author and the
-// reply, queued and logged together.
+// TestReportRemote checks docs/federation.md#reports-outbound: a moderator's
+// report goes out as a Flag from the instance actor to the author's own inbox,
+// naming the author and the reply, queued and logged together.
 func TestReportRemote(t *testing.T) {
 	t.Parallel()
 	d := newDialogueEnv(t)
@@ -82,9 +82,10 @@ func TestInbox_FlagNotOurs(t *testing.T) {
 	}
 }
 
-// TestInbox_EditReview checks the P5 decisions: under the reviewed policy,
-// or when the new text matches a keyword rule, an edit sends a visible
-// reply back to the queue; a hidden reply stays hidden whatever the edit.
+// TestInbox_EditReview checks the docs/federation.md#reply-edits decisions:
+// under the reviewed policy, or when the new text matches a keyword rule, an
+// edit sends a visible reply back to the queue; a hidden reply stays hidden
+// whatever the edit.
 func TestInbox_EditReview(t *testing.T) {
 	t.Parallel()
 	d := newDialogueEnv(t)

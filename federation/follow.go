@@ -16,12 +16,13 @@ type inFollow struct {
 	ID, Actor, Object string
 }
 
-// receiveFollow accepts a Follow of a language actor at once (F1): it records
-// the follower and, in the same transaction, enqueues an Accept that embeds
-// the Follow, signed by our actor and delivered to the follower's own inbox
-// (F2). A repeated Follow, which Mastodon sends after key changes or to
-// repair state, updates the row and is accepted again (F3, A12). Follows of
-// the instance actor, or of nobody of ours, are dropped.
+// receiveFollow accepts a Follow of a language actor at once
+// (docs/federation.md#mastodon-follow-accept): it records the follower and, in
+// the same transaction, enqueues an Accept that embeds the Follow, signed by
+// our actor and delivered to the follower's own inbox. A repeated Follow, which
+// Mastodon sends after key changes or to repair state, updates the row and is
+// accepted again (docs/federation.md#repeated-follow, #key-rotation-refollow).
+// Follows of the instance actor, or of nobody of ours, are dropped.
 func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
 	lang := f.localLang(idOf(act.Object))
 	if lang == "" {
@@ -55,11 +56,11 @@ func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
 	return nil
 }
 
-// receiveUndo handles Undo of a Follow, a Like, an EmojiReact or an
-// Announce. Mastodon embeds the Follow, and its follower synchronisation
-// may undo a Follow whose id we never saw, so the follow is matched by
-// (follower, followed), never by the id alone (F4). An Undo naming only an
-// id removes the follow or the reaction with that id.
+// receiveUndo handles Undo of a Follow, a Like, an EmojiReact or an Announce.
+// Mastodon embeds the Follow, and its follower synchronisation may undo a
+// Follow whose id we never saw, so the follow is matched by (follower,
+// followed), never by the id alone (docs/federation.md#undo-follow-by-pair). An
+// Undo naming only an id removes the follow or the reaction with that id.
 func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
 	obj, ok := act.Object.(map[string]any)
 	if !ok {
@@ -97,7 +98,8 @@ func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
 }
 
 // receiveBlock removes a follower who blocked a language actor: we stop
-// delivering to someone who asked not to hear from us (F5).
+// delivering to someone who asked not to hear from us
+// (docs/federation.md#block-removes-follower).
 func (f *Federation) receiveBlock(ctx context.Context, act inActivity) error {
 	lang := f.localLang(idOf(act.Object))
 	if lang == "" {

@@ -14,7 +14,8 @@ import (
 	"samizdat/federation/transport"
 )
 
-// maxInboxBody is the largest activity we read, Mastodon's limit (E5, H3).
+// maxInboxBody is the largest activity we read, Mastodon's limit
+// (docs/federation.md#inbox-answers, #httpsig-gaps).
 const maxInboxBody = transport.MaxBody
 
 // inActivity is the part of an incoming activity the inbox reads before it
@@ -27,7 +28,8 @@ type inActivity struct {
 	Doc    map[string]any // the whole activity
 }
 
-// parseActivity reads the envelope of an activity tolerantly (G4).
+// parseActivity reads the envelope of an activity tolerantly
+// (docs/federation.md#tolerant-json).
 func parseActivity(body []byte) (inActivity, bool) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
@@ -37,25 +39,28 @@ func parseActivity(body []byte) (inActivity, bool) {
 	return a, a.Type != "" && a.Actor != ""
 }
 
-// handleInbox receives activities on a language actor's inbox, the shared
-// inbox and the instance actor's inbox (B4: Follow, Undo and Block come to
-// the personal inbox, Create and the rest to the shared one; both take
+// handleInbox receives activities on a language actor's inbox, the shared inbox
+// and the instance actor's inbox
+// (docs/federation.md#personal-and-shared-inboxes: Follow, Undo and Block come
+// to the personal inbox, Create and the rest to the shared one; both take
 // everything).
 //
-// The order of the checks follows what peers make of each answer: 413 for
-// a body over 1 MB before anything else is read (E5); a Delete or Update from
-// an actor we never knew is 202 at once, without fetching a key, or every
-// account deletion on the network would make us fetch (P7); then the
-// signature, with 401 only for authentication failures, because Mastodon
-// 4.7 answers a 400 or 401 by sending again with RFC 9421 (0.10, S10); and
-// a signer that is not the activity's actor is refused (S7), except for a
-// Create, whose object is then fetched again from its own server (a
-// forwarded reply). Only then, the signature known good, are blocked
-// accounts and instances answered 202 and their activity dropped, so that a
-// blocked sender learns nothing (issue 4 item 12). Activity types we do not
-// handle get 202 and are dropped, never 400 (E5). An activity we could not
-// take for a reason that may pass (a parent's server did not answer) gets
-// 503, which the sender retries.
+// The order of the checks follows what peers make of each answer: 413 for a
+// body over 1 MB before anything else is read
+// (docs/federation.md#inbox-answers); a Delete or Update from an actor we never
+// knew is 202 at once, without fetching a key, or every account deletion on the
+// network would make us fetch (docs/federation.md#account-deletion-floods);
+// then the signature, with 401 only for authentication failures, because
+// Mastodon 4.7 answers a 400 or 401 by sending again with RFC 9421
+// (docs/federation.md#rfc9421-double-knock); and a signer that is not the
+// activity's actor is refused (docs/federation.md#signer-is-actor), except for
+// a Create, whose object is then fetched again from its own server (a forwarded
+// reply). Only then, the signature known good, are blocked accounts and
+// instances answered 202 and their activity dropped, so that a blocked sender
+// learns nothing. Activity types we do not handle get 202 and
+// are dropped, never 400 (docs/federation.md#inbox-answers). An activity we
+// could not take for a reason that may pass (a parent's server did not answer)
+// gets 503, which the sender retries.
 func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if lang := chi.URLParam(r, "lang"); lang != "" && !f.hasLang(lang) {
 		f.notFound(w, r)
@@ -101,17 +106,18 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if signer != act.Actor && act.Type != "Create" {
-		// Someone else's activity, relayed or forged: the signature is
-		// good but proves nothing about the actor, so it is dropped. It
-		// is answered 202 as Mastodon does (INTEROP S7): a 401 would
-		// tell the sender its signature failed, and have it retry, with
-		// another signature scheme and then for days.
+		// Someone else's activity, relayed or forged: the signature is good but
+		// proves nothing about the actor, so it is dropped. It is answered 202
+		// as Mastodon does (docs/federation.md#signer-is-actor): a 401 would
+		// tell the sender its signature failed, and have it retry, with another
+		// signature scheme and then for days.
 		f.logger.Info("inbox: signer is not the actor; dropped", "actor", act.Actor, "signer", signer, "activity_id", act.ID)
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
-	// Any valid signed POST revives a host we had given up on (E3); the
-	// blocks are read in the same round trip.
+	// Any valid signed POST revives a host we had given up on
+	// (docs/federation.md#unavailable-instances); the blocks are read in the
+	// same round trip.
 	host, _ := delivery.Host(signer)
 	blocked, err := f.store.InboxSender(r.Context(), signer, act.Actor, host)
 	if err != nil {
@@ -152,7 +158,8 @@ func (f *Federation) unauthorized(w http.ResponseWriter, r *http.Request, err er
 }
 
 // receive acts on an authenticated activity, whichever inbox it reached
-// (B4). Types not listed are accepted and dropped (E5).
+// (docs/federation.md#personal-and-shared-inboxes). Types not listed are
+// accepted and dropped (docs/federation.md#inbox-answers).
 func (f *Federation) receive(r *http.Request, act inActivity) error {
 	ctx := r.Context()
 	switch act.Type {

@@ -65,7 +65,8 @@ func TestInbox_Follow(t *testing.T) {
 	p := newPeer(t, e)
 	en := e.fed.ActorURL("en")
 
-	// F1, F2: accepted at once, the Follow embedded, to the personal inbox.
+	// docs/federation.md#mastodon-follow-accept: accepted at once, the Follow
+	// embedded, to the personal inbox.
 	w := p.send(e, p.alice(), follow(p.alice()+"#follows/1", p.alice(), en), sendOpts{path: "/actors/en/inbox"})
 	if w.Code != http.StatusAccepted {
 		t.Fatalf("Follow: %d %s, want 202", w.Code, w.Body)
@@ -87,14 +88,14 @@ func TestInbox_Follow(t *testing.T) {
 		t.Errorf("Accept %s", acc[0].body)
 	}
 	if bytes.Contains(acc[0].body, []byte("Collection-Synchronization")) {
-		t.Error("Accept mentions follower synchronisation (F7)")
+		t.Error("Accept mentions follower synchronisation (docs/federation.md#no-follower-synchronization)")
 	}
 
 	// The key is cached: a second activity fetches nothing.
 	before := len(p.fetched())
 
-	// F3: a repeated Follow (here on the shared inbox) keeps one row, takes
-	// the new id, and is answered again.
+	// docs/federation.md#repeated-follow: a repeated Follow (here on the shared
+	// inbox) keeps one row, takes the new id, and is answered again.
 	w = p.send(e, p.alice(), follow(p.alice()+"#follows/2", p.alice(), en), sendOpts{})
 	if w.Code != http.StatusAccepted {
 		t.Fatalf("second Follow: %d", w.Code)
@@ -109,7 +110,8 @@ func TestInbox_Follow(t *testing.T) {
 		t.Errorf("the peer was fetched %d more times; the key should be cached", after-before)
 	}
 
-	// F4: Undo of a Follow whose id we never saw, matched by the pair.
+	// docs/federation.md#undo-follow-by-pair: Undo of a Follow whose id we
+	// never saw, matched by the pair.
 	undo := map[string]any{
 		"id": p.alice() + "#follows/99/undo", "type": "Undo", "actor": p.alice(),
 		"object": follow(p.alice()+"#follows/99", p.alice(), en),
@@ -186,7 +188,7 @@ func TestInbox_GoToSocialFollowAndBlock(t *testing.T) {
 		t.Fatalf("Block: %d", w.Code)
 	}
 	if got := followRows(t, e, "ru"); len(got) != 0 {
-		t.Errorf("after Block: followers %v, want none (F5)", got)
+		t.Errorf("after Block: followers %v, want none (docs/federation.md#block-removes-follower)", got)
 	}
 }
 
@@ -234,7 +236,8 @@ func TestInbox_Rejections(t *testing.T) {
 	}
 }
 
-// TestInbox_DeleteOfUnknownActor checks P7: an account deletion from an actor
+// TestInbox_DeleteOfUnknownActor checks
+// docs/federation.md#account-deletion-floods: an account deletion from an actor
 // we never knew is accepted without any fetch, while the same from a known
 // actor goes through verification.
 func TestInbox_DeleteOfUnknownActor(t *testing.T) {
@@ -250,7 +253,7 @@ func TestInbox_DeleteOfUnknownActor(t *testing.T) {
 		t.Errorf("Update of an unknown actor: %d, want 202", w.Code)
 	}
 	if got := p.fetched(); len(got) != 0 {
-		t.Errorf("the peer was asked for %v; P7 wants no fetch", got)
+		t.Errorf("the peer was asked for %v; want no fetch (docs/federation.md#account-deletion-floods)", got)
 	}
 	// Unsigned, it is still refused: 202 is for signed requests only.
 	if w := p.send(e, p.ghost(), del, sendOpts{unsigned: true}); w.Code != http.StatusUnauthorized {
@@ -270,8 +273,8 @@ func like(e *env, p *peer) map[string]any {
 	return map[string]any{"id": p.alice() + "#likes/7", "type": "Like", "actor": p.alice(), "object": e.fed.ArticleIRI("8b0c2c8e-0000-4000-8000-000000000000")}
 }
 
-// TestInbox_RevivesInstance checks E3: a valid signed POST from a host we
-// had given up on makes it available again.
+// TestInbox_RevivesInstance checks docs/federation.md#unavailable-instances: a
+// valid signed POST from a host we had given up on makes it available again.
 func TestInbox_RevivesInstance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{allowPrivate: true})

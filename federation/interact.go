@@ -19,12 +19,14 @@ import (
 	"samizdat/federation/transport"
 )
 
-// Remote interaction (INTEROP I1–I4): a reader of the website types their
-// fediverse address, and we find the page on their own instance where they
-// can follow one of our actors or answer one of our Articles. The lookup
-// runs on the server, through the address-checking client, so the reader's
-// browser contacts no other host until it is sent to their instance. What
-// the reader typed is neither stored nor logged, here or by the caller.
+// Remote interaction (docs/federation.md#remote-interaction-templates,
+// #remote-interaction-without-templates, #well-known-cors): a reader of the
+// website types their fediverse address, and we find the page on their own
+// instance where they can follow one of our actors or answer one of our
+// Articles. The lookup runs on the server, through the address-checking client,
+// so the reader's browser contacts no other host until it is sent to their
+// instance. What the reader typed is neither stored nor logged, here or by the
+// caller.
 
 // The WebFinger link relations that point to interaction pages, FEP-3b86's
 // intent-specific ones first, then the OStatus one every Mastodon since 2.x
@@ -52,22 +54,23 @@ const maxAddress = 320
 //
 // It follows Mastodon's own interaction helper
 // (mastodon:app/javascript/entrypoints/remote_interaction_helper.ts) with
-// FEP-3b86 added, as INTEROP I1 lists: it asks the instance's WebFinger
-// about the account (acct:user@instance), or about https://instance for a
-// bare domain, and in the links looks for the intent's FEP-3b86 relation
-// (…/Follow to follow, …/Object to answer), then …/Object, then the OStatus
-// subscribe template, reading the link's "template" (what Mastodon reads)
-// or "href" (what the FEP's text says), and substitutes target,
-// percent-encoded, for {object} or {uri}.
+// FEP-3b86 added, as docs/federation.md#remote-interaction-templates lists: it
+// asks the instance's WebFinger about the account (acct:user@instance), or
+// about https://instance for a bare domain, and in the links looks for the
+// intent's FEP-3b86 relation (…/Follow to follow, …/Object to answer), then
+// …/Object, then the OStatus subscribe template, reading the link's "template"
+// (what Mastodon reads) or "href" (what the FEP's text says), and substitutes
+// target, percent-encoded, for {object} or {uri}.
 //
 // Where Mastodon's helper falls back blindly to
-// https://instance/authorize_interaction?uri=…, Interact does so only when
-// the instance answered a bare-domain lookup without any template, which
-// is what Mastodon's own instance actor answers; an instance that answers
-// an account lookup without templates is GoToSocial (I3), which has no
-// such page. In that case it returns "" and no error: the caller shows the
-// address to paste into the reader's app. A failed lookup is an error, and
-// the caller does the same. Bad input is a *content.ValidationError.
+// https://instance/authorize_interaction?uri=…, Interact does so only when the
+// instance answered a bare-domain lookup without any template, which is what
+// Mastodon's own instance actor answers; an instance that answers an account
+// lookup without templates is GoToSocial
+// (docs/federation.md#remote-interaction-without-templates), which has no such
+// page. In that case it returns "" and no error: the caller shows the address
+// to paste into the reader's app. A failed lookup is an error, and the caller
+// does the same. Bad input is a *content.ValidationError.
 //
 // client must be the transport package's client: it refuses private
 // addresses unless configured for development. WebFinger is asked over

@@ -101,7 +101,8 @@ func oldMastodon(w http.ResponseWriter, base, res string) {
 		map[string]string{"rel": relSubscribe, "template": base + "/authorize_interaction?uri={uri}"})
 }
 
-// misskey offers only a follow page (INTEROP I3, O2).
+// misskey offers only a follow page
+// (docs/federation.md#remote-interaction-without-templates).
 func misskey(w http.ResponseWriter, base, res string) {
 	if !strings.HasPrefix(res, "acct:") {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -247,7 +248,8 @@ func TestInteract_Fails(t *testing.T) {
 	})
 	t.Run("Production client refuses loopback", func(t *testing.T) {
 		// The same Mastodon-shaped answer, through a client that keeps to
-		// public addresses (INTEROP I4): no request reaches the instance.
+		// public addresses (docs/federation.md#well-known-cors): no request
+		// reaches the instance.
 		ma := newInstance(t, "127.0.0.21", mastodon)
 		_, err := Interact(t.Context(), transport.New(transport.Options{}), "reader@"+ma.host, testArticle, false)
 		if !errors.Is(err, transport.ErrForbiddenAddress) {

@@ -44,8 +44,9 @@ func (i iris) abs(path string) string { return i.scheme + "://" + i.host + path 
 // Host is the host of BASE_URL with its port: the domain part of handles.
 func (i iris) Host() string { return i.host }
 
-// Hostname is the host without a port: the instance actor's user name,
-// because a peer cannot look up a user name holding a colon (A3).
+// Hostname is the host without a port: the instance actor's user name, because
+// a peer cannot look up a user name holding a colon
+// (docs/federation.md#mastodon-username-rule).
 func (i iris) Hostname() string {
 	if h, _, err := net.SplitHostPort(i.host); err == nil {
 		return strings.Trim(h, "[]")
@@ -59,7 +60,8 @@ func (i iris) Root() string { return i.abs("/") }
 // Actor is the id of a language actor.
 func (i iris) Actor(lang string) string { return i.abs("/actors/" + lang) }
 
-// InstanceActor is the id of the instance actor (A14).
+// InstanceActor is the id of the instance actor
+// (docs/federation.md#instance-actor).
 func (i iris) InstanceActor() string { return i.abs("/actor") }
 
 // ActorOf returns the id of a local actor by name: a language or "instance".
@@ -71,7 +73,8 @@ func (i iris) ActorOf(name string) string {
 }
 
 // Key is the id of a local actor's public key: a fragment of the actor
-// document, so that Mastodon uses the embedded key without a second fetch (A2).
+// document, so that Mastodon uses the embedded key without a second fetch
+// (docs/federation.md#actor-key-embedded).
 func (i iris) Key(name string) string { return i.ActorOf(name) + "#main-key" }
 
 // Inbox is a language actor's personal inbox.
@@ -80,7 +83,8 @@ func (i iris) Inbox(lang string) string { return i.Actor(lang) + "/inbox" }
 // InstanceInbox is the instance actor's inbox.
 func (i iris) InstanceInbox() string { return i.InstanceActor() + "/inbox" }
 
-// SharedInbox is the inbox every actor shares (A5).
+// SharedInbox is the inbox every actor shares
+// (docs/federation.md#shared-inbox-same-host).
 func (i iris) SharedInbox() string { return i.abs("/inbox") }
 
 // Outbox, Followers, Following and Featured are a language actor's collections.
@@ -106,11 +110,14 @@ func (i iris) Tag(lang, tag string) string {
 	return i.abs("/" + lang + "/tags/" + url.PathEscape(tag))
 }
 
-// Article is the id of the Article for an object key. Keys are UUIDs that
-// never change with the slug and are never reused after a withdrawal (R8, X2).
+// Article is the id of the Article for an object key. Keys are UUIDs that never
+// change with the slug and are never reused after a withdrawal
+// (docs/federation.md#object-id-served-exactly, #withdrawn-articles).
 func (i iris) Article(key string) string { return i.abs("/ap/articles/" + key) }
 
-// Replies, Likes, Shares and Context are an Article's collections (P8, B5, P9).
+// Replies, Likes, Shares and Context are an Article's collections
+// (docs/federation.md#mastodon-replies-backfill, #likes-shares-counts,
+// #conversation-context).
 func (i iris) Replies(key string) string { return i.Article(key) + "/replies" }
 func (i iris) Likes(key string) string   { return i.Article(key) + "/likes" }
 func (i iris) Shares(key string) string  { return i.Article(key) + "/shares" }
@@ -128,7 +135,8 @@ func (i iris) DeleteID(key string) string { return i.Article(key) + "#delete" }
 // AcceptID is the id of an Accept sent by a language actor.
 func (i iris) AcceptID(lang, uuid string) string { return i.Actor(lang) + "#accepts/" + uuid }
 
-// FlagID is the id of a report our instance actor sends (X5).
+// FlagID is the id of a report our instance actor sends
+// (docs/federation.md#reports-outbound).
 func (i iris) FlagID(uuid string) string { return i.InstanceActor() + "#flags/" + uuid }
 
 // Handle is a language actor's fediverse handle, "@en@host".

@@ -10,15 +10,15 @@ import (
 // signature checks. Every signed POST needs its sender's key; reading it
 // from remote_actors and parsing its PEM on each was a round trip to
 // PostgreSQL and some 50 µs of CPU per activity, for a key that changes
-// perhaps once in years (issue 5).
+// perhaps once in years.
 //
-// A cached key is used for at most keyCacheTTL. A key rotated in the
-// meantime does no harm: the signature fails to verify with the cached
-// key, and signature.Verify asks for the key again with refetch set, which
-// bypasses this cache and fetches it from its owner (S8). When an actor
-// deletes its account or announces a new profile, its keys are dropped at
-// once in this process; another process of the same publication keeps
-// them until they expire.
+// A cached key is used for at most keyCacheTTL. A key rotated in the meantime
+// does no harm: the signature fails to verify with the cached key, and
+// signature.Verify asks for the key again with refetch set, which bypasses this
+// cache and fetches it from its owner (docs/federation.md#key-refetch-once).
+// When an actor deletes its account or announces a new profile, its keys are
+// dropped at once in this process; another process of the same publication
+// keeps them until they expire.
 type keyCache struct {
 	mu    sync.Mutex
 	ttl   time.Duration

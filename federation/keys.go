@@ -14,7 +14,8 @@ import (
 )
 
 // keyBits is the size of our actors' RSA keys: RSA because GoToSocial caches
-// only *rsa.PublicKey, 2048 bits as Mastodon makes them (A11).
+// only *rsa.PublicKey, 2048 bits as Mastodon makes them
+// (docs/federation.md#rsa-keys).
 const keyBits = 2048
 
 // actorKey is a local actor's key pair, parsed once at start.

@@ -8,8 +8,9 @@ import (
 	"samizdat/content/store/storetest"
 )
 
-// TestLoadKeys_FirstStart makes the keys of a fresh database from two
-// processes at once: both end up with the same stored RSA-2048 pair (A11).
+// TestLoadKeys_FirstStart makes the keys of a fresh database from two processes
+// at once: both end up with the same stored RSA-2048 pair
+// (docs/federation.md#rsa-keys).
 func TestLoadKeys_FirstStart(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)

@@ -8,14 +8,14 @@ import (
 
 // ContentType is what every ActivityPub document is served as. Mastodon
 // discards a body served as application/json or with an unquoted profile;
-// this form every server accepts (N2).
+// this form every server accepts (docs/federation.md#activitypub-content-type).
 const ContentType = "application/activity+json"
 
 // WantsActivityPub reports whether an Accept header asks for ActivityStreams
 // JSON rather than a page: application/activity+json or application/ld+json,
-// with or without a profile (N1), ranked at least as high as text/html.
-// "*/*" alone and browsers' headers get the page. The strings Mastodon sends
-// are in the tests.
+// with or without a profile (docs/federation.md#activitypub-accept-headers),
+// ranked at least as high as text/html. "*/*" alone and browsers' headers get
+// the page. The strings Mastodon sends are in the tests.
 func WantsActivityPub(accept string) bool {
 	var ap, page float64 = -1, -1
 	for _, part := range strings.Split(accept, ",") {

@@ -7,10 +7,10 @@ import (
 )
 
 // NodeInfo is served as plain application/json: GoToSocial refuses the 2.1
-// profile content type (D10).
+// profile content type (docs/federation.md#nodeinfo).
 const nodeInfoContentType = "application/json"
 
-// softwareName must match ^[a-z0-9-]+$ (D9).
+// softwareName must match ^[a-z0-9-]+$ (docs/federation.md#nodeinfo).
 const softwareName = "samizdat"
 
 type nodeInfoLinks struct {
@@ -48,8 +48,8 @@ type nodeInfoUsers struct {
 	ActiveHalfyear int `json:"activeHalfyear"`
 }
 
-// handleNodeInfoLinks serves the NodeInfo discovery document (D8), with the
-// FEP-2677 link to the instance actor (D11).
+// handleNodeInfoLinks serves the NodeInfo discovery document
+// (docs/federation.md#nodeinfo), with the FEP-2677 link to the instance actor.
 func (f *Federation) handleNodeInfoLinks(w http.ResponseWriter, r *http.Request) {
 	f.writeJSON(w, r, nodeInfoContentType, nodeInfoLinks{Links: []jrdLink{
 		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", Href: f.iri.abs("/nodeinfo/2.0")},
@@ -58,9 +58,9 @@ func (f *Federation) handleNodeInfoLinks(w http.ResponseWriter, r *http.Request)
 	}})
 }
 
-// handleNodeInfo serves NodeInfo 2.0 or 2.1 (D9). The users are the language
-// actors, the active ones those that published in the period, and the posts
-// the published translations.
+// handleNodeInfo serves NodeInfo 2.0 or 2.1 (docs/federation.md#nodeinfo). The
+// users are the language actors, the active ones those that published in the
+// period, and the posts the published translations.
 func (f *Federation) handleNodeInfo(w http.ResponseWriter, r *http.Request) {
 	version := chi.URLParam(r, "version")
 	u, err := f.store.FederationUsage(r.Context(), f.cfg.Languages)

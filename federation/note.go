@@ -14,8 +14,9 @@ import (
 // and Question for a poll; Article and Page come from blogs and forums.
 var noteTypes = map[string]bool{"Note": true, "Article": true, "Page": true, "Question": true}
 
-// note is a remote post as we read it, tolerantly (G4): each property may
-// be a string, an object or an array.
+// note is a remote post as we read it, tolerantly
+// (docs/federation.md#tolerant-json): each property may be a string, an object
+// or an array.
 type note struct {
 	ID           string
 	Type         string
@@ -36,7 +37,8 @@ type note struct {
 	Images       []remoteImage
 }
 
-// remoteEmoji is a custom emoji a note uses (L5); its id may be null.
+// remoteEmoji is a custom emoji a note uses (docs/federation.md#custom-emoji);
+// its id may be null.
 type remoteEmoji struct{ Shortcode, URL string }
 
 // remoteImage is an image attached to a note.
@@ -59,8 +61,9 @@ func parseNote(d map[string]any) note {
 		Updated:      parseTime(d["updated"]),
 		Replies:      idOf(d["replies"]),
 	}
-	// content, never Misskey's _misskey_content, which is MFM source, not
-	// HTML (L6). contentMap holds the same text under the language.
+	// content, never Misskey's _misskey_content, which is MFM source, not HTML
+	// (docs/federation.md#reply-html-sanitizing). contentMap holds the same
+	// text under the language.
 	n.Content = str(d["content"])
 	n.Lang, n.Content = noteLanguage(d, n.Content)
 	for _, t := range objects(d["tag"]) {
@@ -141,14 +144,15 @@ func parseTime(v any) time.Time {
 }
 
 // isPublic reports whether an address is the public collection, in any of
-// the forms servers write it (P3).
+// the forms servers write it (docs/federation.md#reply-visibility).
 func isPublic(iri string) bool {
 	return iri == publicIRI || iri == "as:Public" || iri == "Public"
 }
 
-// visibility works out a post's audience from its addressing, as Mastodon
-// does (P3): Public in to is public, in cc unlisted; the author's followers
-// collection in to is followers-only; anything else is direct.
+// visibility works out a post's audience from its addressing, as Mastodon does
+// (docs/federation.md#reply-visibility): Public in to is public, in cc
+// unlisted; the author's followers collection in to is followers-only; anything
+// else is direct.
 func (n note) visibility(followers string) content.Visibility {
 	switch {
 	case slices.ContainsFunc(n.To, isPublic):
@@ -166,7 +170,7 @@ func (n note) visibility(followers string) content.Visibility {
 var langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // bareLang reduces a language tag to its primary subtag ("pt-BR" → "pt"),
-// or "" when it is not one (L1).
+// or "" when it is not one (docs/federation.md#article-language).
 func bareLang(tag string) string {
 	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
 	primary, _, _ = strings.Cut(primary, "_")
@@ -176,13 +180,13 @@ func bareLang(tag string) string {
 	return ""
 }
 
-// noteLanguage returns a post's language and its HTML. Mastodon takes the
-// first key of contentMap (L1). A decoded JSON object has no order, so the
-// key is chosen among those whose text is the content; with one key, which
-// is what every server sends, that is the first. Failing contentMap, the
-// non-standard language property some servers add, then nameMap and
-// summaryMap, as Mastodon does. A post with no content but a contentMap
-// takes its text from there.
+// noteLanguage returns a post's language and its HTML. Mastodon takes the first
+// key of contentMap (docs/federation.md#article-language). A decoded JSON
+// object has no order, so the key is chosen among those whose text is the
+// content; with one key, which is what every server sends, that is the first.
+// Failing contentMap, the non-standard language property some servers add, then
+// nameMap and summaryMap, as Mastodon does. A post with no content but a
+// contentMap takes its text from there.
 func noteLanguage(d map[string]any, html string) (lang, body string) {
 	body = html
 	if cm, ok := d["contentMap"].(map[string]any); ok && len(cm) > 0 {

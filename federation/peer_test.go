@@ -25,10 +25,10 @@ import (
 
 // peer is a fake remote server on its own loopback address (127.0.0.2). It
 // serves actor and key documents in the shapes Mastodon and GoToSocial use
-// (see /work/shared/fixtures/gotosocial-0.20), refuses unsigned fetches as
-// GoToSocial does (S9), checks the signature of every fetch it gets against
-// our instance actor's key, and signs the activities it sends with
-// go-fed/httpsig, independently of our own signing code.
+// (docs/federation.md#key-id-forms), refuses unsigned fetches as GoToSocial
+// does (docs/federation.md#signed-fetches), checks the signature of every fetch
+// it gets against our instance actor's key, and signs the activities it sends
+// with go-fed/httpsig, independently of our own signing code.
 type peer struct {
 	t    *testing.T
 	srv  *httptest.Server

@@ -13,9 +13,10 @@ import (
 // onChange is the store's change hook: it turns a publication, an edit or a
 // withdrawal into a Create, an Update or a Delete from the translation's
 // language actor, and enqueues it for the distinct inboxes of that actor's
-// followers inside the transaction that makes the change, so the change and
-// its deliveries commit or roll back together (E1). Followers-only
-// synchronisation headers are never sent (F7).
+// followers inside the transaction that makes the change, so the change and its
+// deliveries commit or roll back together
+// (docs/federation.md#shared-inbox-delivery). Followers-only synchronisation
+// headers are never sent (docs/federation.md#no-follower-synchronization).
 func (f *Federation) onChange(ctx context.Context, tx pgx.Tx, kind content.ChangeKind, t *content.Translation) error {
 	if !f.hasLang(t.Lang) || t.ObjectKey == "" {
 		return nil
@@ -29,7 +30,7 @@ func (f *Federation) onChange(ctx context.Context, tx pgx.Tx, kind content.Chang
 	var x articleExtras
 	if kind == content.ChangePublished || kind == content.ChangeUpdated {
 		// The counts and replies as committed so far: an Update refreshes
-		// them on Mastodon (B5).
+		// them on Mastodon (docs/federation.md#likes-shares-counts).
 		if x, err = f.articleExtras(ctx, t); err != nil {
 			return err
 		}

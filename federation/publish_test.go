@@ -101,7 +101,8 @@ func TestPublish_Activities(t *testing.T) {
 			t.Errorf("%s body: id %v type %v actor %v", q.typ, m["id"], m["type"], m["actor"])
 		}
 	}
-	// R3: the Update carries an updated newer than published.
+	// docs/federation.md#mastodon-article-edits: the Update carries an updated
+	// newer than published.
 	obj := decode(t, got[1].body)["object"].(map[string]any)
 	if obj["updated"] != "2026-11-20T13:00:00Z" || obj["published"] != "2026-11-20T12:00:00Z" || obj["summary"] != "A corrected teaser." {
 		t.Errorf("Update's Article: published %v updated %v summary %v", obj["published"], obj["updated"], obj["summary"])
@@ -111,12 +112,13 @@ func TestPublish_Activities(t *testing.T) {
 	}
 	del := decode(t, got[2].body)["object"].(map[string]any)
 	if del["type"] != "Tombstone" || del["id"] != e.fed.ArticleIRI(tr.ObjectKey) {
-		t.Errorf("Delete's object %v, want the Article's Tombstone (X2)", del)
+		t.Errorf("Delete's object %v, want the Article's Tombstone (docs/federation.md#withdrawn-articles)", del)
 	}
 }
 
-// TestPublish_Scheduled checks R7: a scheduled story goes out with published
-// set to the moment it actually went out.
+// TestPublish_Scheduled checks docs/federation.md#mastodon-realtime-window: a
+// scheduled story goes out with published set to the moment it actually went
+// out.
 func TestPublish_Scheduled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
@@ -149,7 +151,7 @@ func TestPublish_Scheduled(t *testing.T) {
 		t.Errorf("published %v / %v, want the moment it went out", m["published"], m["object"].(map[string]any)["published"])
 	}
 	if lang := m["object"].(map[string]any)["contentMap"].(map[string]any); len(lang) != 1 || lang["fr"] == nil {
-		t.Errorf("contentMap %v, want one key, fr (L1)", lang)
+		t.Errorf("contentMap %v, want one key, fr (docs/federation.md#article-language)", lang)
 	}
 }
 

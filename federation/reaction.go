@@ -6,8 +6,9 @@ import (
 	"samizdat/content/store"
 )
 
-// Likes and boosts of our Articles are counted per translation (B1–B3);
-// the Article's likes and shares collections carry the totals (B5).
+// Likes and boosts of our Articles are counted per translation
+// (docs/federation.md#boosts-and-likes); the Article's likes and shares
+// collections carry the totals (docs/federation.md#likes-shares-counts).
 //
 // Emoji reactions are counted as likes: Misskey sends them as a Like with
 // _misskey_reaction or content, Pleroma and Akkoma as EmojiReact. Either
@@ -41,9 +42,10 @@ func (f *Federation) receiveReaction(ctx context.Context, act inActivity) error 
 	return err
 }
 
-// undoReaction takes back a reaction: matched by the reaction's id, or
-// failing that by (actor, kind, Article), since an Undo may carry a reaction
-// whose id we never saw (B2). obj is the embedded reaction.
+// undoReaction takes back a reaction: matched by the reaction's id, or failing
+// that by (actor, kind, Article), since an Undo may carry a reaction whose id
+// we never saw (docs/federation.md#boosts-and-likes). obj is the embedded
+// reaction.
 func (f *Federation) undoReaction(ctx context.Context, act inActivity, obj map[string]any) error {
 	if a := idOf(obj["actor"]); a != "" && a != act.Actor {
 		return nil // an Undo of somebody else's reaction

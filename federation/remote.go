@@ -12,14 +12,15 @@ import (
 	"samizdat/content/store"
 )
 
-// actorTypes are the actor types Mastodon accepts (A1).
+// actorTypes are the actor types Mastodon accepts
+// (docs/federation.md#actor-types).
 var actorTypes = map[string]bool{"Application": true, "Group": true, "Organization": true, "Person": true, "Service": true}
 
 // lookupKey is the key lookup of signature.Verify. It answers from the
 // in-process key cache, then from the cache of remote actors, and fetches
 // the key otherwise; asked to refetch, because the cached key failed to
 // verify and the actor may have rotated it, it fetches again at most once a
-// minute per key (S8).
+// minute per key (docs/federation.md#key-refetch-once).
 func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) (*rsa.PublicKey, string, error) {
 	if !refetch {
 		if pub, owner, ok := f.keyCache.get(keyID, f.now()); ok {
@@ -51,11 +52,11 @@ func (f *Federation) lookupKey(ctx context.Context, keyID string, refetch bool) 
 }
 
 // fetchKeyOwner fetches the key keyID and the actor that owns it, and caches
-// the actor (S6). The keyId may be a fragment of the actor document
-// (Mastodon's …#main-key), or a URL of its own serving a key document or, as
-// GoToSocial's …/main-key does, a stub actor that holds only the key; then
-// the owner is fetched too and must list the same key. Key and owner must
-// be on one host.
+// the actor (docs/federation.md#key-id-forms). The keyId may be a fragment of
+// the actor document (Mastodon's …#main-key), or a URL of its own serving a key
+// document or, as GoToSocial's …/main-key does, a stub actor that holds only
+// the key; then the owner is fetched too and must list the same key. Key and
+// owner must be on one host.
 func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.RemoteActor, error) {
 	keyURL, err := f.remoteURL(keyID)
 	if err != nil {
@@ -100,8 +101,9 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Re
 	return a, nil
 }
 
-// findKey returns the key with id keyID from a document that is a key itself
-// or an actor with one key or several (Mastodon 4.6+ publishes a list, A11).
+// findKey returns the key with id keyID from a document that is a key itself or
+// an actor with one key or several (Mastodon 4.6+ publishes a list,
+// docs/federation.md#rsa-keys).
 func findKey(d doc, keyID string) map[string]any {
 	if str(d["publicKeyPem"]) != "" && str(d["id"]) == keyID {
 		return d
@@ -115,9 +117,11 @@ func findKey(d doc, keyID string) map[string]any {
 }
 
 // remoteActor reads an actor document fetched from id. Its id must be id
-// exactly (R8), its type an actor's, and its inbox on its own host. A shared
-// inbox is kept only on the actor's host or a subdomain of it, as GoToSocial
-// does (A5): anything else could point our deliveries at a third party.
+// exactly (docs/federation.md#object-id-served-exactly), its type an actor's,
+// and its inbox on its own host. A shared inbox is kept only on the actor's
+// host or a subdomain of it, as GoToSocial does
+// (docs/federation.md#shared-inbox-same-host): anything else could point our
+// deliveries at a third party.
 func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
 	if str(d["id"]) != id {
 		return nil, fmt.Errorf("%w: actor document from %s has id %q", errFetch, id, str(d["id"]))

@@ -14,9 +14,10 @@ import (
 	"samizdat/content/store"
 )
 
-// Replies arrive by Create at any inbox, whoever was addressed (P1): the
-// target is found from inReplyTo, walking up through parents we do not hold
-// yet (P2), never from to or cc.
+// Replies arrive by Create at any inbox, whoever was addressed
+// (docs/federation.md#replies-reach-shared-inbox): the target is found from
+// inReplyTo, walking up through parents we do not hold yet
+// (docs/federation.md#reply-routing-by-in-reply-to), never from to or cc.
 
 // maxParentWalk bounds how many unknown parents one reply makes us fetch on
 // its way up to one of our Articles.
@@ -93,8 +94,9 @@ func (f *Federation) receiveForwarded(ctx context.Context, act inActivity) error
 	return f.receiveCreate(ctx, inActivity{ID: act.ID, Type: act.Type, Actor: act.Actor, Object: id})
 }
 
-// fetchObject fetches an object by its id. The document served must carry
-// that id exactly (R8): we trust an object only from its own address.
+// fetchObject fetches an object by its id. The document served must carry that
+// id exactly (docs/federation.md#object-id-served-exactly): we trust an object
+// only from its own address.
 func (f *Federation) fetchObject(ctx context.Context, id string) (map[string]any, error) {
 	d, err := f.fetch(ctx, id)
 	if err != nil {
@@ -116,13 +118,13 @@ func (f *Federation) fetchFailed(id string, err error) error {
 	return nil
 }
 
-// ingest stores n as a reply by actor if it belongs in one of our
-// dialogues, and returns the reply (the one already held, for a duplicate)
-// and whether it is new, or nil when it does not belong or is refused. walk
-// is how many unknown parents may still be fetched. The checks are
-// Mastodon's (P4): an http(s) id on the actor's host, attributed to the
-// actor, not deleted before, from nobody blocked, and addressed to the
-// public (P3).
+// ingest stores n as a reply by actor if it belongs in one of our dialogues,
+// and returns the reply (the one already held, for a duplicate) and whether it
+// is new, or nil when it does not belong or is refused. walk is how many
+// unknown parents may still be fetched. The checks are Mastodon's
+// (docs/federation.md#reply-origin-checks): an http(s) id on the actor's host,
+// attributed to the actor, not deleted before, from nobody blocked, and
+// addressed to the public (docs/federation.md#reply-visibility).
 func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int) (*content.Reply, bool, error) {
 	log := f.logger.With("activity_id", n.ID, "actor", actor)
 	if _, err := f.remoteURL(n.ID); err != nil || !sameHost(n.ID, actor) || n.AttributedTo != actor {
@@ -130,7 +132,7 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 		return nil, false, nil
 	}
 	// Held already, deleted before, blocked, and the author: one round
-	// trip for the four (issue 5), then the checks in that order.
+	// trip for the four, then the checks in that order.
 	in, err := f.store.ReplyIntake(ctx, n.ID, actor, f.articleKey(n.InReplyTo))
 	if err != nil {
 		return nil, false, err
@@ -216,13 +218,15 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 }
 
 // fillContent sets a reply's text and media from the note: HTML sanitized
-// (L6), the content warning as plain text, mentions (L4), and copies of
-// custom emoji (L5) and attached images. An image that cannot be copied is
-// left out; the reply is kept.
+// (docs/federation.md#reply-html-sanitizing), the content warning as plain
+// text, mentions (docs/federation.md#mentions), and copies of custom emoji
+// (docs/federation.md#custom-emoji) and attached images. An image that cannot
+// be copied is left out; the reply is kept.
 func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) {
 	body := n.Content
 	if n.Type != "Note" && n.Name != "" {
-		// An Article or a Page shows its title the way Mastodon does (R1).
+		// An Article or a Page shows its title the way Mastodon does
+		// (docs/federation.md#mastodon-article-rendering).
 		body = "<p><strong>" + html.EscapeString(n.Name) + "</strong></p>" + body
 	}
 	r.ContentHTML = content.SanitizeHTML(body)
@@ -259,7 +263,7 @@ func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) 
 // initialState decides where a new reply starts: the publication's policy,
 // whether the author already has a visible reply, and the keyword rules
 // matched against the text and the content warning, all read with the
-// reply's intake (issue 5).
+// reply's intake.
 func initialState(rules *store.ReplyRules, body, summary string) (content.ReplyState, string) {
 	match := len(rules.Phrases) > 0 && content.MatchKeywords(summary+" "+content.PlainText(body), rules.Phrases) != ""
 	return content.InitialState(rules.Policy, rules.AuthorKnown, match)
@@ -365,8 +369,8 @@ func (f *Federation) localArticle(ctx context.Context, iri string) (t *content.T
 	return t, true, err
 }
 
-// receiveUpdate applies an Update: of a reply by its author (P5), or of the
-// sending actor's own profile.
+// receiveUpdate applies an Update: of a reply by its author
+// (docs/federation.md#reply-edits), or of the sending actor's own profile.
 func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 	obj, ok := act.Object.(map[string]any)
 	if !ok {
@@ -401,8 +405,9 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 		Attachments: r.Attachments, Emojis: r.Emojis, Mentions: r.Mentions, Updated: n.Updated,
 	}
 	if edit.Updated.IsZero() {
-		// An Update without updated is not an edit for Mastodon (R3); some
-		// servers send edits so, and the newest arrival wins.
+		// An Update without updated is not an edit for Mastodon
+		// (docs/federation.md#mastodon-article-edits); some servers send edits
+		// so, and the newest arrival wins.
 		edit.Updated = f.now()
 	}
 	if held.State == content.ReplyVisible {
@@ -421,12 +426,12 @@ func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
 }
 
 // editNeedsReview decides whether an edit sends a visible reply back to the
-// moderators (P5: "ideally an edit of an approved reply goes back to
-// review"). It does when the publication reviews every reply, or when the
-// new text matches a keyword rule. Under the open and known policies an
-// author trusted once stays trusted for their edits: sending every typo
-// fix back to the queue would hide good replies for hours, and a reply that
-// turns hostile after approval is what reports and hiding are for.
+// moderators (docs/federation.md#reply-edits: "ideally an edit of an approved
+// reply goes back to review"). It does when the publication reviews every
+// reply, or when the new text matches a keyword rule. Under the open and known
+// policies an author trusted once stays trusted for their edits: sending every
+// typo fix back to the queue would hide good replies for hours, and a reply
+// that turns hostile after approval is what reports and hiding are for.
 func (f *Federation) editNeedsReview(ctx context.Context, body, summary string) (bool, error) {
 	policy, err := f.store.Policy(ctx)
 	if err != nil {
@@ -438,9 +443,10 @@ func (f *Federation) editNeedsReview(ctx context.Context, body, summary string) 
 	return f.keywordMatch(ctx, body, summary)
 }
 
-// receiveDelete removes a reply its author deleted, or everything of an
-// actor that deleted its account (P6). Deletes from actors we never knew
-// were answered before verification (P7).
+// receiveDelete removes a reply its author deleted, or everything of an actor
+// that deleted its account (docs/federation.md#reply-deletes). Deletes from
+// actors we never knew were answered before verification
+// (docs/federation.md#account-deletion-floods).
 func (f *Federation) receiveDelete(ctx context.Context, act inActivity) error {
 	id := idOf(act.Object)
 	switch {

@@ -60,7 +60,7 @@ func TestInbox_ParentChain(t *testing.T) {
 	}
 }
 
-// TestInbox_Blocked checks issue 4 item 12: activities of a blocked account
+// TestInbox_Blocked checks that activities of a blocked account
 // or instance are answered 202 and dropped, after their signature is
 // checked; lifting the block lets them in again.
 func TestInbox_Blocked(t *testing.T) {
@@ -189,9 +189,9 @@ func TestInbox_SlowServers(t *testing.T) {
 	}
 }
 
-// TestInbox_EveryInbox checks B4: the dialogue's activities are taken on
-// the shared inbox, every language actor's own inbox and the instance
-// actor's, whichever the sender chose.
+// TestInbox_EveryInbox checks docs/federation.md#personal-and-shared-inboxes:
+// the dialogue's activities are taken on the shared inbox, every language
+// actor's own inbox and the instance actor's, whichever the sender chose.
 func TestInbox_EveryInbox(t *testing.T) {
 	t.Parallel()
 	d := newDialogueEnv(t)

@@ -259,8 +259,9 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 		t.Errorf("unlisted reply %+v: want visible and unlisted", u)
 	}
 
-	// What must never be kept: non-public replies (P3), forged ids or
-	// attribution (P4). All answered 202.
+	// What must never be kept: non-public replies
+	// (docs/federation.md#reply-visibility), forged ids or attribution
+	// (docs/federation.md#reply-origin-checks). All answered 202.
 	for _, name := range []string{"mastodon/reply-followers", "mastodon/reply-direct", "mastodon/reply-spoofed-attribution", "mastodon/reply-foreign-id"} {
 		f := d.deliver(t, name, http.StatusAccepted)
 		if got := d.reply(t, objectID(f)); got != nil {
@@ -287,14 +288,16 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 		t.Errorf("content warning %q, want plain text", hr.Summary)
 	}
 
-	// P5: an edit replaces the content and keeps the state.
+	// docs/federation.md#reply-edits: an edit replaces the content and keeps
+	// the state.
 	d.clock.Set(t0.Add(time.Hour))
 	d.deliver(t, "mastodon/update", http.StatusAccepted)
 	if e := d.reply(t, r.APID); !strings.Contains(e.ContentHTML, "edited") || e.State != content.ReplyVisible || e.Updated.IsZero() {
 		t.Errorf("after Update: %q %s %v", e.ContentHTML, e.State, e.Updated)
 	}
 
-	// Likes and boosts, on both kinds of inbox (B1–B4).
+	// Likes and boosts, on both kinds of inbox
+	// (docs/federation.md#boosts-and-likes, #personal-and-shared-inboxes).
 	d.deliver(t, "mastodon/like", http.StatusAccepted)
 	d.deliver(t, "mastodon/like", http.StatusAccepted)
 	d.deliver(t, "mastodon/announce", http.StatusAccepted)
@@ -308,8 +311,9 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 	if shares := decode(t, d.getAP(t, "/ap/articles/"+d.en.ObjectKey+"/shares")); shares["totalItems"] != 1.0 {
 		t.Errorf("shares collection %v", shares)
 	}
-	// S7: an activity signed by someone other than its actor is answered
-	// 202, as Mastodon does, and dropped: mallory cannot undo alice's like.
+	// docs/federation.md#signer-is-actor: an activity signed by someone other
+	// than its actor is answered 202, as Mastodon does, and dropped: mallory
+	// cannot undo alice's like.
 	undo := d.fixture(t, "mastodon/undo-like")
 	if w := d.p.send(d.env, d.p.actorByName(undo.Actor), undo.Activity, sendOpts{path: undo.Path, keyID: d.p.mallory() + "#main-key"}); w.Code != http.StatusAccepted {
 		t.Errorf("Undo signed by another actor: status %d, want 202", w.Code)
@@ -323,7 +327,8 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 		t.Errorf("reactions after Undo %+v, want none", got)
 	}
 
-	// Reports (X4): about the story, and about a reply in the dialogue.
+	// Reports (docs/federation.md#reports-inbound): about the story, and about
+	// a reply in the dialogue.
 	d.deliver(t, "mastodon/flag-story", http.StatusAccepted)
 	d.vars["{{reported_reply}}"] = r.APID
 	d.deliver(t, "mastodon/flag-reply", http.StatusAccepted)
@@ -345,7 +350,8 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 		t.Errorf("reply report %+v (comments %v)", s, byComment)
 	}
 
-	// P6: a Delete leaves a tombstone; the same Create later is ignored.
+	// docs/federation.md#reply-deletes: a Delete leaves a tombstone; the same
+	// Create later is ignored.
 	d.deliver(t, "mastodon/delete-tombstone", http.StatusAccepted)
 	if d.reply(t, r.APID) != nil {
 		t.Error("the deleted reply is still there")
@@ -445,9 +451,10 @@ func TestInbox_MisskeyDialogue(t *testing.T) {
 	}
 }
 
-// TestInbox_NestedReply checks P2: a reply to a reply we do not hold gets
-// its parent fetched (signed, from the parent's own server), walked up to
-// our Article, and both are stored, threaded.
+// TestInbox_NestedReply checks docs/federation.md#reply-routing-by-in-reply-to:
+// a reply to a reply we do not hold gets its parent fetched (signed, from the
+// parent's own server), walked up to our Article, and both are stored,
+// threaded.
 func TestInbox_NestedReply(t *testing.T) {
 	t.Parallel()
 	d := newDialogueEnv(t)

@@ -11,8 +11,8 @@ import (
 )
 
 // writeAP writes an ActivityPub document with the content type every server
-// accepts (N2) and Vary: Accept, because the same URLs also serve pages to
-// browsers (N4).
+// accepts (docs/federation.md#activitypub-content-type) and Vary: Accept,
+// because the same URLs also serve pages to browsers.
 func (f *Federation) writeAP(w http.ResponseWriter, r *http.Request, d doc) {
 	b, err := encode(d)
 	if err != nil {
@@ -45,7 +45,7 @@ func (f *Federation) writeJSON(w http.ResponseWriter, r *http.Request, contentTy
 
 // redirect sends a browser to a page on the website. The address is
 // absolute: Mastodon's rel="me" check compares the Location header with the
-// actor's url as it is (A9).
+// actor's url as it is (docs/federation.md#profile-link-verification).
 func (f *Federation) redirect(w http.ResponseWriter, r *http.Request, to string) {
 	w.Header().Set("Vary", "Accept")
 	http.Redirect(w, r, to, http.StatusFound)
@@ -53,7 +53,7 @@ func (f *Federation) redirect(w http.ResponseWriter, r *http.Request, to string)
 
 // notFound answers 404. A hidden, withdrawn or unknown object is 404 alike
 // [GoToSocial]; for a withdrawn Article that is what makes Mastodon drop
-// its copy when it fetches it again (X2).
+// its copy when it fetches it again (docs/federation.md#withdrawn-articles).
 func (f *Federation) notFound(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
 	http.Error(w, http.StatusText(http.StatusNotFound), http.StatusNotFound)

@@ -10,7 +10,8 @@ import (
 )
 
 // routes registers every ActivityPub and discovery route. GET routes answer
-// HEAD too: Mastodon's rel="me" check sends HEAD to the actor URL (A9).
+// HEAD too: Mastodon's rel="me" check sends HEAD to the actor URL
+// (docs/federation.md#profile-link-verification).
 func (f *Federation) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, f.logRequests, middleware.Recoverer)
@@ -74,9 +75,9 @@ func detach(h http.Handler) http.Handler {
 	})
 }
 
-// cors lets browsers read discovery documents from other origins, as
-// Mastodon and Misskey allow (D6, I4): remote-interaction pages look up the
-// reader's own server from the browser.
+// cors lets browsers read discovery documents from other origins, as Mastodon
+// and Misskey allow (docs/federation.md#webfinger-lookup, #well-known-cors):
+// remote-interaction pages look up the reader's own server from the browser.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")

@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// usernameRE is Mastodon's user name rule (A3); every preferredUsername we
-// emit must match it in full.
+// usernameRE is Mastodon's user name rule
+// (docs/federation.md#mastodon-username-rule); every preferredUsername we emit
+// must match it in full.
 var usernameRE = regexp.MustCompile(`^[a-z0-9_]+([.-]+[a-z0-9_]+)*$`)
 
 // jrd is a WebFinger answer (RFC 7033).
@@ -28,7 +29,7 @@ type jrdLink struct {
 // acct is a local actor's handle without the scheme or a leading "@":
 // "en@host", or "host@host:port" for the instance actor. The domain part
 // keeps BASE_URL's port, because peers take it from the host of the actor id
-// (D2).
+// (docs/federation.md#webfinger-round-trip).
 func (f *Federation) acct(name string) string {
 	if name == instanceActor {
 		return f.iri.Hostname() + "@" + f.iri.Host()
@@ -36,12 +37,12 @@ func (f *Federation) acct(name string) string {
 	return name + "@" + f.iri.Host()
 }
 
-// resolveResource returns the local actor ("en", "instance") that a
-// WebFinger resource names, or "" when it names none of ours. It accepts
-// what Mastodon accepts (D3): acct:user@host, user@host and @user@host, the
-// actor id, the profile page, and https://host for the instance actor; user
-// names and hosts in any case; and a resource URL-encoded once more than the
-// query string needed.
+// resolveResource returns the local actor ("en", "instance") that a WebFinger
+// resource names, or "" when it names none of ours. It accepts what Mastodon
+// accepts (docs/federation.md#webfinger-lookup): acct:user@host, user@host and
+// @user@host, the actor id, the profile page, and https://host for the instance
+// actor; user names and hosts in any case; and a resource URL-encoded once more
+// than the query string needed.
 func (f *Federation) resolveResource(res string) string {
 	res = strings.TrimSpace(res)
 	if strings.Contains(res, "%") {
@@ -102,9 +103,11 @@ func (f *Federation) resolvePath(p string) string {
 	return ""
 }
 
-// handleWebFinger answers WebFinger for every local actor (D1–D7). The self
-// link's href is the actor id byte for byte, which Mastodon compares (D2).
-// Unknown resources get 404, after which Mastodon tries host-meta (D4).
+// handleWebFinger answers WebFinger for every local actor
+// (docs/federation.md#webfinger-lookup, #webfinger-round-trip). The self link's
+// href is the actor id byte for byte, which Mastodon compares
+// (docs/federation.md#webfinger-round-trip). Unknown resources get 404, after
+// which Mastodon tries host-meta (docs/federation.md#webfinger-lookup).
 func (f *Federation) handleWebFinger(w http.ResponseWriter, r *http.Request) {
 	res := r.URL.Query().Get("resource")
 	if res == "" {
@@ -135,7 +138,7 @@ func (f *Federation) handleWebFinger(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleHostMeta serves the XRD that points at WebFinger, which Mastodon
-// reads when WebFinger answers 404 (D4).
+// reads when WebFinger answers 404 (docs/federation.md#webfinger-lookup).
 func (f *Federation) handleHostMeta(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/xrd+xml; charset=utf-8")
 	if r.Method == http.MethodHead {

@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestUsernames checks A3 for every language actor and for the instance
-// actor when BASE_URL has a port: the user name must match Mastodon's rule
-// in full, while the handle keeps the port.
+// TestUsernames checks docs/federation.md#mastodon-username-rule for every
+// language actor and for the instance actor when BASE_URL has a port: the user
+// name must match Mastodon's rule in full, while the handle keeps the port.
 func TestUsernames(t *testing.T) {
 	t.Parallel()
 	langs := []string{"en", "ru", "fr", "uk", "de", "es", "pt", "zh", "be", "kk", "hy", "ka", "fil"}
@@ -37,8 +37,9 @@ func TestUsernames(t *testing.T) {
 		if user != wantUser || d["webfinger"] != wantFinger {
 			t.Errorf("%s: preferredUsername %q, webfinger %q; want %q, %q", name, user, d["webfinger"], wantUser, wantFinger)
 		}
-		// D2: the peer WebFingers preferredUsername at the host of the id
-		// and must get back the id byte for byte.
+		// docs/federation.md#webfinger-round-trip: the peer WebFingers
+		// preferredUsername at the host of the id and must get back the id byte
+		// for byte.
 		id := d["id"].(string)
 		u, _ := url.Parse(id)
 		w := e.get(t, e.fed.Handler(), "/.well-known/webfinger?resource=acct:"+user+"@"+u.Host, "")
@@ -92,8 +93,9 @@ func TestIRIs_DefaultPort(t *testing.T) {
 	}
 }
 
-// TestWebFinger_Resources covers the resource forms of D3 and the answers of
-// D1, D4 and D6.
+// TestWebFinger_Resources covers the resource forms of
+// docs/federation.md#webfinger-lookup and the answers of
+// docs/federation.md#webfinger-lookup.
 func TestWebFinger_Resources(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{base: "http://127.0.0.1:8080"})
@@ -155,7 +157,8 @@ func TestWebFinger_Resources(t *testing.T) {
 	}
 }
 
-// TestWantsActivityPub covers the Accept headers of N1 and what browsers send.
+// TestWantsActivityPub covers the Accept headers of
+// docs/federation.md#activitypub-accept-headers and what browsers send.
 func TestWantsActivityPub(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
