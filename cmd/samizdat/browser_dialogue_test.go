@@ -209,7 +209,7 @@ func (s *dialogSpy) opened() []string {
 	return append([]string(nil), s.messages...)
 }
 
-// TestBrowser_Dialogue is issue 4's item 18 in Chromium: a reader sees the
+// TestBrowser_Dialogue is the dialogue in Chromium: a reader sees the
 // threaded dialogue in two languages and "Reply from your instance" takes
 // them to their instance's page for this story's Article; a moderator
 // approves one pending reply and hides another from the queue, and the

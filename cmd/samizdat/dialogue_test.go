@@ -22,12 +22,12 @@ import (
 	"golang.org/x/net/html"
 )
 
-// TestDialogue_ThreePeers is issue 4 item 17 on loopback: three peers, each
-// on its own address with its own key, follow @en and @ru; an editor
-// publishes a story in English and Russian through the desk; peer A answers
-// the English Article, B the Russian one, C answers A, and C also answers a
-// reply of A's that never reached us, which the server fetches from A. All
-// of it shows, threaded, on both language pages. A moderator hides B's
+// TestDialogue_ThreePeers is the dialogue's whole flow on loopback: three
+// peers, each on its own address with its own key, follow @en and @ru; an
+// editor publishes a story in English and Russian through the desk; peer A
+// answers the English Article, B the Russian one, C answers A, and C also
+// answers a reply of A's that never reached us, which the server fetches from
+// A. All of it shows, threaded, on both language pages. A moderator hides B's
 // reply through the desk: it leaves both pages and the Russian Article's
 // replies collection. A's Update changes its text on the pages; B's Delete
 // removes its other reply.

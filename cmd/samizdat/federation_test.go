@@ -27,12 +27,13 @@ import (
 	"github.com/go-fed/httpsig"
 )
 
-// TestFederation_FollowPublishEditWithdraw is issue 3's loopback flow: a
-// peer on its own address with its own key follows @en and is accepted; an
+// TestFederation_FollowPublishEditWithdraw is the publishing flow on loopback:
+// a peer on its own address with its own key follows @en and is accepted; an
 // editor publishes, edits and withdraws a story through the desk; the peer
 // receives the Create, the Update and the Delete, each checked by Mastodon's
-// rules for incoming POSTs (INTEROP S1, S3), implemented here independently
-// of Samizdat's own signature package.
+// rules for incoming POSTs (docs/federation.md#signed-headers,
+// #signature-time-window), implemented here independently of Samizdat's own
+// signature package.
 func TestFederation_FollowPublishEditWithdraw(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, nil)
@@ -94,7 +95,7 @@ func TestFederation_FollowPublishEditWithdraw(t *testing.T) {
 		t.Errorf("Update object = %v", edited)
 	}
 	if u, _ := edited["updated"].(string); u == "" || u <= article["published"].(string) {
-		t.Errorf("Update carries updated=%q, want one newer than published=%v (INTEROP R3)", u, article["published"])
+		t.Errorf("Update carries updated=%q, want one newer than published=%v (docs/federation.md#mastodon-article-edits)", u, article["published"])
 	}
 
 	desk.post(t, tr+"/state", url.Values{"action": {"withdraw"}})
@@ -104,7 +105,8 @@ func TestFederation_FollowPublishEditWithdraw(t *testing.T) {
 		t.Errorf("Delete object = %v", del["object"])
 	}
 
-	// The withdrawn Article's id now answers 404 (INTEROP X2).
+	// The withdrawn Article's id now answers 404
+	// (docs/federation.md#withdrawn-articles).
 	req, _ := http.NewRequest("GET", article["id"].(string), nil)
 	req.Header.Set("Accept", "application/activity+json")
 	resp, err := http.DefaultClient.Do(req)
@@ -261,7 +263,7 @@ func signedPost(t *testing.T, key *rsa.PrivateKey, keyID, inbox string, activity
 // and the signature must pass verifyCavage.
 func mastodonVerify(r *http.Request, body []byte) error {
 	if r.Header.Get("Collection-Synchronization") != "" {
-		return fmt.Errorf("Collection-Synchronization sent (INTEROP F7)")
+		return fmt.Errorf("Collection-Synchronization sent (docs/federation.md#no-follower-synchronization)")
 	}
 	sum := sha256.Sum256(body)
 	if want := "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:]); r.Header.Get("Digest") != want {

@@ -129,7 +129,7 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 // default, the number of CPUs but at least 4, leaves three connections on a
 // small machine for pages, the inbox and 64 delivery workers once River
 // holds one for LISTEN; requests then queue for a connection while
-// PostgreSQL idles (issue 5).
+// PostgreSQL idles (docs/benchmarks.md).
 const defaultPoolSize = 24
 
 func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
