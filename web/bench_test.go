@@ -17,8 +17,8 @@ import (
 // BenchmarkStoryPage serves a story page with 50 replies: Rendered builds
 // and renders it as on a cache miss (the queries, the templates, gzip, the
 // ETag), Cached is what every later request costs until something on the
-// page changes (the version query and the kept bytes). cmd/samizdat-bench
-// measures the same over HTTP under load (issue 5).
+// page changes (the version query and the kept bytes). make bench
+// measures the same over HTTP under load (docs/benchmarks.md).
 func BenchmarkStoryPage(b *testing.B) {
 	st := storetest.New(b)
 	ctx := b.Context()

@@ -19,7 +19,7 @@ import (
 	"samizdat/content"
 )
 
-// The dialogue under every story (issue 4, item 7): every visible public
+// The dialogue under every story: every visible public
 // reply to any of its translations, and the replies to those, threaded and
 // labelled with their language, the same on every language's page. Reply
 // HTML was sanitized when it arrived; here it is only placed, with custom
@@ -237,9 +237,10 @@ func remoteMediaURL(file string) string { return "/media/remote/" + file }
 
 var shortcodeRE = regexp.MustCompile(`:[A-Za-z0-9_+-]{1,64}:`)
 
-// withEmoji replaces custom emoji shortcodes in the text of sanitized HTML
-// with images of our copies (INTEROP L5). Only text is touched, never tags
-// or attributes, so HTML that already shows the emoji is left as it is.
+// withEmoji replaces custom emoji shortcodes in the text of sanitized HTML with
+// images of our copies (docs/federation.md#custom-emoji). Only text is touched,
+// never tags or attributes, so HTML that already shows the emoji is left as it
+// is.
 func withEmoji(sanitized string, emojis []content.Emoji) string {
 	imgs := map[string]string{}
 	for _, e := range emojis {

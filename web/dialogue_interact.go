@@ -13,15 +13,16 @@ import (
 	"samizdat/web/clientaddr"
 )
 
-// Remote interaction (issue 4, item 8; INTEROP I1–I3): "Reply from your
-// instance" on story pages and "Follow" on story and section pages. The
-// reader types their address; Config.Interact finds their instance's
+// Remote interaction (docs/federation.md#remote-interaction-templates,
+// #remote-interaction-without-templates):
+// "Reply from your instance" on story pages and "Follow" on story and section
+// pages. The reader types their address; Config.Interact finds their instance's
 // interaction page and we send them there with a 303. When it finds none
-// (GoToSocial publishes none) or cannot be reached, the reader gets the
-// address to paste into their app's search instead. The form is public: it
-// needs no cookie and no CSRF token, because it changes nothing here, and
-// what the reader types is neither stored nor logged: only the method and
-// path of requests are.
+// (GoToSocial publishes none) or cannot be reached, the reader gets the address
+// to paste into their app's search instead. The form is public: it needs no
+// cookie and no CSRF token, because it changes nothing here, and what the
+// reader types is neither stored nor logged: only the method and path of
+// requests are.
 //
 // The Content-Security-Policy has no form-action directive on purpose:
 // Chromium applies form-action to the redirects that follow a form's

@@ -23,7 +23,7 @@ type homeChoice struct {
 
 // handleHome lets readers choose a language. It remembers nothing and reads
 // nothing from the request: no cookie, no redirect on Accept-Language
-// (INTEROP N5), the same page for everyone.
+// (docs/federation.md#no-accept-language-switch), the same page for everyone.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	lang := s.cfg.Languages[0]
 	p := homePage{page: s.newPage(r, lang)}

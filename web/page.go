@@ -46,7 +46,8 @@ type alternate struct {
 	URL  string // absolute
 }
 
-// openGraph holds a story's card tags (INTEROP R4).
+// openGraph holds a story's card tags
+// (docs/federation.md#mastodon-preview-card).
 type openGraph struct {
 	Type          string
 	Image         string

@@ -13,11 +13,12 @@ import (
 )
 
 // pageCache keeps rendered story pages and lists of stories, compressed and
-// not, with their ETags, so that a page is rendered once per change rather
-// than once per reader. A story page with fifty replies took some 5 ms of
-// CPU to render, compress and hash, a section 3 ms, while INTEROP E8
-// expects every receiving instance to fetch a new story within a minute of
-// its publication, and readers come after them (issue 5).
+// not, with their ETags, so that a page is rendered once per change rather than
+// once per reader. A story page with fifty replies took some 5 ms of CPU to
+// render, compress and hash, a section 3 ms, while
+// docs/federation.md#publish-fetch-burst expects every receiving instance to
+// fetch a new story within a minute of its publication, and readers come after
+// them (docs/benchmarks.md).
 //
 // An entry is keyed by the page's path and the version of everything the
 // page shows: store.TranslationPageVersion for a story page, read in the

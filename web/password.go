@@ -14,7 +14,7 @@ import (
 // argon2id parameters for new hashes: 19 MiB, two passes, one lane, the
 // OWASP recommendation. Each check holds that much memory while it runs;
 // RFC 9106's 64 MiB made one desk login raise the process's resident
-// memory from about 50 to 170 MB for minutes (issue 5). Hashes made with
+// memory from about 50 to 170 MB for minutes. Hashes made with
 // other parameters, as the earlier 64 MiB ones, still verify: the
 // parameters are read from the hash.
 const (

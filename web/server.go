@@ -28,11 +28,13 @@ type Config struct {
 	// header asks for ActivityStreams JSON (story pages, language sections).
 	ActivityPub http.Handler
 
-	// ArticleIRI, when set, returns the ActivityPub id of the Article with
-	// the given object key, for <link rel="alternate"> on story pages (INTEROP N3).
+	// ArticleIRI, when set, returns the ActivityPub id of the Article with the
+	// given object key, for <link rel="alternate"> on story pages
+	// (docs/federation.md#pasted-url-resolution).
 	ArticleIRI func(objectKey string) string
 	// ActorHandle, when set, returns a language actor's handle ("@en@host"),
-	// for <meta name="fediverse:creator"> on story pages (INTEROP R6).
+	// for <meta name="fediverse:creator"> on story pages
+	// (docs/federation.md#fediverse-creator).
 	ActorHandle func(lang string) string
 	// ActorURL, when set, returns a language actor's id, for the rel="me"
 	// links that verify the actors' profile links.
@@ -40,16 +42,18 @@ type Config struct {
 	// RetryDeliveries, when set, queues again the failed deliveries of a
 	// translation's activities and says how many (the desk's retry button).
 	RetryDeliveries func(ctx context.Context, translationID int64) (int, error)
-	// Interact, when set, finds the page on a reader's own instance where
-	// they can follow (follow true) or answer target, an actor's or an
-	// Article's id; input is the address the reader typed (INTEROP I1). It
-	// returns "" and no error when the instance offers no such page, and
-	// a *content.ValidationError when input is not an address. Without it,
+	// Interact, when set, finds the page on a reader's own instance where they
+	// can follow (follow true) or answer target, an actor's or an Article's id;
+	// input is the address the reader typed
+	// (docs/federation.md#remote-interaction-templates). It returns "" and no
+	// error when the instance offers no such page, and a
+	// *content.ValidationError when input is not an address. Without it,
 	// readers are shown what to paste into their app instead.
 	Interact func(ctx context.Context, input, target string, follow bool) (redirectURL string, err error)
-	// ReportRemote, when set, reports a reply's author to their instance
-	// with a Flag from the instance actor (INTEROP X5), on behalf of the
-	// staff member staffID, and logs it. The desk hides the button without it.
+	// ReportRemote, when set, reports a reply's author to their instance with a
+	// Flag from the instance actor (docs/federation.md#reports-outbound), on
+	// behalf of the staff member staffID, and logs it. The desk hides the
+	// button without it.
 	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
 
 	// PageWatch, when set and listening, spares kept pages the reading of

@@ -161,11 +161,12 @@ func (s *Server) bylineOf(lang string, st *content.Story) bylineView {
 	return v
 }
 
-// handleStory shows a published translation. A withdrawn one is gone (410);
-// a draft or a scheduled one does not exist yet (404); an old slug redirects
-// to the current one. The same URL answers ActivityPub clients with the
-// Article (INTEROP N1), so the page varies on Accept (N4). Accept-Language
-// is never looked at (N5).
+// handleStory shows a published translation. A withdrawn one is gone (410); a
+// draft or a scheduled one does not exist yet (404); an old slug redirects to
+// the current one. The same URL answers ActivityPub clients with the Article
+// (docs/federation.md#activitypub-accept-headers), so the page varies on Accept
+// (docs/federation.md#activitypub-content-type). Accept-Language is never
+// looked at (docs/federation.md#no-accept-language-switch).
 func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
 	if s.cfg.ActivityPub != nil && wantsActivityPub(r) {
@@ -308,10 +309,10 @@ func (s *Server) handleStoryLink(w http.ResponseWriter, r *http.Request) {
 }
 
 // wantsActivityPub reports whether the request's Accept header asks for
-// ActivityStreams JSON: application/activity+json or application/ld+json,
-// with or without a profile, anywhere in the list and not refused with q=0
-// (INTEROP N1). Mastodon lists text/html too, at a lower weight, so any
-// mention of either type wins.
+// ActivityStreams JSON: application/activity+json or application/ld+json, with
+// or without a profile, anywhere in the list and not refused with q=0
+// (docs/federation.md#activitypub-accept-headers). Mastodon lists text/html
+// too, at a lower weight, so any mention of either type wins.
 func wantsActivityPub(r *http.Request) bool {
 	for _, header := range r.Header.Values("Accept") {
 		for _, part := range strings.Split(header, ",") {

@@ -187,7 +187,7 @@ func TestWantsActivityPub(t *testing.T) {
 		accept string
 		want   bool
 	}{
-		// INTEROP N1: what Mastodon sends.
+		// docs/federation.md#activitypub-accept-headers: what Mastodon sends.
 		{"application/activity+json, application/ld+json", true},
 		{`application/ld+json; profile="https://www.w3.org/ns/activitystreams", application/activity+json`, true},
 		{`application/ld+json; profile="https://www.w3.org/ns/activitystreams", application/activity+json, text/html;q=0.1`, true},
