@@ -30,9 +30,10 @@ else
 fi
 export DATABASE_URL
 
-mkdir -p bin bench
+echo "bench: building samizdat and the load tool..." >&2
+mkdir -p bin
 go build -o bin/samizdat ./cmd/samizdat
-go build -o bin/samizdat-bench ./cmd/samizdat-bench
+(cd bench && go build -o ../bin/samizdat-bench .)
 
 args=(-repeat "${BENCH_REPEAT:-3}")
 if [ -n "${BENCH_CPUPROFILE:-}" ]; then
@@ -41,5 +42,6 @@ if [ -n "${BENCH_CPUPROFILE:-}" ]; then
 fi
 [ $# -gt 0 ] || set -- all
 echo "bench: $(uptime)" >&2
+echo "bench: running (about ten minutes; each run prints its progress)..." >&2
 bin/samizdat-bench -bin bin/samizdat -out bench/results.md "${args[@]}" "$@"
 echo "bench: results in bench/results.md" >&2

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# make test: go vet, then every test with the race detector, against a real
-# PostgreSQL (DATABASE_URL, or a throwaway cluster started here and removed
-# afterwards) and Debian's Chromium for the browser tests.
+# make test: go.mod tidiness, go vet, then every test with the race detector,
+# against a real PostgreSQL (DATABASE_URL, or a throwaway cluster started here
+# and removed afterwards) and Debian's Chromium for the browser tests.
+#
+#   scripts/test.sh                              everything, bench/ included
+#   scripts/test.sh -run TestStore_CreateStory   go test arguments: the product's module only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
@@ -32,8 +35,24 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	echo "test: throwaway PostgreSQL at $DATABASE_URL" >&2
 fi
 
+# go.mod and go.sum must say exactly what the code imports, in both modules
+# (the product, and the load tool in bench/ with its own go.mod).
+echo "test: checking that go.mod is tidy in . and bench/..." >&2
+go mod tidy -diff || { echo "test: run 'go mod tidy' and commit the result" >&2; exit 1; }
+(cd bench && go mod tidy -diff) || { echo "test: run 'cd bench && go mod tidy' and commit the result" >&2; exit 1; }
+
+echo "test: go vet..." >&2
 go vet ./...
-# -bench . -benchtime 1x runs each micro-benchmark once, so they cannot rot;
-# cmd/samizdat-bench's TestTiny does the same for the load benchmarks
-# (make bench runs them for real).
+(cd bench && go vet ./...)
+
+# -bench . -benchtime 1x runs each micro-benchmark once, so they cannot rot.
+echo "test: running every test with the race detector (about three minutes on two cores)..." >&2
 go test -race -count=1 -timeout 30m -bench . -benchtime 1x ./... "$@"
+
+# The load tool's TestTiny runs each load benchmark once at a tiny size
+# (make bench runs them for real). Skipped when arguments pick tests.
+if [ $# -eq 0 ]; then
+	echo "test: the load benchmarks at a tiny size (bench/)..." >&2
+	(cd bench && go test -race -count=1 -timeout 10m ./...)
+fi
+echo "test: all passed" >&2

@@ -29,7 +29,7 @@ var readFile = os.ReadFile
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "Usage: samizdat serve [-cpuprofile FILE]\n\nApplies migrations, then serves the publication on LISTEN_ADDR until SIGINT or SIGTERM.\n", stderr)
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for benchmarks; see cmd/samizdat-bench)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for benchmarks; see bench/)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -146,8 +146,8 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	}
 	// The warm-up: one reply from each actor to the earlier story, so
 	// that every actor's key is in the server's cache when the clock
-	// starts, as the issue asks ("keys already cached"); the first request
-	// of each actor reads its key from PostgreSQL and parses it.
+	// starts: a running server has its frequent senders cached, while the
+	// first request of each actor reads its key from PostgreSQL and parses it.
 	warm, err := signAll(srv.URL, earlier.ID, "reply", size.Requests, len(actors), actors, keys)
 	if err != nil {
 		return nil, err

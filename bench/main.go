@@ -1,6 +1,7 @@
 // Command samizdat-bench measures how fast Samizdat publishes to the
 // fediverse, takes in replies and serves pages, and how much memory the
-// server needs meanwhile (issue 5).
+// server needs meanwhile. docs/benchmarks.md describes the method and the
+// latest figures; scripts/bench.sh (make bench) runs it.
 //
 //	samizdat-bench [flags] fanout|inbox|pages|all
 //
