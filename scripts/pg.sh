@@ -72,6 +72,7 @@ start() {
 		as_owner test -w "$dir" || die "the '$OWNER' user cannot reach $dir: make its parent directories readable and searchable (chmod o+x), or set DATABASE_URL"
 	fi
 	if [ ! -f "$dir/PG_VERSION" ]; then
+		echo "pg.sh: creating a PostgreSQL cluster in $dir..." >&2
 		as_owner "$BIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 ||
 			{ cat "$dir.initdb.log" >&2; die "initdb failed"; }
 		rm -f "$dir.initdb.log"
@@ -97,6 +98,7 @@ start() {
 		elif port_busy "$port"; then
 			die "port $port on 127.0.0.1 is in use by another program"
 		fi
+		echo "pg.sh: starting PostgreSQL on 127.0.0.1:$port..." >&2
 		as_owner "$BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null ||
 			{ tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start (log above)"; }
 	fi

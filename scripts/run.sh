@@ -27,7 +27,11 @@ export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1:8080}
 export MEDIA_DIR=${MEDIA_DIR:-.data/media}
 export FEDERATION_ALLOW_PRIVATE=${FEDERATION_ALLOW_PRIVATE:-true}
 
+# The first build downloads and compiles every dependency: minutes, with
+# nothing else to show. Later builds take seconds.
+echo "run: building samizdat (the first build takes a few minutes)..." >&2
 go build -o .data/samizdat ./cmd/samizdat
+echo "run: migrating the database and loading the demo publication..." >&2
 .data/samizdat demo
 echo "run: serving $BASE_URL (Ctrl-C stops)"
 .data/samizdat serve &
