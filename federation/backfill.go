@@ -3,6 +3,8 @@ package federation
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -33,9 +35,13 @@ type backfillLimits struct {
 	claim    int           // replies looked at per run
 	pages    int           // collection pages read per reply
 	pace     time.Duration // between two fetches from one host
+	retries  int           // attempts of a collection that failed, after the run that failed
+	retry    time.Duration // the first delay before one; each next one doubles
 }
 
 var defaultBackfillLimits = backfillLimits{
+	retries:  6,
+	retry:    time.Minute,
 	interval: 30 * time.Minute,
 	window:   14 * 24 * time.Hour,
 	stale:    6 * time.Hour,
@@ -46,28 +52,10 @@ var defaultBackfillLimits = backfillLimits{
 	pace:     time.Second,
 }
 
-// RunBackfill runs the backfill every BackfillInterval until ctx ends. Start
-// it with the other background work; a run cut short loses nothing.
-func (f *Federation) RunBackfill(ctx context.Context) {
-	tick := time.NewTicker(f.bf.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		found, err := f.Backfill(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			f.logger.Error("backfill", "err", err)
-		case found > 0:
-			f.logger.Info("backfill found replies", "count", found)
-		}
-	}
-}
-
-// Backfill makes one run and returns how many replies it stored.
+// Backfill makes one run and returns how many replies it stored. A
+// collection that could not be read is logged as a warning with its
+// address and tried again by a job of its own, sooner than the next run
+// would (backfill_jobs.go).
 func (f *Federation) Backfill(ctx context.Context) (int, error) {
 	now := f.now()
 	items, err := f.store.ClaimBackfill(ctx, now.Add(-f.bf.window), now.Add(-f.bf.stale), f.bf.depth, f.bf.claim)
@@ -86,7 +74,17 @@ func (f *Federation) Backfill(ctx context.Context) (int, error) {
 			if !errors.Is(err, errFetch) && !errors.Is(err, errRetryLater) {
 				return found, err
 			}
-			f.logger.Info("backfill: a collection could not be read", "activity_id", it.APID, "err", err)
+			log := f.logger.With("url", firstNonEmpty(it.RepliesIRI, it.APID), "activity_id", it.APID, "story_id", it.StoryID, "err", err)
+			if !temporary(err) && !errors.Is(err, errRetryLater) {
+				// A 4xx, or a document we cannot use: the same fetch
+				// would fail the same way in a minute.
+				log.Warn("backfill: a replies collection could not be read; not tried again before its next run")
+				continue
+			}
+			log.Warn("backfill: a replies collection could not be read; will try again", "in", f.bf.retryDelay(1))
+			if err := f.scheduleBackfillRetry(ctx, it); err != nil {
+				return found, err
+			}
 		}
 	}
 	return found, nil
@@ -109,7 +107,7 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 			return 0, err
 		}
 	}
-	d, err := f.fetchObject(ctx, collection)
+	d, err := f.fetchCollection(ctx, collection)
 	if err != nil {
 		return 0, err
 	}
@@ -125,7 +123,7 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 			if id == "" || !sameHost(id, apID) {
 				break
 			}
-			if p, err = f.fetchObject(ctx, id); err != nil {
+			if p, err = f.fetchCollection(ctx, id); err != nil {
 				return found, err
 			}
 		}
@@ -251,4 +249,34 @@ func takeBudget(ctx context.Context, host string) error {
 		}
 	}
 	return nil
+}
+
+// fetchCollection fetches a collection or one of its pages. Unlike a single
+// object, it is taken when the document's id names the same collection
+// with another query: GoToSocial answers a fetch of a status's replies
+// with an id that adds only_other_accounts, and pages differ from their
+// collection only by their paging parameters (see
+// docs/federation.md#gotosocial-replies-collection). Same scheme, host and
+// path is the same collection on the same server, which is all that a
+// listing needs; what it lists is fetched from each item's own server.
+func (f *Federation) fetchCollection(ctx context.Context, iri string) (map[string]any, error) {
+	d, err := f.fetch(ctx, iri)
+	if err != nil {
+		return nil, err
+	}
+	if got := str(d["id"]); !sameCollection(iri, got) {
+		return nil, fmt.Errorf("%w: %s served a collection with id %q", errFetch, iri, got)
+	}
+	return d, nil
+}
+
+// sameCollection reports whether two IRIs name the same resource once
+// their queries and fragments are set aside.
+func sameCollection(asked, got string) bool {
+	a, err1 := url.Parse(asked)
+	b, err2 := url.Parse(got)
+	if err1 != nil || err2 != nil || a.Host == "" {
+		return false
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host) && a.EscapedPath() == b.EscapedPath()
 }

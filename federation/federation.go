@@ -28,8 +28,9 @@ type Config struct {
 	// images go in its remote/ folder. "" keeps no copies, and replies show
 	// without them.
 	MediaDir string
-	// BackfillInterval is how often RunBackfill looks for answers between
-	// readers; 30 minutes if zero.
+	// BackfillInterval is how often the backfill looks for answers between
+	// readers (a River periodic job, once across all processes); 30 minutes
+	// if zero.
 	BackfillInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -104,6 +105,9 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 	f.client = f.newClient()
 	for _, l := range cfg.Languages {
 		f.images[l] = &actorImages{lang: l}
+	}
+	if err := queue.AddWork(f.backgroundWork()); err != nil {
+		return nil, err
 	}
 	f.handler = f.routes()
 	f.pages = f.pageRoutes()

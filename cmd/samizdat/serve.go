@@ -137,7 +137,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
 	workers.Go(func() { publishScheduled(workCtx, st, logger) })
-	workers.Go(func() { fed.RunBackfill(workCtx) })
 	if err := queue.Start(workCtx); err != nil {
 		stopWork()
 		workers.Wait()

@@ -106,6 +106,8 @@ type Deliverer struct {
 	log    *slog.Logger
 	client *http.Client
 	river  *river.Client[pgx.Tx]
+	// workers is the client's bundle, to which AddWork adds (jobs.go).
+	workers *river.Workers
 	// activities holds the activities being delivered (worker.go).
 	activities activityCache
 }
@@ -173,6 +175,7 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 		return nil, fmt.Errorf("delivery: river client: %w", err)
 	}
 	d.river = rc
+	d.workers = workers
 	return d, nil
 }
 
