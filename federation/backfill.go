@@ -100,7 +100,7 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 			return 0, err
 		}
 		collection = idOf(d["replies"])
-		if collection == "" || !sameHost(collection, apID) {
+		if collection == "" || !sameHost(collection, apID) { // Misskey: none (docs/federation.md#misskey-no-replies-collection)
 			return 0, nil
 		}
 		if err := f.store.SetRepliesIRI(ctx, replyID, collection); err != nil {
@@ -127,6 +127,8 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 				return found, err
 			}
 		}
+		// Ids or objects, each fetched from its own server
+		// (docs/federation.md#mastodon-replies-pages).
 		for _, item := range append(iriListAll(p["orderedItems"]), iriListAll(p["items"])...) {
 			stored, err := f.backfillItem(ctx, item)
 			if stored {

@@ -16,7 +16,8 @@ import (
 // periodic run, which River's leader inserts once per interval across every
 // process sharing the database, and one retry job per replies collection
 // that a run could not read, tried again after 1, 2, 4… minutes up to a
-// limit instead of waiting hours for the next time the collection is due.
+// limit instead of waiting hours for the next time the collection is due
+// (docs/federation.md#backfill-retries).
 
 const backfillQueue = "backfill"
 
