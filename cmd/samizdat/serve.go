@@ -70,6 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Client: transport.New(transport.Options{
 			AllowPrivate: cfg.FederationAllowPrivate,
 			UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
+			Timeout:      delivery.PostTimeout, // the job timeout and the rescue derive from it
 		}),
 		Logger: logger,
 	})

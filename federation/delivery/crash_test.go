@@ -72,14 +72,14 @@ func runChild(conf string) int {
 		Client: transport.New(transport.Options{
 			AllowPrivate: true,
 			UserAgent:    transport.UserAgent("crash-test", "https://samizdat.example/"),
-			Timeout:      1500 * time.Millisecond,
+			Timeout:      PostTimeout,
 		}),
 		Logger:       logger,
 		Workers:      5,
 		RetryPolicy:  fixedRetry(100 * time.Millisecond),
 		PollInterval: 50 * time.Millisecond,
-		JobTimeout:   2 * time.Second,
-		RescueAfter:  3 * time.Second,
+		// JobTimeout and RescueAfter are the production ones, derived
+		// from PostTimeout, which the test holds to its minute.
 	})
 	if err != nil {
 		return fail(err)
@@ -144,7 +144,8 @@ func (c *child) kill(t *testing.T) {
 // TestDeliverer_Crash kills a delivery process in the middle of a fan-out
 // to fifty inboxes, some of them slow, and starts another. Afterwards every
 // inbox has the activity, every delivery is recorded as delivered, and the
-// inboxes that had acknowledged before the crash were not sent it again.
+// inboxes that had acknowledged before the crash were not sent it again;
+// all within a minute of the kill, with the production timeouts.
 func TestDeliverer_Crash(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.NewURL(t)
@@ -212,14 +213,18 @@ func TestDeliverer_Crash(t *testing.T) {
 	}
 	t.Logf("killed with %d of %d acknowledged, %d received but not acknowledged", len(acked), n, inFlight)
 
+	// Deliveries taken by the dead process must go out within a minute of
+	// its death: the promise docs/operations.md#crash-recovery makes.
+	killed := time.Now()
 	second := startChild(t, conf)
-	deadline = time.Now().Add(90 * time.Second)
+	deadline = killed.Add(time.Minute)
 	for len(delivered()) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("after the restart, %d of %d delivered in 90 s", len(delivered()), n)
+			t.Fatalf("a minute after the kill, %d of %d delivered", len(delivered()), n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("all %d delivered %s after the kill", n, time.Since(killed).Round(time.Second))
 	if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

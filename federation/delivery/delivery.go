@@ -72,11 +72,12 @@ type Config struct {
 	// MaxAttempts is how many times a delivery is tried in all; 17 if zero,
 	// Mastodon's first attempt and 16 retries (about 2–3 days).
 	MaxAttempts int
-	// JobTimeout bounds one attempt; one minute if zero.
+	// JobTimeout bounds one attempt; if zero, the Client's timeout (or
+	// PostTimeout) plus time to read and record the delivery.
 	JobTimeout time.Duration
 	// RescueAfter is how long an attempt may look running before it is taken
-	// for the work of a crashed process and run again; five minutes if zero.
-	// It must be longer than JobTimeout.
+	// for the work of a crashed process and run again at once; JobTimeout
+	// plus a margin if zero. It must be longer than JobTimeout.
 	RescueAfter time.Duration
 	// PollInterval is how often idle workers look for due jobs; River's
 	// default (one second) if zero.
@@ -94,9 +95,21 @@ const (
 	defaultWorkers     = 64
 	defaultCooldown    = 5 * time.Millisecond
 	defaultMaxAttempts = 17
-	defaultJobTimeout  = time.Minute
-	defaultRescueAfter = 5 * time.Minute
+	// jobMargin is what an attempt may take besides its POST (reading the
+	// delivery, recording the outcome), and what a rescue waits beyond the
+	// attempt's timeout.
+	jobMargin = 5 * time.Second
 )
+
+// PostTimeout bounds one delivery's POST, from connecting to reading the
+// answer. Mastodon gives itself 10 s to read an answer
+// (docs/federation.md#peer-timeouts-and-limits); an inbox slower than that
+// is tried again later. The bound keeps a crashed process's deliveries
+// waiting less than a minute: an attempt lasts at most PostTimeout plus
+// jobMargin (15 s), and is rescued 20 s after it began, at the next pass of
+// River's rescuer (every 30 s), then run within River's scheduling interval
+// (5 s): 55 s at worst (docs/operations.md#crash-recovery).
+const PostTimeout = 10 * time.Second
 
 // Deliverer enqueues and runs deliveries.
 type Deliverer struct {
@@ -140,10 +153,14 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 		cfg.MaxAttempts = defaultMaxAttempts
 	}
 	if cfg.JobTimeout <= 0 {
-		cfg.JobTimeout = defaultJobTimeout
+		post := cfg.Client.Timeout
+		if post <= 0 {
+			post = PostTimeout
+		}
+		cfg.JobTimeout = post + jobMargin
 	}
 	if cfg.RescueAfter <= 0 {
-		cfg.RescueAfter = max(defaultRescueAfter, 2*cfg.JobTimeout)
+		cfg.RescueAfter = cfg.JobTimeout + jobMargin
 	}
 	if cfg.RescueAfter <= cfg.JobTimeout {
 		return nil, fmt.Errorf("delivery: RescueAfter %s must be longer than JobTimeout %s", cfg.RescueAfter, cfg.JobTimeout)
@@ -163,7 +180,7 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
-		RetryPolicy:          cfg.RetryPolicy,
+		RetryPolicy:          rescuedAtOnce{cfg.RetryPolicy, cfg.RescueAfter},
 		MaxAttempts:          cfg.MaxAttempts,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,

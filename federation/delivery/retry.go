@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
 
@@ -55,4 +56,22 @@ func mastodonDelay(n int, u float64, k int) time.Duration {
 	p := math.Pow(float64(n), 4)
 	seconds := p + 15 + u*0.5*p + float64(k*(n+1))
 	return time.Duration(seconds * float64(time.Second))
+}
+
+// rescuedAtOnce runs again at once a job River's rescuer took back from a
+// process that died mid-attempt, and leaves every other retry to policy: the
+// inbox did not fail, so the job owes no backoff. A rescued job is told by
+// its attempt's age, which only a rescue lets exceed after: a live attempt
+// ends at the job's timeout, which is shorter.
+type rescuedAtOnce struct {
+	policy river.ClientRetryPolicy
+	after  time.Duration
+}
+
+// NextRetry implements river.ClientRetryPolicy.
+func (p rescuedAtOnce) NextRetry(job *rivertype.JobRow) time.Time {
+	if job.AttemptedAt != nil && time.Since(*job.AttemptedAt) >= p.after {
+		return time.Now()
+	}
+	return p.policy.NextRetry(job)
 }

@@ -81,3 +81,17 @@ func TestMastodonDelay(t *testing.T) {
 		t.Errorf("NextRetry after 3 errors waits %s", d)
 	}
 }
+
+func TestRescuedAtOnce(t *testing.T) {
+	p := rescuedAtOnce{policy: fixedRetry(time.Hour), after: 20 * time.Second}
+	started := func(ago time.Duration) *rivertype.JobRow {
+		at := time.Now().Add(-ago)
+		return &rivertype.JobRow{AttemptedAt: &at}
+	}
+	if got := time.Until(p.NextRetry(started(21 * time.Second))); got > time.Second {
+		t.Errorf("a rescued attempt waits %s, want none", got)
+	}
+	if got := time.Until(p.NextRetry(started(3 * time.Second))); got < 59*time.Minute {
+		t.Errorf("a failed attempt waits %s, want the policy's hour", got)
+	}
+}
