@@ -21,9 +21,9 @@ import (
 
 const backfillQueue = "backfill"
 
-// backfillJobTimeout bounds one run. It stays under the time after which
-// River takes a running job for the work of a dead process (five minutes,
-// delivery.Config.RescueAfter), so a long run is never run twice at once;
+// backfillJobTimeout bounds one run. River takes a running job for the
+// work of a dead process only once its own timeout has passed as well as
+// delivery.Config.RescueAfter, so a long run is never run twice at once;
 // a run cut short loses nothing, since what it read is recorded.
 const backfillJobTimeout = 4 * time.Minute
 

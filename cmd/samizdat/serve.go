@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -81,6 +80,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := queue.AddWork(scheduleWork(st, logger, scheduleInterval)); err != nil {
+		return err
+	}
 
 	// Remote interaction looks up readers' instances with a client of its
 	// own: unsigned, as WebFinger is, and as careful about addresses.
@@ -136,11 +138,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       120 * time.Second,
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	var workers sync.WaitGroup
-	workers.Go(func() { publishScheduled(workCtx, st, logger) })
+	defer stopWork()
 	if err := queue.Start(workCtx); err != nil {
-		stopWork()
-		workers.Wait()
 		return err
 	}
 
@@ -151,7 +150,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	select {
 	case err := <-serveErr:
 		stopWork()
-		workers.Wait()
 		queue.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // the server error is the one to report
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
@@ -170,7 +168,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		logger.Error("stopping deliveries", "err", stopErr)
 	}
 	stopWork()
-	workers.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -239,28 +236,4 @@ func startCPUProfile(file string) (stop func(), err error) {
 		return nil, fmt.Errorf("cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// publishScheduled publishes scheduled translations when their time comes.
-// The schedule lives in the database, so a restart loses nothing: the first
-// pass after starting catches up.
-func publishScheduled(ctx context.Context, st *store.Store, logger interface {
-	Error(string, ...any)
-	Info(string, ...any)
-}) {
-	tick := time.NewTicker(15 * time.Second)
-	defer tick.Stop()
-	for {
-		n, err := st.PublishDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			logger.Error("publish scheduled", "err", err)
-		} else if n > 0 {
-			logger.Info("published scheduled translations", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
