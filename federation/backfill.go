@@ -99,7 +99,7 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 		if err != nil {
 			return 0, err
 		}
-		collection = idOf(d["replies"])
+		collection = d.Replies
 		if collection == "" || !sameHost(collection, apID) { // Misskey: none (docs/federation.md#misskey-no-replies-collection)
 			return 0, nil
 		}
@@ -112,25 +112,24 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 		return 0, err
 	}
 	found := 0
-	page := d["first"]
-	if page == nil {
-		page = d // a collection with its items inline
+	page := d.First
+	if page.ID == "" && page.Obj == nil {
+		page = ref{Obj: d} // a collection with its items inline
 	}
-	for n := 0; n < f.bf.pages && page != nil; n++ {
-		p, ok := page.(map[string]any)
-		if !ok { // a page given by its address
-			id := idOf(page)
-			if id == "" || !sameHost(id, apID) {
+	for n := 0; n < f.bf.pages && (page.ID != "" || page.Obj != nil); n++ {
+		p := page.Obj
+		if p == nil { // a page given by its address
+			if !sameHost(page.ID, apID) {
 				break
 			}
-			if p, err = f.fetchCollection(ctx, id); err != nil {
+			if p, err = f.fetchCollection(ctx, page.ID); err != nil {
 				return found, err
 			}
 		}
 		// Ids or objects, each fetched from its own server
 		// (docs/federation.md#mastodon-replies-pages).
-		for _, item := range append(iriListAll(p["orderedItems"]), iriListAll(p["items"])...) {
-			stored, err := f.backfillItem(ctx, item)
+		for _, item := range p.Items {
+			stored, err := f.backfillItem(ctx, item.ID)
 			if stored {
 				found++
 			}
@@ -138,8 +137,8 @@ func (f *Federation) backfillReply(ctx context.Context, replyID int64, apID, col
 				return found, err
 			}
 		}
-		page = p["next"]
-		if next := idOf(page); next != "" && !sameHost(next, apID) {
+		page = p.Next
+		if page.ID != "" && !sameHost(page.ID, apID) {
 			break
 		}
 	}
@@ -182,18 +181,6 @@ func (f *Federation) backfillItem(ctx context.Context, id string) (bool, error) 
 		return false, err
 	}
 	return created, nil
-}
-
-// iriListAll returns the ids of a list of items, whether IRIs or objects.
-func iriListAll(v any) []string {
-	ids := iriList(v)
-	out := ids[:0]
-	for _, id := range ids {
-		if strings.TrimSpace(id) != "" {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // errBudget ends a backfill run that has made all the fetches it may.
@@ -261,12 +248,12 @@ func takeBudget(ctx context.Context, host string) error {
 // docs/federation.md#gotosocial-replies-collection). Same scheme, host and
 // path is the same collection on the same server, which is all that a
 // listing needs; what it lists is fetched from each item's own server.
-func (f *Federation) fetchCollection(ctx context.Context, iri string) (map[string]any, error) {
+func (f *Federation) fetchCollection(ctx context.Context, iri string) (*object, error) {
 	d, err := f.fetch(ctx, iri)
 	if err != nil {
 		return nil, err
 	}
-	if got := str(d["id"]); !sameCollection(iri, got) {
+	if got := d.ID; !sameCollection(iri, got) {
 		return nil, fmt.Errorf("%w: %s served a collection with id %q", errFetch, iri, got)
 	}
 	return d, nil

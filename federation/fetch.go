@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -101,7 +100,7 @@ func (f *Federation) remoteURL(iri string) (*url.URL, error) {
 // fetch GETs a remote ActivityPub document with a signed request and decodes
 // it. The response must be 200 with a JSON content type and at most 1 MB
 // (docs/federation.md#peer-timeouts-and-limits).
-func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
+func (f *Federation) fetch(ctx context.Context, iri string) (*object, error) {
 	u, err := f.remoteURL(iri)
 	if err != nil {
 		return nil, err
@@ -134,86 +133,9 @@ func (f *Federation) fetch(ctx context.Context, iri string) (doc, error) {
 	if mt != "application/activity+json" && mt != "application/ld+json" && mt != "application/json" {
 		return nil, fmt.Errorf("%w: %s: content type %q", errFetch, iri, resp.Header.Get("Content-Type"))
 	}
-	var d doc
-	if err := json.Unmarshal(body, &d); err != nil {
+	d, err := readObject(body)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errFetch, iri, err)
 	}
 	return d, nil
-}
-
-// Remote documents are read tolerantly: a property may be a string, an
-// object with an id, or an array of either [docs/federation.md#tolerant-json].
-
-// str returns a property's value if it is a string.
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// idOf returns the id of a property that is an IRI or an object.
-func idOf(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case map[string]any:
-		return str(t["id"])
-	case []any:
-		if len(t) > 0 {
-			return idOf(t[0])
-		}
-	}
-	return ""
-}
-
-// objects returns a property's values that are objects.
-func objects(v any) []map[string]any {
-	switch t := v.(type) {
-	case map[string]any:
-		return []map[string]any{t}
-	case []any:
-		var out []map[string]any
-		for _, e := range t {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, m)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// typeOf returns an object's type, the first one if it has several.
-func typeOf(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return ""
-	}
-	switch t := m["type"].(type) {
-	case string:
-		return t
-	case []any:
-		if len(t) > 0 {
-			return str(t[0])
-		}
-	}
-	return ""
-}
-
-// urlOf returns the address of a url or icon property: a string, a Link's
-// href, or an Image's url.
-func urlOf(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case map[string]any:
-		if h := str(t["href"]); h != "" {
-			return h
-		}
-		return urlOf(t["url"])
-	case []any:
-		if len(t) > 0 {
-			return urlOf(t[0])
-		}
-	}
-	return ""
 }

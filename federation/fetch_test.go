@@ -63,8 +63,8 @@ func TestFetch_Signed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d["id"] != p.alice() {
-		t.Errorf("fetched %v", d["id"])
+	if d.ID != p.alice() {
+		t.Errorf("fetched %v", d.ID)
 	}
 	p.mu.Lock()
 	rejected := p.rejected

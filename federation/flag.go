@@ -28,17 +28,17 @@ const maxReportComment = 2000
 // hold. Mastodon's "forward" sends us reports about other people's replies
 // under our stories too; those are tied to the reply. Reports about
 // anything else are accepted and dropped.
-func (f *Federation) receiveFlag(ctx context.Context, act inActivity) error {
+func (f *Federation) receiveFlag(ctx context.Context, act *object) error {
 	if act.ID == "" || !sameHost(act.ID, act.Actor) {
 		return nil
 	}
 	p := &content.Report{
 		ActivityID: act.ID,
 		Reporter:   act.Actor,
-		Comment:    truncate(strings.TrimSpace(content.PlainText(str(act.Doc["content"]))), maxReportComment),
+		Comment:    truncate(strings.TrimSpace(content.PlainText(act.Content)), maxReportComment),
 	}
 	ours := false
-	for _, id := range iriList(act.Object) {
+	for _, id := range act.Objects {
 		if len(p.Objects) == maxFlagObjects {
 			break
 		}

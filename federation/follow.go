@@ -23,8 +23,8 @@ type inFollow struct {
 // Mastodon sends after key changes or to repair state, updates the row and is
 // accepted again (docs/federation.md#repeated-follow, #key-rotation-refollow).
 // Follows of the instance actor, or of nobody of ours, are dropped.
-func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
-	lang := f.localLang(idOf(act.Object))
+func (f *Federation) receiveFollow(ctx context.Context, act *object) error {
+	lang := f.localLang(act.Object.ID)
 	if lang == "" {
 		return nil
 	}
@@ -61,10 +61,10 @@ func (f *Federation) receiveFollow(ctx context.Context, act inActivity) error {
 // Follow whose id we never saw, so the follow is matched by (follower,
 // followed), never by the id alone (docs/federation.md#undo-follow-by-pair). An
 // Undo naming only an id removes the follow or the reaction with that id.
-func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
-	obj, ok := act.Object.(map[string]any)
-	if !ok {
-		if id := idOf(act.Object); id != "" {
+func (f *Federation) receiveUndo(ctx context.Context, act *object) error {
+	obj := act.Object.Obj
+	if obj == nil {
+		if id := act.Object.ID; id != "" {
 			if _, err := f.store.UnfollowByFollowID(ctx, act.Actor, id); err != nil {
 				return err
 			}
@@ -73,18 +73,18 @@ func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
 		}
 		return nil
 	}
-	if _, ok := reactionKinds[typeOf(obj)]; ok {
+	if _, ok := reactionKinds[obj.Type]; ok {
 		return f.undoReaction(ctx, act, obj)
 	}
-	if typeOf(obj) != "Follow" {
+	if obj.Type != "Follow" {
 		return nil
 	}
-	if a := idOf(obj["actor"]); a != "" && a != act.Actor {
+	if a := obj.Actor; a != "" && a != act.Actor {
 		return nil // an Undo of somebody else's Follow
 	}
-	lang := f.localLang(idOf(obj["object"]))
+	lang := f.localLang(obj.Object.ID)
 	if lang == "" {
-		if id := str(obj["id"]); id != "" {
+		if id := obj.ID; id != "" {
 			_, err := f.store.UnfollowByFollowID(ctx, act.Actor, id)
 			return err
 		}
@@ -100,8 +100,8 @@ func (f *Federation) receiveUndo(ctx context.Context, act inActivity) error {
 // receiveBlock removes a follower who blocked a language actor: we stop
 // delivering to someone who asked not to hear from us
 // (docs/federation.md#block-removes-follower).
-func (f *Federation) receiveBlock(ctx context.Context, act inActivity) error {
-	lang := f.localLang(idOf(act.Object))
+func (f *Federation) receiveBlock(ctx context.Context, act *object) error {
+	lang := f.localLang(act.Object.ID)
 	if lang == "" {
 		return nil
 	}

@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,27 +16,6 @@ import (
 // maxInboxBody is the largest activity we read, Mastodon's limit
 // (docs/federation.md#inbox-answers, #httpsig-gaps).
 const maxInboxBody = transport.MaxBody
-
-// inActivity is the part of an incoming activity the inbox reads before it
-// knows what the activity is.
-type inActivity struct {
-	ID     string
-	Type   string
-	Actor  string
-	Object any            // an IRI, an embedded object, a list, or absent
-	Doc    map[string]any // the whole activity
-}
-
-// parseActivity reads the envelope of an activity tolerantly
-// (docs/federation.md#tolerant-json).
-func parseActivity(body []byte) (inActivity, bool) {
-	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
-		return inActivity{}, false
-	}
-	a := inActivity{ID: str(m["id"]), Type: typeOf(m), Actor: idOf(m["actor"]), Object: m["object"], Doc: m}
-	return a, a.Type != "" && a.Actor != ""
-}
 
 // handleInbox receives activities on a language actor's inbox, the shared inbox
 // and the instance actor's inbox
@@ -84,7 +62,7 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		f.unauthorized(w, r, err)
 		return
 	}
-	act, ok := parseActivity(body)
+	act, ok := readActivity(body)
 	if !ok {
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
@@ -160,7 +138,7 @@ func (f *Federation) unauthorized(w http.ResponseWriter, r *http.Request, err er
 // receive acts on an authenticated activity, whichever inbox it reached
 // (docs/federation.md#personal-and-shared-inboxes). Types not listed are
 // accepted and dropped (docs/federation.md#inbox-answers).
-func (f *Federation) receive(r *http.Request, act inActivity) error {
+func (f *Federation) receive(r *http.Request, act *object) error {
 	ctx := r.Context()
 	switch act.Type {
 	case "Follow":

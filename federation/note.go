@@ -44,103 +44,49 @@ type remoteEmoji struct{ Shortcode, URL string }
 // remoteImage is an image attached to a note.
 type remoteImage struct{ URL, Alt string }
 
-// parseNote reads a remote object.
-func parseNote(d map[string]any) note {
+// parseNote reads a remote post.
+func parseNote(d *object) note {
 	n := note{
-		ID:           str(d["id"]),
-		Type:         typeOf(d),
-		AttributedTo: attributedTo(d["attributedTo"]),
-		InReplyTo:    idOf(d["inReplyTo"]),
-		URL:          urlOf(d["url"]),
-		Name:         str(d["name"]),
-		Summary:      str(d["summary"]),
-		Sensitive:    d["sensitive"] == true,
-		To:           iriList(d["to"]),
-		Cc:           iriList(d["cc"]),
-		Published:    parseTime(d["published"]),
-		Updated:      parseTime(d["updated"]),
-		Replies:      idOf(d["replies"]),
+		ID:           d.ID,
+		Type:         d.Type,
+		AttributedTo: d.AttributedTo,
+		InReplyTo:    d.InReplyTo,
+		URL:          d.URL,
+		Name:         d.Name,
+		Summary:      d.Summary,
+		Sensitive:    d.Sensitive,
+		To:           d.To,
+		Cc:           d.Cc,
+		Published:    d.Published,
+		Updated:      d.Updated,
+		Replies:      d.Replies,
 	}
 	// content, never Misskey's _misskey_content, which is MFM source, not HTML
 	// (docs/federation.md#reply-html-sanitizing). contentMap holds the same
 	// text under the language.
-	n.Content = str(d["content"])
-	n.Lang, n.Content = noteLanguage(d, n.Content)
-	for _, t := range objects(d["tag"]) {
-		switch typeOf(t) {
+	n.Lang, n.Content = noteLanguage(d, d.Content)
+	for _, t := range d.Tags {
+		switch t.Type {
 		case "Mention":
-			if href := str(t["href"]); href != "" {
-				n.Mentions = append(n.Mentions, content.Mention{Href: href, Name: str(t["name"])})
+			if t.Href != "" {
+				n.Mentions = append(n.Mentions, content.Mention{Href: t.Href, Name: t.Name})
 			}
 		case "Emoji":
-			code := strings.Trim(str(t["name"]), ":")
-			if icon := urlOf(t["icon"]); code != "" && icon != "" {
-				n.Emojis = append(n.Emojis, remoteEmoji{Shortcode: ":" + code + ":", URL: icon})
+			code := strings.Trim(t.Name, ":")
+			if code != "" && t.Icon != "" {
+				n.Emojis = append(n.Emojis, remoteEmoji{Shortcode: ":" + code + ":", URL: t.Icon})
 			}
 		}
 	}
-	for _, a := range objects(d["attachment"]) {
-		mt := str(a["mediaType"])
-		if typeOf(a) != "Image" && !strings.HasPrefix(mt, "image/") {
+	for _, a := range d.Attachments {
+		if a.Type != "Image" && !strings.HasPrefix(a.MediaType, "image/") {
 			continue // video, audio, links: the link to the original shows them
 		}
-		u := urlOf(a["url"])
-		if u == "" {
-			u = str(a["href"])
-		}
-		if u != "" {
-			n.Images = append(n.Images, remoteImage{URL: u, Alt: strings.TrimSpace(firstNonEmpty(str(a["name"]), str(a["summary"])))})
+		if a.URL != "" {
+			n.Images = append(n.Images, remoteImage{URL: a.URL, Alt: strings.TrimSpace(firstNonEmpty(a.Name, a.Summary))})
 		}
 	}
 	return n
-}
-
-// attributedTo returns the first actor a post is attributed to: Mastodon
-// accepts a list and takes the first Person in it.
-func attributedTo(v any) string {
-	if list, ok := v.([]any); ok {
-		for _, e := range list {
-			if m, ok := e.(map[string]any); ok && !actorTypes[typeOf(m)] {
-				continue
-			}
-			if id := idOf(e); id != "" {
-				return id
-			}
-		}
-		return ""
-	}
-	return idOf(v)
-}
-
-// iriList returns the ids a property names, whether it is one IRI (as
-// GoToSocial writes to and cc), an object, or an array.
-func iriList(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case map[string]any:
-		if id := str(t["id"]); id != "" {
-			return []string{id}
-		}
-	case []any:
-		var out []string
-		for _, e := range t {
-			if id := idOf(e); id != "" {
-				out = append(out, id)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// parseTime reads an xsd:dateTime; the zero time when absent or invalid.
-func parseTime(v any) time.Time {
-	t, err := time.Parse(time.RFC3339, str(v))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // isPublic reports whether an address is the public collection, in any of
@@ -187,9 +133,9 @@ func bareLang(tag string) string {
 // Failing contentMap, the non-standard language property some servers add, then
 // nameMap and summaryMap, as Mastodon does. A post with no content but a
 // contentMap takes its text from there.
-func noteLanguage(d map[string]any, html string) (lang, body string) {
+func noteLanguage(d *object, html string) (lang, body string) {
 	body = html
-	if cm, ok := d["contentMap"].(map[string]any); ok && len(cm) > 0 {
+	if cm := d.ContentMap; len(cm) > 0 {
 		keys := make([]string, 0, len(cm))
 		for k := range cm {
 			keys = append(keys, k)
@@ -197,23 +143,23 @@ func noteLanguage(d map[string]any, html string) (lang, body string) {
 		slices.Sort(keys)
 		pick := keys[0]
 		for _, k := range keys {
-			if str(cm[k]) == html && html != "" {
+			if cm[k] == html && html != "" {
 				pick = k
 				break
 			}
 		}
 		if body == "" {
-			body = str(cm[pick])
+			body = cm[pick]
 		}
 		if l := bareLang(pick); l != "" {
 			return l, body
 		}
 	}
-	if l := bareLang(str(d["language"])); l != "" {
+	if l := bareLang(d.Language); l != "" {
 		return l, body
 	}
-	for _, prop := range []string{"nameMap", "summaryMap"} {
-		if m, ok := d[prop].(map[string]any); ok && len(m) == 1 {
+	for _, m := range []map[string]string{d.NameMap, d.SummaryMap} {
+		if len(m) == 1 {
 			for k := range m {
 				if l := bareLang(k); l != "" {
 					return l, body

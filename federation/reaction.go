@@ -26,12 +26,12 @@ var reactionKinds = map[string]string{
 // receiveReaction counts a Like, EmojiReact or Announce of one of our
 // published Articles. Reactions to anything else, replies included, are
 // accepted and ignored. A reaction needs an id, which its Undo names.
-func (f *Federation) receiveReaction(ctx context.Context, act inActivity) error {
+func (f *Federation) receiveReaction(ctx context.Context, act *object) error {
 	kind := reactionKinds[act.Type]
 	if act.ID == "" || !sameHost(act.ID, act.Actor) {
 		return nil
 	}
-	t, _, err := f.localArticle(ctx, idOf(act.Object))
+	t, _, err := f.localArticle(ctx, act.Object.ID)
 	if err != nil || t == nil {
 		return err
 	}
@@ -46,18 +46,18 @@ func (f *Federation) receiveReaction(ctx context.Context, act inActivity) error 
 // that by (actor, kind, Article), since an Undo may carry a reaction whose id
 // we never saw (docs/federation.md#boosts-and-likes). obj is the embedded
 // reaction.
-func (f *Federation) undoReaction(ctx context.Context, act inActivity, obj map[string]any) error {
-	if a := idOf(obj["actor"]); a != "" && a != act.Actor {
+func (f *Federation) undoReaction(ctx context.Context, act *object, obj *object) error {
+	if a := obj.Actor; a != "" && a != act.Actor {
 		return nil // an Undo of somebody else's reaction
 	}
 	var translationID int64
-	t, _, err := f.localArticle(ctx, idOf(obj["object"]))
+	t, _, err := f.localArticle(ctx, obj.Object.ID)
 	if err != nil {
 		return err
 	}
 	if t != nil {
 		translationID = t.ID
 	}
-	_, err = f.store.RemoveReaction(ctx, act.Actor, str(obj["id"]), reactionKinds[typeOf(obj)], translationID)
+	_, err = f.store.RemoveReaction(ctx, act.Actor, obj.ID, reactionKinds[obj.Type], translationID)
 	return err
 }

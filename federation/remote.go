@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -70,9 +69,9 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Re
 	if key == nil {
 		return nil, fmt.Errorf("%w: %s holds no key with that id", errFetch, keyID)
 	}
-	owner := idOf(key["owner"])
+	owner := key.Owner
 	if owner == "" {
-		owner = str(d["id"])
+		owner = d.ID
 	}
 	ownerURL, err := f.remoteURL(owner)
 	if err != nil {
@@ -82,7 +81,7 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Re
 		return nil, fmt.Errorf("%w: key %s is owned by %s on another host", errFetch, keyID, owner)
 	}
 	actor := d
-	if str(d["id"]) != owner || str(d["inbox"]) == "" {
+	if d.ID != owner || d.Inbox == "" {
 		if actor, err = f.fetch(ctx, owner); err != nil {
 			return nil, err
 		}
@@ -94,7 +93,7 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Re
 	if err != nil {
 		return nil, err
 	}
-	a.KeyID, a.PublicKeyPEM = keyID, str(key["publicKeyPem"])
+	a.KeyID, a.PublicKeyPEM = keyID, key.PEM
 	if err := f.store.SaveRemoteActor(ctx, a); err != nil {
 		return nil, err
 	}
@@ -104,13 +103,13 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Re
 // findKey returns the key with id keyID from a document that is a key itself or
 // an actor with one key or several (Mastodon 4.6+ publishes a list,
 // docs/federation.md#rsa-keys).
-func findKey(d doc, keyID string) map[string]any {
-	if str(d["publicKeyPem"]) != "" && str(d["id"]) == keyID {
-		return d
+func findKey(d *object, keyID string) *publicKey {
+	if d.PublicKeyPEM != "" && d.ID == keyID {
+		return &publicKey{ID: d.ID, Owner: d.Owner, PEM: d.PublicKeyPEM}
 	}
-	for _, k := range objects(d["publicKey"]) {
-		if str(k["id"]) == keyID && str(k["publicKeyPem"]) != "" {
-			return k
+	for _, k := range d.Keys {
+		if k.ID == keyID && k.PEM != "" {
+			return &k
 		}
 	}
 	return nil
@@ -122,47 +121,40 @@ func findKey(d doc, keyID string) map[string]any {
 // host or a subdomain of it, as GoToSocial does
 // (docs/federation.md#shared-inbox-same-host): anything else could point our
 // deliveries at a third party.
-func (f *Federation) remoteActor(d doc, id string) (*store.RemoteActor, error) {
-	if str(d["id"]) != id {
-		return nil, fmt.Errorf("%w: actor document from %s has id %q", errFetch, id, str(d["id"]))
+func (f *Federation) remoteActor(d *object, id string) (*store.RemoteActor, error) {
+	if d.ID != id {
+		return nil, fmt.Errorf("%w: actor document from %s has id %q", errFetch, id, d.ID)
 	}
-	if !actorTypes[typeOf(map[string]any(d))] {
-		return nil, fmt.Errorf("%w: %s is a %q, not an actor", errFetch, id, typeOf(map[string]any(d)))
+	if !actorTypes[d.Type] {
+		return nil, fmt.Errorf("%w: %s is a %q, not an actor", errFetch, id, d.Type)
 	}
 	idURL, err := f.remoteURL(id)
 	if err != nil {
 		return nil, err
 	}
 	host := strings.ToLower(idURL.Host)
-	inbox := idOf(d["inbox"])
+	inbox := d.Inbox
 	if u, err := f.remoteURL(inbox); err != nil || !strings.EqualFold(u.Host, host) {
 		return nil, fmt.Errorf("%w: actor %s has no inbox on its host", errFetch, id)
 	}
-	shared := str(d["sharedInbox"])
-	if ep, ok := d["endpoints"].(map[string]any); ok && str(ep["sharedInbox"]) != "" {
-		shared = str(ep["sharedInbox"])
-	}
+	shared := d.SharedInbox
 	if shared != "" {
 		u, err := f.remoteURL(shared)
 		if err != nil || !sameSite(strings.ToLower(u.Host), host) {
 			shared = ""
 		}
 	}
-	raw, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("federation: keep actor %s: %w", id, err)
-	}
 	return &store.RemoteActor{
 		ID:          id,
 		Host:        host,
 		Inbox:       inbox,
 		SharedInbox: shared,
-		Username:    str(d["preferredUsername"]),
-		Name:        str(d["name"]),
-		URL:         urlOf(d["url"]),
-		IconURL:     urlOf(d["icon"]),
-		Followers:   idOf(d["followers"]),
-		Document:    raw,
+		Username:    d.PreferredUsername,
+		Name:        d.Name,
+		URL:         d.URL,
+		IconURL:     d.Icon,
+		Followers:   d.Followers,
+		Document:    d.raw,
 	}, nil
 }
 
@@ -195,15 +187,15 @@ func (f *Federation) fetchActor(ctx context.Context, id, keyID string) (*store.R
 	}
 	key := findKey(d, keyID)
 	if key == nil {
-		for _, k := range objects(d["publicKey"]) {
-			if idOf(k["owner"]) == id && str(k["publicKeyPem"]) != "" {
-				key = k
+		for _, k := range d.Keys {
+			if k.Owner == id && k.PEM != "" {
+				key = &k
 				break
 			}
 		}
 	}
 	if key != nil {
-		a.KeyID, a.PublicKeyPEM = str(key["id"]), str(key["publicKeyPem"])
+		a.KeyID, a.PublicKeyPEM = key.ID, key.PEM
 	}
 	if err := f.store.SaveRemoteActor(ctx, a); err != nil {
 		return nil, err

@@ -56,10 +56,10 @@ func (t target) depth() int {
 
 // receiveCreate takes a Create whose object may be a reply. An object given
 // only by its id is fetched from its own server.
-func (f *Federation) receiveCreate(ctx context.Context, act inActivity) error {
-	obj, ok := act.Object.(map[string]any)
-	if !ok {
-		id := idOf(act.Object)
+func (f *Federation) receiveCreate(ctx context.Context, act *object) error {
+	obj := act.Object.Obj
+	if obj == nil {
+		id := act.Object.ID
 		if id == "" || !sameHost(id, act.Actor) {
 			return nil
 		}
@@ -81,8 +81,8 @@ func (f *Federation) receiveCreate(ctx context.Context, act inActivity) error {
 // reply, perhaps. Its embedded object proves nothing, so the object is
 // fetched again from its own server by id, and taken only from there
 // [GoToSocial, STYLE 2.6].
-func (f *Federation) receiveForwarded(ctx context.Context, act inActivity) error {
-	id := idOf(act.Object)
+func (f *Federation) receiveForwarded(ctx context.Context, act *object) error {
+	id := act.Object.ID
 	if id == "" || !sameHost(id, act.Actor) {
 		return nil
 	}
@@ -91,19 +91,19 @@ func (f *Federation) receiveForwarded(ctx context.Context, act inActivity) error
 	} else if err != nil && !isNotFound(err) {
 		return err
 	}
-	return f.receiveCreate(ctx, inActivity{ID: act.ID, Type: act.Type, Actor: act.Actor, Object: id})
+	return f.receiveCreate(ctx, &object{ID: act.ID, Type: act.Type, Actor: act.Actor, Object: ref{ID: id}})
 }
 
 // fetchObject fetches an object by its id. The document served must carry that
 // id exactly (docs/federation.md#object-id-served-exactly): we trust an object
 // only from its own address.
-func (f *Federation) fetchObject(ctx context.Context, id string) (map[string]any, error) {
+func (f *Federation) fetchObject(ctx context.Context, id string) (*object, error) {
 	d, err := f.fetch(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if str(d["id"]) != id {
-		return nil, fmt.Errorf("%w: %s served an object with id %q", errFetch, id, str(d["id"]))
+	if d.ID != id {
+		return nil, fmt.Errorf("%w: %s served an object with id %q", errFetch, id, d.ID)
 	}
 	return d, nil
 }
@@ -371,13 +371,13 @@ func (f *Federation) localArticle(ctx context.Context, iri string) (t *content.T
 
 // receiveUpdate applies an Update: of a reply by its author
 // (docs/federation.md#reply-edits), or of the sending actor's own profile.
-func (f *Federation) receiveUpdate(ctx context.Context, act inActivity) error {
-	obj, ok := act.Object.(map[string]any)
-	if !ok {
+func (f *Federation) receiveUpdate(ctx context.Context, act *object) error {
+	obj := act.Object.Obj
+	if obj == nil {
 		return nil
 	}
-	if actorTypes[typeOf(obj)] {
-		if str(obj["id"]) == act.Actor {
+	if actorTypes[obj.Type] {
+		if obj.ID == act.Actor {
 			return f.refreshActor(ctx, act.Actor)
 		}
 		return nil
@@ -447,8 +447,8 @@ func (f *Federation) editNeedsReview(ctx context.Context, body, summary string) 
 // that deleted its account (docs/federation.md#reply-deletes). Deletes from
 // actors we never knew were answered before verification
 // (docs/federation.md#account-deletion-floods).
-func (f *Federation) receiveDelete(ctx context.Context, act inActivity) error {
-	id := idOf(act.Object)
+func (f *Federation) receiveDelete(ctx context.Context, act *object) error {
+	id := act.Object.ID
 	switch {
 	case id == "":
 		return nil
