@@ -1,6 +1,7 @@
 package content
 
 import (
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -79,6 +80,20 @@ type Attachment struct {
 type Emoji struct {
 	Shortcode string `json:"shortcode"` // with colons, ":blob:"
 	Media     string `json:"media"`
+}
+
+// Empty reports whether a reply has nothing to show once cleaned: no text
+// and no image. Such a reply is held for review instead of showing as an
+// empty box.
+func (r *Reply) Empty() bool {
+	return len(r.Attachments) == 0 && PlainText(r.ContentHTML) == ""
+}
+
+// HTTPURL reports whether s is an absolute http or https URL with a host:
+// the only links a mention or a tag may carry.
+func HTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // Mention is an account a reply mentions (docs/federation.md#mentions).

@@ -145,8 +145,9 @@ func unwrap(n *xhtml.Node) {
 }
 
 // linkAttrs returns a link's attributes as they are kept: its address, its
-// filtered classes and the fixed rel. A link without an address returns nil
-// and is unwrapped, its text kept.
+// filtered classes and the fixed rel. A link without an address, or a
+// mention or hashtag link whose address is not http(s), returns nil and is
+// unwrapped, its text kept.
 func linkAttrs(attrs []xhtml.Attribute) []xhtml.Attribute {
 	var href string
 	for _, a := range attrs {
@@ -158,7 +159,15 @@ func linkAttrs(attrs []xhtml.Attribute) []xhtml.Attribute {
 		return nil
 	}
 	out := []xhtml.Attribute{{Key: "href", Val: href}}
-	out = append(out, filterClass(attrs)...)
+	class := filterClass(attrs)
+	if len(class) > 0 && !HTTPURL(href) {
+		for _, c := range strings.Fields(class[0].Val) {
+			if c == "mention" || c == "hashtag" {
+				return nil // a mention or a tag leads to a web page or nowhere
+			}
+		}
+	}
+	out = append(out, class...)
 	return append(out, xhtml.Attribute{Key: "rel", Val: LinkRel})
 }
 

@@ -31,6 +31,10 @@ func TestSanitizeHTML(t *testing.T) {
 		{"RelativeLinkUnwrapped", `<a href="/desk/">desk</a>`, `desk`},
 		{"ProtocolRelativeUnwrapped", `<a href="//evil.example/">x</a>`, `x`},
 		{"FTPUnwrapped", `<a href="ftp://example.org/">x</a>`, `x`},
+		{"MentionKeepsHTTP", `<a href="https://m.example/@ann" class="u-url mention">@ann</a>`,
+			`<a href="https://m.example/@ann" class="u-url mention"` + rel + `>@ann</a>`},
+		{"MentionOtherSchemeUnwrapped", `<a href="gemini://g.example/ann" class="u-url mention">@ann</a>`, `@ann`},
+		{"HashtagOtherSchemeUnwrapped", `<a href="magnet:?xt=urn:btih:abc" class="mention hashtag" rel="tag">#peace</a>`, `#peace`},
 		{"ClassesFiltered", `<span class="h-card evil big">x</span><span class="foo">y</span><p class="mention">z</p>`,
 			`<span class="h-card">x</span><span>y</span><p>z</p>`},
 		{"MastodonLinkSpans", `<a href="https://example.org/very/long">https://<span class="invisible">https://</span><span class="ellipsis">example.org/very</span><span class="invisible">/long</span></a>`,
@@ -246,6 +250,37 @@ func TestPlainText(t *testing.T) {
 	} {
 		if got := PlainText(c.in); got != c.want {
 			t.Errorf("PlainText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestReply_Empty(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		r    Reply
+		want bool
+	}{
+		{"Text", Reply{ContentHTML: "<p>hi</p>"}, false},
+		{"CleanedToNothing", Reply{ContentHTML: SanitizeHTML(`<p> <img src="x"><script>alert(1)</script></p><br>`)}, true},
+		{"Blank", Reply{ContentHTML: ""}, true},
+		{"ImageOnly", Reply{Attachments: []Attachment{{Media: "a.png"}}}, false},
+		{"EmojiOnly", Reply{ContentHTML: ":blob:"}, false},
+	} {
+		if got := c.r.Empty(); got != c.want {
+			t.Errorf("%s: Empty() = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestHTTPURL(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"https://m.example/@ann": true, "http://m.example/tags/x": true,
+		"javascript:alert(1)": false, "gemini://g.example/": false, "/tags/x": false, "https://": false, "": false,
+	} {
+		if got := HTTPURL(s); got != want {
+			t.Errorf("HTTPURL(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -68,7 +68,7 @@ func parseNote(d *object) note {
 	for _, t := range d.Tags {
 		switch t.Type {
 		case "Mention":
-			if t.Href != "" {
+			if content.HTTPURL(t.Href) {
 				n.Mentions = append(n.Mentions, content.Mention{Href: t.Href, Name: t.Name})
 			}
 		case "Emoji":

@@ -197,6 +197,9 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 	}
 	f.fillContent(ctx, r, n)
 	r.State, r.HeldFor = initialState(in.Rules, r.ContentHTML, r.Summary)
+	if r.Empty() {
+		r.State, r.HeldFor = content.ReplyPending, "empty"
+	}
 	repliesIRI := ""
 	if n.Replies != "" && sameHost(n.Replies, n.ID) {
 		repliesIRI = n.Replies
@@ -414,6 +417,7 @@ func (f *Federation) receiveUpdate(ctx context.Context, act *object) error {
 		if edit.Review, err = f.editNeedsReview(ctx, r.ContentHTML, r.Summary); err != nil {
 			return err
 		}
+		edit.Review = edit.Review || r.Empty() // never an empty box on the page
 	}
 	changed, state, err := f.store.UpdateReply(ctx, n.ID, act.Actor, edit)
 	if err != nil {

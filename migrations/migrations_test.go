@@ -67,3 +67,46 @@ func TestMigration008_FollowersFromDocument(t *testing.T) {
 		}
 	}
 }
+
+// Migration 010 sends visible replies with nothing to show back to review,
+// and keeps only the http(s) mentions.
+func TestMigration010_EmptyReplies(t *testing.T) {
+	ctx := context.Background()
+	conn := emptyDatabase(t)
+	migrateTo(t, conn, 9)
+	var story int64
+	if err := conn.QueryRow(ctx, `INSERT INTO stories DEFAULT VALUES RETURNING id`).Scan(&story); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO remote_actors (id, host, inbox) VALUES ('https://a.example/u', 'a.example', 'https://a.example/inbox')`); err != nil {
+		t.Fatal(err)
+	}
+	replies := map[string]struct {
+		html, attachments, state, mentions string
+		wantState, wantHeld, wantMentions  string
+	}{
+		"empty":      {"<p> <br/></p>", "[]", "visible", "[]", "pending", "empty", "[]"},
+		"nbsp":       {"<p>&nbsp;</p>", "[]", "visible", "[]", "pending", "empty", "[]"},
+		"text":       {"<p>hi</p>", "[]", "visible", `[{"href": "javascript:x", "name": "@x"}, {"href": "https://a.example/u", "name": "@u"}]`, "visible", "", `[{"href": "https://a.example/u", "name": "@u"}]`},
+		"image only": {"", `[{"media": "a.png"}]`, "visible", "[]", "visible", "", "[]"},
+		"hidden":     {"", "[]", "hidden", "[]", "hidden", "", "[]"},
+	}
+	for id, r := range replies {
+		if _, err := conn.Exec(ctx, `INSERT INTO replies (ap_id, story_id, in_reply_to, author, author_host, content_html,
+			visibility, state, attachments, mentions, published) VALUES ($1, $2, 'x', 'https://a.example/u', 'a.example', $3, 'public', $4, $5::jsonb, $6::jsonb, now())`,
+			id, story, r.html, r.state, r.attachments, r.mentions); err != nil {
+			t.Fatal(err)
+		}
+	}
+	migrateTo(t, conn, 10)
+	for id, r := range replies {
+		var state, held string
+		var ok bool
+		if err := conn.QueryRow(ctx, `SELECT state, held_for, mentions = $2::jsonb FROM replies WHERE ap_id = $1`, id, r.wantMentions).Scan(&state, &held, &ok); err != nil {
+			t.Fatal(err)
+		}
+		if state != r.wantState || held != r.wantHeld || !ok {
+			t.Errorf("%s: state %s held for %q (mentions as wanted: %v), want %s %q", id, state, held, ok, r.wantState, r.wantHeld)
+		}
+	}
+}
