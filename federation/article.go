@@ -43,6 +43,7 @@ func (f *Federation) handleArticle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Federation) serveArticle(w http.ResponseWriter, r *http.Request, t *content.Translation) {
+	f.noteSignedFetch(r, t)
 	x, err := f.articleExtras(r.Context(), t)
 	if err != nil {
 		f.error(w, r, err)

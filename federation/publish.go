@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/federation/delivery"
 )
 
@@ -55,13 +56,42 @@ func (f *Federation) onChange(ctx context.Context, tx pgx.Tx, kind content.Chang
 	if err != nil {
 		return err
 	}
-	inboxes, err := f.store.FollowerInboxes(ctx, tx, t.Lang)
+	recipients, err := f.recipients(ctx, tx, kind, t)
 	if err != nil {
 		return err
 	}
-	err = f.queue.Enqueue(ctx, tx, delivery.Activity{ID: id, Actor: t.Lang, Type: typ, TranslationID: t.ID, Body: body}, inboxes)
+	err = f.queue.EnqueueTo(ctx, tx, delivery.Activity{ID: id, Actor: t.Lang, Type: typ, TranslationID: t.ID, Body: body}, recipients)
 	if err != nil {
 		return fmt.Errorf("federation: enqueue %s of translation %d: %w", typ, t.ID, err)
 	}
 	return nil
+}
+
+// recipients are the inboxes of an activity about t: its actor's
+// followers; and for an edit or a withdrawal, every other server that may
+// hold a copy (docs/federation.md#withdrawals-reach-every-copy): of those
+// who replied in the story's dialogue, boosted, liked or quoted the
+// Article, and of the instances that fetched it signed. An edit is not sent
+// to blocked accounts and instances; a withdrawal is, since it takes their
+// copy away.
+func (f *Federation) recipients(ctx context.Context, tx pgx.Tx, kind content.ChangeKind, t *content.Translation) ([]delivery.Recipient, error) {
+	inboxes, err := f.store.FollowerInboxes(ctx, tx, t.Lang)
+	if err != nil {
+		return nil, err
+	}
+	rs := make([]delivery.Recipient, 0, len(inboxes))
+	for _, inbox := range inboxes {
+		rs = append(rs, delivery.Recipient{Inbox: inbox, Group: store.ReachFollowers})
+	}
+	if kind != content.ChangeUpdated && kind != content.ChangeWithdrawn {
+		return rs, nil
+	}
+	more, err := f.store.ArticleReach(ctx, tx, t.ID, t.StoryID, kind == content.ChangeUpdated)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range more {
+		rs = append(rs, delivery.Recipient{Inbox: r.Inbox, Group: r.Group})
+	}
+	return rs, nil
 }

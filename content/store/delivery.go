@@ -75,14 +75,26 @@ func (s *Store) InsertActivity(ctx context.Context, tx pgx.Tx, a *Activity) erro
 // cannot be delivered to). Inboxes already recorded for the activity are left
 // as they are.
 func (s *Store) InsertDeliveries(ctx context.Context, tx pgx.Tx, activityID string, inboxes []string, state, reason string) error {
+	return s.InsertReachDeliveries(ctx, tx, activityID, inboxes, nil, state, reason)
+}
+
+// InsertReachDeliveries is InsertDeliveries with the reach group of each
+// inbox (ReachFollowers…), groups[i] for inboxes[i]; nil records none.
+func (s *Store) InsertReachDeliveries(ctx context.Context, tx pgx.Tx, activityID string, inboxes, groups []string, state, reason string) error {
 	if len(inboxes) == 0 {
 		return nil
 	}
+	if groups == nil {
+		groups = make([]string, len(inboxes))
+	}
+	if len(groups) != len(inboxes) {
+		return fmt.Errorf("store: insert deliveries of %s: %d inboxes, %d groups", activityID, len(inboxes), len(groups))
+	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO deliveries (activity_id, inbox, state, last_error, updated_at)
-		SELECT $1, inbox, $3, $4, $5 FROM unnest($2::text[]) AS inbox
+		INSERT INTO deliveries (activity_id, inbox, reach, state, last_error, updated_at)
+		SELECT $1, d.inbox, d.reach, $4, $5, $6 FROM unnest($2::text[], $3::text[]) AS d (inbox, reach)
 		ON CONFLICT (activity_id, inbox) DO NOTHING`,
-		activityID, inboxes, state, reason, s.now())
+		activityID, inboxes, groups, state, reason, s.now())
 	return mapErr(fmt.Sprintf("insert %d deliveries of %s", len(inboxes), activityID), err)
 }
 
@@ -281,6 +293,18 @@ type ActivityReport struct {
 	Pending    int
 	Failed     int
 	Skipped    int
+	// Reach counts the inboxes by why they got the activity, in the
+	// order of the groups (followers first); empty for activities sent
+	// before groups were recorded.
+	Reach []ReachCount `db:"-"`
+}
+
+// ReachCount is how many inboxes of one reach group an activity went to,
+// and how many of them acknowledged it.
+type ReachCount struct {
+	Group     string
+	Inboxes   int
+	Delivered int
 }
 
 // DeliveryReport is how a translation's activities fared: one line per
@@ -318,6 +342,9 @@ func (s *Store) DeliveryReport(ctx context.Context, translationID int64) (*Deliv
 		return nil, mapErr(op, err)
 	}
 	r := &DeliveryReport{Activities: acts}
+	if err := s.reachCounts(ctx, translationID, r.Activities); err != nil {
+		return nil, mapErr(op, err)
+	}
 	for _, a := range acts {
 		r.Delivered += a.Delivered
 		r.Pending += a.Pending

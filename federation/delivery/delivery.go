@@ -220,6 +220,23 @@ func (d *Deliverer) Stop(ctx context.Context) error {
 // instances are recorded as skipped and get no job; addresses that are not
 // http(s) URLs are recorded as failed.
 func (d *Deliverer) Enqueue(ctx context.Context, tx pgx.Tx, a Activity, inboxes []string) error {
+	rs := make([]Recipient, len(inboxes))
+	for i, inbox := range inboxes {
+		rs[i] = Recipient{Inbox: inbox}
+	}
+	return d.EnqueueTo(ctx, tx, a, rs)
+}
+
+// Recipient is an inbox and why it gets an activity (a store.Reach group,
+// or "" for an activity to one actor); the delivery report counts by it.
+type Recipient struct {
+	Inbox string
+	Group string
+}
+
+// EnqueueTo is Enqueue with a group per inbox. An inbox listed twice keeps
+// its first group.
+func (d *Deliverer) EnqueueTo(ctx context.Context, tx pgx.Tx, a Activity, recipients []Recipient) error {
 	if a.ID == "" || a.Actor == "" || len(a.Body) == 0 {
 		return errors.New("delivery: enqueue: activity needs an id, an actor and a body")
 	}
@@ -229,14 +246,14 @@ func (d *Deliverer) Enqueue(ctx context.Context, tx pgx.Tx, a Activity, inboxes 
 	}
 
 	var valid, invalid, hosts []string
-	seen := map[string]bool{}
+	group := map[string]string{}
 	hostSeen := map[string]bool{}
-	for _, inbox := range inboxes {
-		inbox = strings.TrimSpace(inbox)
-		if inbox == "" || seen[inbox] {
+	for _, r := range recipients {
+		inbox := strings.TrimSpace(r.Inbox)
+		if _, seen := group[inbox]; inbox == "" || seen {
 			continue
 		}
-		seen[inbox] = true
+		group[inbox] = r.Group
 		host, err := hostOf(inbox)
 		if err != nil {
 			invalid = append(invalid, inbox)
@@ -272,7 +289,11 @@ func (d *Deliverer) Enqueue(ctx context.Context, tx pgx.Tx, a Activity, inboxes 
 		{skipped, store.DeliverySkipped, "instance unavailable"},
 		{invalid, store.DeliveryFailed, "not an http(s) URL"},
 	} {
-		if err := d.st.InsertDeliveries(ctx, tx, a.ID, set.inboxes, set.state, set.reason); err != nil {
+		groups := make([]string, len(set.inboxes))
+		for i, inbox := range set.inboxes {
+			groups[i] = group[inbox]
+		}
+		if err := d.st.InsertReachDeliveries(ctx, tx, a.ID, set.inboxes, groups, set.state, set.reason); err != nil {
 			return fmt.Errorf("delivery: enqueue %s: %w", a.ID, err)
 		}
 	}
