@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"samizdat/content"
-	"samizdat/web"
+	"samizdat/web/desk"
 )
 
 // moderator is a moderator at the desk, without a browser: a cookie jar
@@ -27,8 +27,8 @@ var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 // newModerator adds a moderator to the database and logs them in.
 func newModerator(ctx context.Context, db *database, base string) (*moderator, error) {
-	password := web.GeneratePassword()
-	hash, err := web.HashPassword(password)
+	password := desk.GeneratePassword()
+	hash, err := desk.HashPassword(password)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,19 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 )
 
+// mounted are the paths under which routes registers its routes, for Mount.
+// TestMount checks that they cover every route.
+var mounted = []string{"/.well-known/*", "/nodeinfo/*", "/actor", "/actor/*", "/actors/*", "/inbox", "/ap/*"}
+
+// Mount registers federation's ActivityPub and discovery routes on r, so
+// that the program serves them without repeating their paths.
+func (f *Federation) Mount(r chi.Router) {
+	h := f.Handler()
+	for _, pattern := range mounted {
+		r.Handle(pattern, h)
+	}
+}
+
 // routes registers every ActivityPub and discovery route. GET routes answer
 // HEAD too: Mastodon's rel="me" check sends HEAD to the actor URL
 // (docs/federation.md#profile-link-verification).

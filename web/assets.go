@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -13,52 +12,20 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"samizdat/web/internal/serve"
 )
 
-// immutable is the Cache-Control of files whose URL changes with their content.
-const immutable = "public, max-age=31536000, immutable"
-
-// handleStatic serves the embedded static files. Their URLs carry a hash of
-// their content (staticURL), so they can be cached for a year; a URL with an
-// old hash is sent on to the current one, which a page cached before a
-// deploy may still ask for.
+// handleStatic serves the embedded static files under their content-hashed
+// URLs (serve.Assets).
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
-	hash, name := chi.URLParam(r, "hash"), chi.URLParam(r, "*")
-	current, ok := staticHashes[name]
-	if !ok {
+	ok, err := assets.Serve(w, r, chi.URLParam(r, "hash"), chi.URLParam(r, "*"))
+	switch {
+	case err != nil:
+		s.error(w, r, err)
+	case !ok:
 		s.notFound(w, r)
-		return
 	}
-	if hash != current {
-		w.Header().Set("Cache-Control", "no-cache")
-		http.Redirect(w, r, staticURL(name), http.StatusFound)
-		return
-	}
-	body, err := staticFS.ReadFile("static/" + name)
-	if err != nil {
-		s.error(w, r, fmt.Errorf("web: static %s: %w", name, err))
-		return
-	}
-	w.Header().Set("Content-Type", contentType(name))
-	w.Header().Set("Cache-Control", immutable)
-	s.writeBody(w, r, http.StatusOK, body)
-}
-
-// contentType is the media type of a file by its extension, with a charset
-// for text.
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".css":
-		return "text/css; charset=utf-8"
-	case ".svg":
-		return "image/svg+xml"
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	}
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
 }
 
 // mediaName is what a file in the media directory may be called: the desk
@@ -91,7 +58,7 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	ext := strings.TrimPrefix(path.Ext(name), ".")
 	types := map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 	w.Header().Set("Content-Type", types[ext])
-	w.Header().Set("Cache-Control", immutable)
+	w.Header().Set("Cache-Control", serve.Immutable)
 	w.Header().Set("ETag", fmt.Sprintf(`"%x-%x"`, info.ModTime().UnixNano(), info.Size()))
 	// ServeContent answers Range, If-None-Match and If-Modified-Since.
 	http.ServeContent(w, r, name, info.ModTime(), f)

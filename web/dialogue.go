@@ -4,19 +4,13 @@ import (
 	"cmp"
 	"html/template"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/net/html"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
 // The dialogue under every story: every visible public
@@ -59,7 +53,7 @@ type replyView struct {
 	Summary     string // content warning; the content is folded behind it
 	Sensitive   bool
 	ContentHTML template.HTML
-	Images      []imageView
+	Images      []serve.Image
 	Children    []*replyView
 	ReplyingTo  string // whom it answers, when the thread no longer nests
 	Orphan      bool   // it answers a reply that is not shown
@@ -67,12 +61,6 @@ type replyView struct {
 
 	parentID int64
 	order    int
-}
-
-// imageView is an image attached to a reply.
-type imageView struct {
-	URL string
-	Alt string
 }
 
 // dialogue builds the dialogue of st for a page of translation t.
@@ -165,130 +153,28 @@ func nest(v *replyView, depth int) {
 
 // newReplyView prepares one reply for the page.
 func newReplyView(lang string, r *content.Reply) *replyView {
+	parts := serve.ReplyOf(r)
 	v := &replyView{
 		ID:          r.ID,
 		Reader:      lang,
 		Anchor:      "reply-" + strconv.FormatInt(r.ID, 10),
 		Lang:        r.Lang,
-		LangName:    languageName(lang, r.Lang),
+		LangName:    serve.LanguageName(lang, r.Lang),
+		AuthorName:  parts.AuthorName,
+		Handle:      parts.Handle,
+		ProfileURL:  parts.ProfileURL,
+		Avatar:      parts.Avatar,
 		Date:        formatDate(lang, r.Published),
 		DateISO:     isoTime(r.Published),
-		URL:         webURL(cmp.Or(r.URL, r.APID)),
+		URL:         parts.URL,
 		Summary:     r.Summary,
 		Sensitive:   r.Sensitive,
-		ContentHTML: template.HTML(withEmoji(r.ContentHTML, r.Emojis)), // sanitized on arrival
+		ContentHTML: parts.ContentHTML,
+		Images:      parts.Images,
 		parentID:    r.ParentID,
-	}
-	if a := r.AuthorInfo; a != nil {
-		v.Handle = a.Handle()
-		v.AuthorName = cmp.Or(strings.TrimSpace(a.Name), a.Username)
-		v.ProfileURL = webURL(cmp.Or(a.URL, a.ID))
-		if remoteFile.MatchString(a.IconFile) {
-			v.Avatar = remoteMediaURL(a.IconFile)
-		}
 	}
 	if first, _ := utf8.DecodeRuneInString(v.AuthorName); first != utf8.RuneError {
 		v.Initial = string(unicode.ToUpper(first))
 	}
-	for _, at := range r.Attachments {
-		if strings.HasPrefix(at.Type, "image/") && remoteFile.MatchString(at.Media) {
-			v.Images = append(v.Images, imageView{URL: remoteMediaURL(at.Media), Alt: at.Alt})
-		}
-	}
 	return v
-}
-
-// languageName names a language in the reader's language: "русский" for
-// "ru" read in Russian, "anglais" for "en" read in French. An unknown code
-// is given as it is; no code gives "".
-func languageName(reader, code string) string {
-	if code == "" {
-		return ""
-	}
-	tag, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	if _, conf := tag.Base(); conf == language.No {
-		return code
-	}
-	if name := display.Tags(language.Make(reader)).Name(tag); name != "" {
-		return name
-	}
-	return code
-}
-
-// webURL returns u when it is an http or https address a reader may
-// follow, and "" otherwise.
-func webURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return ""
-	}
-	return u
-}
-
-// remoteFile is the name of a file in the media directory's remote/ folder,
-// as the media proxy names them.
-var remoteFile = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}\.(?:jpg|jpeg|png|webp|gif|avif)$`)
-
-// remoteMediaURL is where our copy of a remote image is served.
-func remoteMediaURL(file string) string { return "/media/remote/" + file }
-
-var shortcodeRE = regexp.MustCompile(`:[A-Za-z0-9_+-]{1,64}:`)
-
-// withEmoji replaces custom emoji shortcodes in the text of sanitized HTML with
-// images of our copies (docs/federation.md#custom-emoji). Only text is touched,
-// never tags or attributes, so HTML that already shows the emoji is left as it
-// is.
-func withEmoji(sanitized string, emojis []content.Emoji) string {
-	imgs := map[string]string{}
-	for _, e := range emojis {
-		if shortcodeRE.FindString(e.Shortcode) == e.Shortcode && remoteFile.MatchString(e.Media) {
-			imgs[e.Shortcode] = `<img class="emoji" src="` + remoteMediaURL(e.Media) + `" alt="` + e.Shortcode + `" title="` + e.Shortcode + `">`
-		}
-	}
-	if len(imgs) == 0 {
-		return sanitized
-	}
-	var b strings.Builder
-	z := html.NewTokenizer(strings.NewReader(sanitized))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return b.String()
-		}
-		raw := string(z.Raw())
-		if tt == html.TextToken {
-			raw = shortcodeRE.ReplaceAllStringFunc(raw, func(code string) string { return cmp.Or(imgs[code], code) })
-		}
-		b.WriteString(raw)
-	}
-}
-
-// excerpt is the beginning of sanitized HTML as plain text, at most n
-// characters, for lists in the desk.
-func excerpt(sanitized string, n int) string {
-	var b strings.Builder
-	z := html.NewTokenizer(strings.NewReader(sanitized))
-	for b.Len() < 4*n {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		switch tt {
-		case html.TextToken:
-			b.Write(z.Text())
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			if name, _ := z.TagName(); string(name) == "p" || string(name) == "br" {
-				b.WriteByte(' ')
-			}
-		}
-	}
-	text := strings.Join(strings.Fields(b.String()), " ")
-	if utf8.RuneCountInString(text) <= n {
-		return text
-	}
-	r := []rune(text)
-	return strings.TrimSpace(string(r[:n])) + "…"
 }

@@ -11,6 +11,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/web/clientaddr"
+	"samizdat/web/internal/serve"
 )
 
 // Remote interaction (docs/federation.md#remote-interaction-templates,
@@ -141,7 +142,7 @@ var remoteTypes = map[string]string{
 // attached images from the media directory's remote/ folder.
 func (s *Server) handleRemoteMedia(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "file")
-	if !remoteFile.MatchString(name) || s.cfg.MediaDir == "" {
+	if !serve.IsRemoteFile(name) || s.cfg.MediaDir == "" {
 		s.notFound(w, r)
 		return
 	}

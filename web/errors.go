@@ -1,13 +1,12 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
-	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
 // errorPage is the data of error.html.
@@ -24,22 +23,14 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorStatus(w, r, s.statusFor(r, err))
 }
 
-// statusFor maps an error's kind to an HTTP status, the one table for the
-// public site and the desk. It logs the errors that are not the client's doing.
+// statusFor maps an error's kind to an HTTP status (serve.Status), logging
+// the errors that are not the client's doing.
 func (s *Server) statusFor(r *http.Request, err error) int {
-	var ve *content.ValidationError
-	switch {
-	case errors.Is(err, content.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, content.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, content.ErrConflict):
-		return http.StatusConflict
-	case errors.As(err, &ve):
-		return http.StatusBadRequest
+	status := serve.Status(err)
+	if status == http.StatusInternalServerError {
+		s.logger.Error("request failed", "err", err, "request_id", serve.RequestID(r), "path", r.URL.Path)
 	}
-	s.logger.Error("request failed", "err", err, "request_id", requestID(r), "path", r.URL.Path)
-	return http.StatusInternalServerError
+	return status
 }
 
 // errorStatus shows the error page for a status.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"samizdat/web/internal/serve"
 	"time"
 )
 
@@ -387,26 +388,12 @@ func T(lang, key string, args ...any) string {
 	return msg
 }
 
-// autonyms are languages' names in themselves, for languages whose interface
-// is not translated yet but which a publication may still configure.
-var autonyms = map[string]string{
-	"uk": "Українська", "be": "Беларуская", "de": "Deutsch", "es": "Español",
-	"it": "Italiano", "pl": "Polski", "ka": "ქართული", "kk": "Қазақша",
-	"hy": "Հայերեն", "ro": "Română", "lt": "Lietuvių", "lv": "Latviešu",
-	"et": "Eesti", "fi": "Suomi", "sv": "Svenska", "cs": "Čeština",
-	"he": "עברית", "pt": "Português", "nl": "Nederlands", "tr": "Türkçe",
-	"ja": "日本語", "zh": "中文",
-}
-
 // langName is a language's name in itself, for language switchers.
 func langName(lang string) string {
 	if n, ok := messages[lang]["lang.name"]; ok {
 		return n
 	}
-	if n, ok := autonyms[lang]; ok {
-		return n
-	}
-	return lang
+	return serve.LangName(lang)
 }
 
 var monthNames = map[string][12]string{

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"samizdat/web/internal/serve"
 	"strconv"
 	"time"
 )
@@ -32,11 +33,6 @@ type page struct {
 	Me []string
 	// Handle is the section's language actor ("@en@host"), shown in the footer.
 	Handle string
-
-	// Desk pages only.
-	CSRF  string
-	Staff *staffView
-	Flash string
 }
 
 // alternate is a translation of the page in another language (hreflang).
@@ -67,16 +63,6 @@ type site struct {
 type languageLink struct {
 	Lang string
 	Name string
-}
-
-// staffView is the signed-in staff member as desk pages show them.
-type staffView struct {
-	ID          int64
-	DisplayName string
-	Email       string
-	IsAdmin     bool
-	IsEditor    bool
-	IsModerator bool
 }
 
 // switchLink is one language in the language switcher.
@@ -121,7 +107,7 @@ func (p *page) switchTo(url func(lang string) string) {
 }
 
 // storyURL is the path of a translation's page.
-func storyURL(lang, slug string) string { return "/" + lang + "/stories/" + slug }
+func storyURL(lang, slug string) string { return serve.StoryPath(lang, slug) }
 
 // storyLinkURL is the language-neutral path of a story in a section.
 func storyLinkURL(lang string, storyID int64) string {
@@ -135,7 +121,7 @@ func tagURL(lang, tag string) string { return "/" + lang + "/tags/" + url.PathEs
 func bylineURL(lang, slug string) string { return "/" + lang + "/by/" + url.PathEscape(slug) }
 
 // mediaURL is the path of a file in the media directory.
-func mediaURL(file string) string { return "/media/" + url.PathEscape(file) }
+func mediaURL(file string) string { return serve.MediaPath(file) }
 
 // ogLocales maps a language to the locale OpenGraph names it by. A language
 // not listed is given as its bare code.

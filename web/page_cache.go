@@ -3,9 +3,8 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
+	"samizdat/web/internal/serve"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,7 +94,7 @@ func newCachedPage(version string, raw []byte) *cachedPage {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write(raw)
 	zw.Close()
-	return &cachedPage{version: version, etag: etagOf(raw), raw: raw, gz: buf.Bytes()}
+	return &cachedPage{version: version, etag: serve.ETag(raw), raw: raw, gz: buf.Bytes()}
 }
 
 // put keeps p for path, replacing the page rendered at an earlier version.
@@ -122,13 +121,6 @@ func (c *pageCache) put(path string, p *cachedPage) {
 	c.size += n
 }
 
-// etagOf is the weak ETag of a body (weak because the body may be sent
-// compressed).
-func etagOf(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
-}
-
 // writeCached sends a kept HTML page as render would have sent it: with its
 // ETag, 304 for a matching If-None-Match, gzip-compressed for a client that
 // accepts it (the compression middleware leaves a response that already
@@ -138,7 +130,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("ETag", p.etag)
 	h.Add("Vary", "Accept-Encoding")
-	if etagMatch(r.Header.Get("If-None-Match"), p.etag) {
+	if serve.ETagMatch(r.Header.Get("If-None-Match"), p.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -1,7 +1,8 @@
-// Package web serves Samizdat's public website and its staff desk: chi
-// routes, html/template pages embedded in the binary, sessions and CSRF.
-// It never imports federation: where a page's URL must also answer
-// ActivityPub, main hands it a plain http.Handler (Config.ActivityPub).
+// Package web serves Samizdat's public website: chi routes and
+// html/template pages embedded in the binary. The staff desk is package
+// web/desk; the two share only web/internal/serve. It never imports
+// federation: where a page's URL must also answer ActivityPub, main hands
+// it a plain http.Handler (Config.ActivityPub).
 package web
 
 import (
@@ -10,9 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/alexedwards/scs/pgxstore"
-	"github.com/alexedwards/scs/v2"
 
 	"samizdat/content/store"
 )
@@ -39,9 +37,6 @@ type Config struct {
 	// ActorURL, when set, returns a language actor's id, for the rel="me"
 	// links that verify the actors' profile links.
 	ActorURL func(lang string) string
-	// RetryDeliveries, when set, queues again the failed deliveries of a
-	// translation's activities and says how many (the desk's retry button).
-	RetryDeliveries func(ctx context.Context, translationID int64) (int, error)
 	// Interact, when set, finds the page on a reader's own instance where they
 	// can follow (follow true) or answer target, an actor's or an Article's id;
 	// input is the address the reader typed
@@ -50,11 +45,6 @@ type Config struct {
 	// *content.ValidationError when input is not an address. Without it,
 	// readers are shown what to paste into their app instead.
 	Interact func(ctx context.Context, input, target string, follow bool) (redirectURL string, err error)
-	// ReportRemote, when set, reports a reply's author to their instance with a
-	// Flag from the instance actor (docs/federation.md#reports-outbound), on
-	// behalf of the staff member staffID, and logs it. The desk hides the
-	// button without it.
-	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
 
 	// PageWatch, when set and listening, spares kept pages the reading of
 	// their version on every request (page_cache.go). Whoever sets it must
@@ -67,14 +57,13 @@ type Config struct {
 
 // Server holds the web layer's dependencies.
 type Server struct {
-	cfg      Config
-	store    *store.Store
-	logger   *slog.Logger
-	tmpl     *templates
-	sessions *scs.SessionManager
-	limits   limits
-	pages    *pageCache // rendered story pages and lists of stories (page_cache.go)
-	handler  http.Handler
+	cfg     Config
+	store   *store.Store
+	logger  *slog.Logger
+	tmpl    *templates
+	limits  limits
+	pages   *pageCache // rendered story pages and lists of stories (page_cache.go)
+	handler http.Handler
 }
 
 // New builds the web server. It parses every template once and fails if any
@@ -95,15 +84,6 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		limits: newLimits(cfg.Now),
 		pages:  newPageCache(pageCacheSize),
 	}
-	s.sessions = scs.New()
-	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 30*time.Minute)
-	s.sessions.Lifetime = 12 * time.Hour
-	s.sessions.IdleTimeout = 2 * time.Hour
-	s.sessions.Cookie.Name = "samizdat_desk"
-	s.sessions.Cookie.Path = "/desk"
-	s.sessions.Cookie.HttpOnly = true
-	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
-	s.sessions.Cookie.Secure = cfg.BaseURL.Scheme == "https"
 	s.handler = s.routes()
 	return s, nil
 }

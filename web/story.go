@@ -149,6 +149,21 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 	return p, nil
 }
 
+// Preview answers the desk's preview of translation t of story st: the
+// public story page as readers would see it once t is published, with the
+// preview banner, kept out of indexes and away from ActivityPub. It renders
+// "story.html" with storyView as the public page does, so that the two
+// cannot drift. An error (t is not one of st's translations, or the story
+// cannot be read) is returned unanswered, for the desk to show.
+func (s *Server) Preview(w http.ResponseWriter, r *http.Request, st *content.Story, t *content.Translation) error {
+	view, err := s.storyView(r, st, t, true)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "story.html", view)
+	return nil
+}
+
 // bylineOf is who st is credited to, with a link to the byline's page.
 func (s *Server) bylineOf(lang string, st *content.Story) bylineView {
 	if st.BylineKind == content.BylinePublication || st.BylineName == "" {

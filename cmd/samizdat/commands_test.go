@@ -10,7 +10,7 @@ import (
 	"samizdat/content"
 	"samizdat/content/store"
 	"samizdat/content/store/storetest"
-	"samizdat/web"
+	"samizdat/web/desk"
 )
 
 func TestRun_UsageAndHelp(t *testing.T) {
@@ -65,7 +65,7 @@ func TestRun_UserAdd(t *testing.T) {
 		if !m.Has(content.RoleEditor) || !m.Has(content.RoleModerator) || m.Has(content.RoleAdmin) {
 			t.Errorf("roles = %v", m.Roles)
 		}
-		if ok, err := web.CheckPassword(m.PasswordHash, "a long enough password"); err != nil || !ok {
+		if ok, err := desk.CheckPassword(m.PasswordHash, "a long enough password"); err != nil || !ok {
 			t.Errorf("stored hash does not match the password: %v %v", ok, err)
 		}
 	})
@@ -86,7 +86,7 @@ func TestRun_UserAdd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := web.CheckPassword(m.PasswordHash, pw); !ok {
+		if ok, _ := desk.CheckPassword(m.PasswordHash, pw); !ok {
 			t.Error("the printed password does not log in")
 		}
 	})

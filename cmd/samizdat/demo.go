@@ -9,7 +9,7 @@ import (
 	"samizdat/content"
 	"samizdat/content/demo"
 	"samizdat/content/store"
-	"samizdat/web"
+	"samizdat/web/desk"
 )
 
 const demoHelp = `Usage: samizdat demo
@@ -42,7 +42,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	case errors.Is(err, content.ErrNotFound):
 		// argon2id takes a noticeable moment: hash only when the account
 		// is about to be created.
-		if opts.EditorPasswordHash, err = web.HashPassword(demo.EditorPassword); err != nil {
+		if opts.EditorPasswordHash, err = desk.HashPassword(demo.EditorPassword); err != nil {
 			return err
 		}
 	case err != nil:
@@ -71,7 +71,7 @@ func printDemoLogin(w io.Writer, cfg config, editor *content.Staff) error {
 		return nil
 	}
 	password := demo.EditorPassword + "   (a well-known demo password: for trying Samizdat locally only)"
-	if ok, err := web.CheckPassword(editor.PasswordHash, demo.EditorPassword); err != nil || !ok {
+	if ok, err := desk.CheckPassword(editor.PasswordHash, demo.EditorPassword); err != nil || !ok {
 		password = "(changed since the demo was loaded)"
 	}
 	fmt.Fprintf(w, "\nDemo editor (admin, editor, moderator):\n  desk:     %s/desk/\n  email:    %s\n  password: %s\n\n",

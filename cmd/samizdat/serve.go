@@ -19,6 +19,7 @@ import (
 	"samizdat/federation/transport"
 	"samizdat/web"
 	"samizdat/web/clientaddr"
+	"samizdat/web/desk"
 )
 
 // version is the software version NodeInfo and the User-Agent report.
@@ -106,8 +107,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ArticleIRI:      fed.ArticleIRI,
 		ActorHandle:     fed.ActorHandle,
 		ActorURL:        fed.ActorURL,
-		RetryDeliveries: queue.RetryFailed,
-		ReportRemote:    fed.ReportRemote,
 		PageWatch:       pages,
 		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
 			return federation.Interact(ctx, interactClient, input, target, follow)
@@ -116,15 +115,26 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	staffDesk, err := desk.New(desk.Config{
+		BaseURL:         cfg.BaseURL,
+		Languages:       cfg.Languages,
+		PublicationName: cfg.PublicationName,
+		MediaDir:        cfg.MediaDir,
+		Preview:         site.Preview,
+		RetryDeliveries: queue.RetryFailed,
+		ReportRemote:    fed.ReportRemote,
+	}, st, logger)
+	if err != nil {
+		return err
+	}
 
-	// One router in front: the ActivityPub and discovery paths go to
-	// federation, everything else to the website.
+	// One router in front: each package mounts the paths it serves;
+	// federation's and the desk's take precedence over the site's "/*".
 	root := chi.NewRouter()
 	root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
-	for _, pattern := range []string{"/.well-known/*", "/nodeinfo/*", "/actor", "/actor/*", "/actors/*", "/inbox", "/ap/*"} {
-		root.Handle(pattern, fed.Handler())
-	}
-	root.Mount("/", site)
+	fed.Mount(root)
+	staffDesk.Mount(root)
+	site.Mount(root)
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
-	"samizdat/web"
+	"samizdat/web/desk"
 )
 
 const userAddHelp = `Usage: samizdat user add --email EMAIL --name NAME --roles ROLES
@@ -58,7 +58,7 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer pool.Close()
-	if m.PasswordHash, err = web.HashPassword(password); err != nil {
+	if m.PasswordHash, err = desk.HashPassword(password); err != nil {
 		return err
 	}
 	if err := store.New(pool).CreateStaff(ctx, m); err != nil {
@@ -79,7 +79,7 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 func readPassword(stdin io.Reader) (string, bool, error) {
 	if f, ok := stdin.(*os.File); ok {
 		if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice != 0 {
-			return web.GeneratePassword(), true, nil
+			return desk.GeneratePassword(), true, nil
 		}
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
@@ -88,7 +88,7 @@ func readPassword(stdin io.Reader) (string, bool, error) {
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return web.GeneratePassword(), true, nil
+		return desk.GeneratePassword(), true, nil
 	}
 	return line, false, nil
 }

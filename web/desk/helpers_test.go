@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"bytes"
@@ -16,14 +16,19 @@ import (
 	"samizdat/content"
 	"samizdat/content/store"
 	"samizdat/content/store/storetest"
+	"samizdat/web"
+
+	"github.com/go-chi/chi/v5"
 )
 
-// deskSite is a web server on its own database under httptest.NewServer,
-// for tests that go through the desk as a browser would.
+// deskSite is the public site and the desk on their own database, mounted
+// on one router as main mounts them, under httptest.NewServer, for tests
+// that go through the desk as a browser would.
 type deskSite struct {
 	t     *testing.T
 	store *store.Store
 	srv   *Server
+	site  *web.Server
 	ts    *httptest.Server
 	media string
 }
@@ -33,23 +38,46 @@ type deskSite struct {
 // server; TestDesk_SessionCookie checks the https case.
 const deskBaseURL = "http://desk.samizdat.test"
 
+// testConfig is the desk's configuration in tests, for a publication in
+// English, Russian and French.
+func testConfig(t *testing.T, name string) Config {
+	base, _ := url.Parse(deskBaseURL)
+	return Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: name, MediaDir: t.TempDir()}
+}
+
 func newDeskSite(t *testing.T) *deskSite {
 	t.Helper()
-	st := storetest.New(t)
-	base, _ := url.Parse(deskBaseURL)
-	media := t.TempDir()
-	srv, err := New(Config{
-		BaseURL:         base,
-		Languages:       []string{"en", "ru", "fr"},
-		PublicationName: "Samizdat Desk Test",
-		MediaDir:        media,
-	}, st, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	return startDeskSite(t, storetest.New(t), testConfig(t, "Samizdat Desk Test"))
+}
+
+// startDeskSite builds the public site and the desk from cfg and serves
+// them; the desk's previews come from the site, as in main.
+func startDeskSite(t *testing.T, st *store.Store, cfg Config) *deskSite {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
+	site, err := web.New(web.Config{
+		BaseURL:         cfg.BaseURL,
+		Languages:       cfg.Languages,
+		PublicationName: cfg.PublicationName,
+		MediaDir:        cfg.MediaDir,
+		Now:             cfg.Now,
+	}, st, logger)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	if cfg.Preview == nil {
+		cfg.Preview = site.Preview
+	}
+	srv, err := New(cfg, st, logger)
+	if err != nil {
+		t.Fatalf("desk.New: %v", err)
+	}
+	root := chi.NewRouter()
+	srv.Mount(root)
+	site.Mount(root)
+	ts := httptest.NewServer(root)
 	t.Cleanup(ts.Close)
-	return &deskSite{t: t, store: st, srv: srv, ts: ts, media: media}
+	return &deskSite{t: t, store: st, srv: srv, site: site, ts: ts, media: cfg.MediaDir}
 }
 
 // addStaff creates an account. Each costs an argon2id hash (19 MiB), so tests
@@ -230,4 +258,9 @@ func wantContains(t *testing.T, body string, parts ...string) {
 			t.Errorf("page lacks %q; body:\n%.4000s", p, body)
 		}
 	}
+}
+
+func remoteAuthor(user, host string) *content.RemoteAuthor {
+	return &content.RemoteAuthor{ID: "https://" + host + "/users/" + user, Username: user, Host: host,
+		Name: strings.ToUpper(user[:1]) + user[1:], URL: "https://" + host + "/@" + user}
 }

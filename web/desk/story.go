@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"fmt"
@@ -9,11 +9,12 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
 const storiesPerPage = 50
 
-// storyListPage is the data of desk/stories.html.
+// storyListPage is the data of templates/stories.html.
 type storyListPage struct {
 	deskPage
 	State   content.State // the filter; "" for all
@@ -79,11 +80,11 @@ func (s *Server) handleStoryList(w http.ResponseWriter, r *http.Request) {
 	for _, st := range stories {
 		row := storyRow{ID: st.ID, Title: storyTitle(st), Lang: storyLang(st), Byline: bylineText(st), Updated: deskTime(st.UpdatedAt)}
 		for _, t := range st.Translations {
-			row.Translations = append(row.Translations, translationBadge{Lang: t.Lang, Name: langName(t.Lang), State: t.State})
+			row.Translations = append(row.Translations, translationBadge{Lang: t.Lang, Name: serve.LangName(t.Lang), State: t.State})
 		}
 		p.Stories = append(p.Stories, row)
 	}
-	s.render(w, r, http.StatusOK, "desk/stories.html", p)
+	s.render(w, r, http.StatusOK, "stories.html", p)
 }
 
 // bylineForm is the byline as typed in a form.
@@ -110,7 +111,7 @@ var bylineKinds = []bylineChoice{
 	{content.BylinePseudonym, "A pseudonym", "Protects the author: the real name is never shown."},
 }
 
-// storyNewPage is the data of desk/story_new.html.
+// storyNewPage is the data of templates/story_new.html.
 type storyNewPage struct {
 	deskPage
 	Byline      bylineForm
@@ -132,9 +133,9 @@ func (s *Server) handleStoryNew(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderStoryNew(w http.ResponseWriter, r *http.Request, status int, b bylineForm, lang string, t translationForm, errs map[string]string) {
 	p := storyNewPage{deskPage: s.deskPage(r, "New story", "stories"), Byline: b, BylineKinds: bylineKinds, Lang: lang, T: t, Errors: errs}
 	for _, l := range s.cfg.Languages {
-		p.Languages = append(p.Languages, languageLink{Lang: l, Name: langName(l)})
+		p.Languages = append(p.Languages, languageLink{Lang: l, Name: serve.LangName(l)})
 	}
-	s.render(w, r, status, "desk/story_new.html", p)
+	s.render(w, r, status, "story_new.html", p)
 }
 
 // handleStoryCreate creates a story with its first translation, as a draft.
@@ -156,11 +157,11 @@ func (s *Server) handleStoryCreate(w http.ResponseWriter, r *http.Request) {
 		s.deskFail(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("The story is created as a draft in %s.", langName(lang)))
+	s.flash(r, fmt.Sprintf("The story is created as a draft in %s.", serve.LangName(lang)))
 	seeOther(w, r, fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang))
 }
 
-// storyEditPage is the data of desk/story.html: the story's own fields and
+// storyEditPage is the data of templates/story.html: the story's own fields and
 // its languages.
 type storyEditPage struct {
 	deskPage
@@ -240,13 +241,13 @@ func (s *Server) renderStoryEdit(w http.ResponseWriter, r *http.Request, status 
 		Errors:      errs,
 	}
 	if st.CoverImage != "" {
-		p.CoverURL = "/media/" + st.CoverImage
+		p.CoverURL = serve.MediaPath(st.CoverImage)
 	}
 	for _, t := range st.Translations {
-		p.CoverAlts = append(p.CoverAlts, coverAlt{Field: "cover_alt_" + t.Lang, Lang: t.Lang, Name: langName(t.Lang), Value: f.Alts[t.Lang]})
+		p.CoverAlts = append(p.CoverAlts, coverAlt{Field: "cover_alt_" + t.Lang, Lang: t.Lang, Name: serve.LangName(t.Lang), Value: f.Alts[t.Lang]})
 	}
 	for _, l := range s.cfg.Languages {
-		row := languageRow{Lang: l, Name: langName(l), T: st.Translation(l)}
+		row := languageRow{Lang: l, Name: serve.LangName(l), T: st.Translation(l)}
 		if row.T != nil {
 			row.When = stateTime(row.T)
 			if row.T.State == content.StatePublished {
@@ -255,7 +256,7 @@ func (s *Server) renderStoryEdit(w http.ResponseWriter, r *http.Request, status 
 		}
 		p.Languages = append(p.Languages, row)
 	}
-	s.render(w, r, status, "desk/story.html", p)
+	s.render(w, r, status, "story.html", p)
 }
 
 // handleStoryUpdate saves the story's byline.

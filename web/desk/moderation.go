@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"fmt"
@@ -10,39 +10,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
-
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
-// The moderators' side of the desk (issue 4, items 10–15): the queue of
+// The moderators' side of the desk: the queue of
 // replies across stories, the policy, blocks, incoming reports, keyword
 // rules and the log. Every change goes through a store method that logs it
 // in the same transaction. This file holds the queue, the actions on
 // replies, reporting an author to their instance, the policy and the log;
-// desk_moderation_lists.go holds blocks, reports and keyword rules.
-
-// moderationRoutes registers /desk/moderation/…; routes.go mounts it in the
-// desk for signed-in staff.
-func (s *Server) moderationRoutes(r chi.Router) {
-	r.Use(s.requireModerator)
-	r.Get("/", s.handleModerationQueue)
-	r.Post("/replies", s.handleReplyAction)
-	r.Get("/replies/{id}/report", s.handleReportAuthorForm)
-	r.Post("/replies/{id}/report", s.handleReportAuthor)
-	r.Get("/policy", s.handlePolicyForm)
-	r.Post("/policy", s.handlePolicySave)
-	r.Get("/blocks", s.handleBlocks)
-	r.Post("/blocks", s.handleBlockAdd)
-	r.Post("/blocks/lift", s.handleBlockLift)
-	r.Get("/reports", s.handleReports)
-	r.Post("/reports/{id}/resolve", s.handleReportResolve)
-	r.Get("/keywords", s.handleKeywords)
-	r.Post("/keywords", s.handleKeywordAdd)
-	r.Post("/keywords/{id}/remove", s.handleKeywordRemove)
-	r.Get("/log", s.handleModerationLog)
-}
+// moderation_lists.go holds blocks, reports and keyword rules.
 
 // requireModerator lets through only staff with the moderator role.
 func (s *Server) requireModerator(next http.Handler) http.Handler {
@@ -74,7 +52,7 @@ func (s *Server) moderationPage(r *http.Request, title, tab string) (moderationP
 // queuePerPage is how many replies the queue shows at once.
 const queuePerPage = 30
 
-// queuePage is the data of desk/moderation.html.
+// queuePage is the data of templates/moderation.html.
 type queuePage struct {
 	moderationPage
 	Filter  string
@@ -115,7 +93,7 @@ type moderationItem struct {
 	LangName     string
 	Summary      string
 	ContentHTML  template.HTML // sanitized on arrival
-	Images       []imageView
+	Images       []serve.Image
 	URL          string
 	StoryTitle   string
 	StoryLang    string
@@ -188,7 +166,7 @@ func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, query url.V
 	if n*queuePerPage < total {
 		p.NextURL = queueURL(filter, n+1)
 	}
-	s.render(w, r, status, "desk/moderation.html", p)
+	s.render(w, r, status, "moderation.html", p)
 }
 
 func queueURL(state string, page int) string {
@@ -208,7 +186,7 @@ func queueURL(state string, page int) string {
 // moderationItem prepares a queue item for the page.
 func (s *Server) moderationItem(it *store.QueueItem) *moderationItem {
 	r := it.Reply
-	rv := newReplyView("en", r)
+	rv := serve.ReplyOf(r)
 	v := &moderationItem{
 		ID:           r.ID,
 		State:        string(r.State),
@@ -221,7 +199,7 @@ func (s *Server) moderationItem(it *store.QueueItem) *moderationItem {
 		Host:         r.AuthorHost,
 		Received:     deskTime(r.ReceivedAt),
 		Lang:         r.Lang,
-		LangName:     rv.LangName,
+		LangName:     serve.LanguageName("en", r.Lang),
 		Summary:      r.Summary,
 		ContentHTML:  rv.ContentHTML,
 		Images:       rv.Images,
@@ -236,11 +214,11 @@ func (s *Server) moderationItem(it *store.QueueItem) *moderationItem {
 		v.NotPublic = string(r.Visibility)
 	}
 	if it.Story.Published {
-		v.StoryURL = storyURL(it.Story.Lang, it.Story.Slug)
+		v.StoryURL = serve.StoryPath(it.Story.Lang, it.Story.Slug)
 	}
 	switch {
 	case it.AnsweredLang != "":
-		v.Answers = "Answers the " + languageName("en", it.AnsweredLang) + " translation"
+		v.Answers = "Answers the " + serve.LanguageName("en", it.AnsweredLang) + " translation"
 	case it.Parent != nil:
 		v.Answers = "Answers a reply"
 		v.Parent = historyOf(it.Parent, store.StoryHeading{})
@@ -270,7 +248,7 @@ func (s *Server) moderationItem(it *store.QueueItem) *moderationItem {
 // historyOf describes a reply in a line.
 func historyOf(r *content.Reply, story store.StoryHeading) *historyLine {
 	h := &historyLine{State: string(r.State), When: deskTime(r.ReceivedAt), StoryTitle: story.Title, StoryLang: story.Lang,
-		Excerpt: excerpt(r.ContentHTML, 160), Lang: r.Lang}
+		Excerpt: serve.Excerpt(r.ContentHTML, 160), Lang: r.Lang}
 	if r.AuthorInfo != nil {
 		h.Handle = r.AuthorInfo.Handle()
 	}
@@ -388,7 +366,7 @@ func moderationBack(back string) string {
 	return back
 }
 
-// reportAuthorPage is the data of desk/moderation_report.html.
+// reportAuthorPage is the data of templates/moderation_report.html.
 type reportAuthorPage struct {
 	moderationPage
 	Item    *moderationItem
@@ -427,11 +405,11 @@ func (s *Server) handleReportAuthorForm(w http.ResponseWriter, r *http.Request) 
 		s.deskFail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "desk/moderation_report.html", reportAuthorPage{moderationPage: mp, Item: item})
+	s.render(w, r, http.StatusOK, "moderation_report.html", reportAuthorPage{moderationPage: mp, Item: item})
 }
 
 // handleReportAuthor sends a Flag about a reply's author to their instance
-// (INTEROP X5), through Config.ReportRemote, which logs it.
+// (docs/federation.md#reports-outbound), through Config.ReportRemote, which logs it.
 func (s *Server) handleReportAuthor(w http.ResponseWriter, r *http.Request) {
 	item, ok := s.reportItem(w, r)
 	if !ok {
@@ -446,7 +424,7 @@ func (s *Server) handleReportAuthor(w http.ResponseWriter, r *http.Request) {
 		}
 		p := reportAuthorPage{moderationPage: mp, Item: item, Comment: comment,
 			Error: fmt.Sprintf("Keep the comment under %d characters.", maxReportComment)}
-		s.render(w, r, http.StatusBadRequest, "desk/moderation_report.html", p)
+		s.render(w, r, http.StatusBadRequest, "moderation_report.html", p)
 		return
 	}
 	if err := s.cfg.ReportRemote(r.Context(), staffFrom(r.Context()).ID, item.ID, comment); err != nil {
@@ -457,7 +435,7 @@ func (s *Server) handleReportAuthor(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/desk/moderation/")
 }
 
-// policyPage is the data of desk/moderation_policy.html.
+// policyPage is the data of templates/moderation_policy.html.
 type policyPage struct {
 	moderationPage
 	Policies []policyChoice
@@ -493,7 +471,7 @@ func (s *Server) handlePolicyForm(w http.ResponseWriter, r *http.Request) {
 		t := policyTexts[pol]
 		p.Policies = append(p.Policies, policyChoice{Value: string(pol), Label: t[0], Hint: t[1], Current: pol == current})
 	}
-	s.render(w, r, http.StatusOK, "desk/moderation_policy.html", p)
+	s.render(w, r, http.StatusOK, "moderation_policy.html", p)
 }
 
 func (s *Server) handlePolicySave(w http.ResponseWriter, r *http.Request) {
@@ -514,7 +492,7 @@ func (s *Server) handlePolicySave(w http.ResponseWriter, r *http.Request) {
 // logPerPage is how many log lines a page shows.
 const logPerPage = 100
 
-// logPage is the data of desk/moderation_log.html.
+// logPage is the data of templates/moderation_log.html.
 type logPage struct {
 	moderationPage
 	Entries []logLine
@@ -569,5 +547,5 @@ func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
 			When: deskTime(e.CreatedAt), Who: who, Action: cmpOr(actionLabels[e.Action], e.Action), Target: e.Target, Reason: e.Reason,
 		})
 	}
-	s.render(w, r, http.StatusOK, "desk/moderation_log.html", p)
+	s.render(w, r, http.StatusOK, "moderation_log.html", p)
 }

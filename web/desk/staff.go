@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // minPasswordLen is the shortest password an admin may set for someone.
 const minPasswordLen = 10
 
-// staffListPage is the data of desk/staff.html: the staff, and the form to
+// staffListPage is the data of templates/staff.html: the staff, and the form to
 // add someone.
 type staffListPage struct {
 	deskPage
@@ -81,7 +81,7 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 	for _, role := range content.Roles {
 		p.Roles = append(p.Roles, roleChoice{Role: role, Label: capitalize(string(role)), Hint: roleHints[role], Checked: slices.Contains(f.Roles, string(role))})
 	}
-	s.render(w, r, status, "desk/staff.html", p)
+	s.render(w, r, status, "staff.html", p)
 }
 
 // handleStaffCreate adds a staff account. With the password left empty, one

@@ -1,33 +1,24 @@
-package web
+package desk
 
 import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
-// The delivery report of one translation (issue 3, item 11): how many
+// The delivery report of one translation: how many
 // inboxes each of its activities (Create, Update, Delete) reached, how many
 // are pending or failed, the last error, and a button that queues the
 // failed ones again. Counts are of inboxes: mostly one shared inbox per
 // instance.
 
-// deliveryRoutes registers the report under
-// /desk/stories/{id}/{lang}/deliveries; routes.go mounts it among the
-// editors' story routes.
-func (s *Server) deliveryRoutes(r chi.Router) {
-	r.Get("/", s.handleDeliveries)
-	r.Post("/retry", s.handleDeliveriesRetry)
-}
-
 // failureListLimit bounds the failed inboxes listed on the page.
 const failureListLimit = 100
 
-// deliveriesPage is the data of desk/deliveries.html.
+// deliveriesPage is the data of templates/deliveries.html.
 type deliveriesPage struct {
 	deskPage
 	StoryID     int64
@@ -79,12 +70,12 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	editURL := fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang)
 	p := deliveriesPage{
-		deskPage:    s.deskPage(r, "Deliveries: "+t.Title+" ("+langName(lang)+")", "stories"),
+		deskPage:    s.deskPage(r, "Deliveries: "+t.Title+" ("+serve.LangName(lang)+")", "stories"),
 		StoryID:     st.ID,
 		StoryTitle:  storyTitle(st),
 		StoryLang:   storyLang(st),
 		Lang:        lang,
-		LangName:    langName(lang),
+		LangName:    serve.LangName(lang),
 		EditURL:     editURL,
 		RetryURL:    editURL + "/deliveries/retry",
 		CanRetry:    s.cfg.RetryDeliveries != nil && report.Failed+report.Skipped > 0,
@@ -105,7 +96,7 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 			Inbox: d.Inbox, State: d.State, Attempts: d.Attempts, Error: d.LastError, When: deskTime(d.UpdatedAt),
 		})
 	}
-	s.render(w, r, http.StatusOK, "desk/deliveries.html", p)
+	s.render(w, r, http.StatusOK, "deliveries.html", p)
 }
 
 // handleDeliveriesRetry queues the translation's failed and skipped
@@ -140,7 +131,7 @@ func (s *Server) handleDeliveriesRetry(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deliveredTranslation(w http.ResponseWriter, r *http.Request) (*content.Story, string, *content.Translation, bool) {
 	st, lang, t, ok := s.deskTranslation(w, r)
 	if ok && t == nil {
-		s.deskError(w, r, http.StatusNotFound, "This story has no "+langName(lang)+" translation yet.")
+		s.deskError(w, r, http.StatusNotFound, "This story has no "+serve.LangName(lang)+" translation yet.")
 		return nil, "", nil, false
 	}
 	return st, lang, t, ok

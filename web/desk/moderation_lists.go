@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"errors"
@@ -8,12 +8,13 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
 // Blocks, incoming reports and keyword rules: the lists moderators keep
-// (issue 4, items 12–14). See desk_moderation.go for the queue.
+// (moderation.go holds the queue).
 
-// blocksPage is the data of desk/moderation_blocks.html.
+// blocksPage is the data of templates/moderation_blocks.html.
 type blocksPage struct {
 	moderationPage
 	Blocks []blockLine
@@ -58,7 +59,7 @@ func (s *Server) renderBlocks(w http.ResponseWriter, r *http.Request, status int
 	for _, b := range blocks {
 		p.Blocks = append(p.Blocks, blockLine{Kind: b.Kind, Target: b.Target, Reason: b.Reason, Since: deskTime(b.CreatedAt)})
 	}
-	s.render(w, r, status, "desk/moderation_blocks.html", p)
+	s.render(w, r, status, "moderation_blocks.html", p)
 }
 
 // handleBlockAdd blocks an account, given by its ActivityPub id or its
@@ -108,7 +109,7 @@ func (s *Server) handleBlockLift(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/desk/moderation/blocks")
 }
 
-// reportsPage is the data of desk/moderation_reports.html.
+// reportsPage is the data of templates/moderation_reports.html.
 type reportsPage struct {
 	moderationPage
 	Filter  string
@@ -158,7 +159,7 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 			Host: hostOf(rp.Reporter), Comment: rp.Comment, Objects: rp.Objects, StoryTitle: rp.Story.Title, StoryLang: rp.Story.Lang,
 			Resolved: deskTime(rp.ResolvedAt)}
 		if rp.Story.Published {
-			l.StoryURL = storyURL(rp.Story.Lang, rp.Story.Slug)
+			l.StoryURL = serve.StoryPath(rp.Story.Lang, rp.Story.Slug)
 		}
 		if rp.Reply != nil {
 			l.Item = s.moderationItem(&store.QueueItem{Reply: rp.Reply, Story: rp.Story})
@@ -166,7 +167,7 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Reports = append(p.Reports, l)
 	}
-	s.render(w, r, http.StatusOK, "desk/moderation_reports.html", p)
+	s.render(w, r, http.StatusOK, "moderation_reports.html", p)
 }
 
 func hostOf(actor string) string {
@@ -191,7 +192,7 @@ func (s *Server) handleReportResolve(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/desk/moderation/reports")
 }
 
-// keywordsPage is the data of desk/moderation_keywords.html.
+// keywordsPage is the data of templates/moderation_keywords.html.
 type keywordsPage struct {
 	moderationPage
 	Rules  []keywordLine
@@ -224,7 +225,7 @@ func (s *Server) renderKeywords(w http.ResponseWriter, r *http.Request, status i
 	for _, k := range rules {
 		p.Rules = append(p.Rules, keywordLine{ID: k.ID, Phrase: k.Phrase, Added: deskTime(k.CreatedAt)})
 	}
-	s.render(w, r, status, "desk/moderation_keywords.html", p)
+	s.render(w, r, status, "moderation_keywords.html", p)
 }
 
 func (s *Server) handleKeywordAdd(w http.ResponseWriter, r *http.Request) {

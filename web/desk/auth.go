@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"context"
@@ -28,6 +28,20 @@ const (
 	loginTooMany    = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
 	loginRetryAfter = "900"
 )
+
+// limits are the sign-in's rate limits, by email address and by client as
+// clientaddr finds it behind trusted proxies.
+type limits struct {
+	loginEmail  *clientaddr.Limiter
+	loginClient *clientaddr.Limiter
+}
+
+func newLimits(now func() time.Time) limits {
+	return limits{
+		loginEmail:  clientaddr.NewLimiter(loginPerEmail, loginWindow, now),
+		loginClient: clientaddr.NewLimiter(loginPerClient, loginWindow, now),
+	}
+}
 
 // deskRole is what a group of desk routes requires.
 type deskRole int
@@ -118,7 +132,7 @@ func (s *Server) requireRoleMW(role deskRole) func(http.Handler) http.Handler {
 	}
 }
 
-// loginPage is the data of desk/login.html.
+// loginPage is the data of templates/login.html.
 type loginPage struct {
 	deskPage
 	Email string
@@ -133,7 +147,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := loginPage{deskPage: s.deskPage(r, "Sign in", ""), Next: next}
-	s.render(w, r, http.StatusOK, "desk/login.html", p)
+	s.render(w, r, http.StatusOK, "login.html", p)
 }
 
 // dummyHash is checked against when nobody has the email given, so that an
@@ -163,7 +177,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !okEmail || !okClient {
 		p.Error = loginTooMany
 		w.Header().Set("Retry-After", loginRetryAfter)
-		s.render(w, r, http.StatusTooManyRequests, "desk/login.html", p)
+		s.render(w, r, http.StatusTooManyRequests, "login.html", p)
 		return
 	}
 
@@ -174,7 +188,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		p.Error = loginFailed
-		s.render(w, r, http.StatusUnauthorized, "desk/login.html", p)
+		s.render(w, r, http.StatusUnauthorized, "login.html", p)
 		return
 	}
 

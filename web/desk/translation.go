@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
 // translationForm is a translation's text as typed in the editor. It keeps
@@ -58,7 +59,7 @@ func (f translationForm) apply(t *content.Translation) {
 	t.CoverAlt = f.CoverAlt
 }
 
-// translationPage is the data of desk/translation.html: the editor for one
+// translationPage is the data of templates/translation.html: the editor for one
 // language of a story, with the original beside it and the state actions.
 type translationPage struct {
 	deskPage
@@ -134,9 +135,9 @@ func (s *Server) handleTranslationEdit(w http.ResponseWriter, r *http.Request) {
 // typed, kept when a schedule is refused.
 func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, status int, st *content.Story, lang string, f translationForm, errs map[string]string, publishAt string) {
 	t := st.Translation(lang)
-	title := "New " + langName(lang) + " translation"
+	title := "New " + serve.LangName(lang) + " translation"
 	if t != nil {
-		title = t.Title + " (" + langName(lang) + ")"
+		title = t.Title + " (" + serve.LangName(lang) + ")"
 	}
 	compareWith := r.FormValue("original")
 	p := translationPage{
@@ -145,7 +146,7 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 		StoryTitle: storyTitle(st),
 		StoryLang:  storyLang(st),
 		Lang:       lang,
-		LangName:   langName(lang),
+		LangName:   serve.LangName(lang),
 		Current:    t,
 		T:          f,
 		Errors:     errs,
@@ -159,13 +160,13 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 			continue
 		}
 		p.Compare = append(p.Compare, compareLink{
-			Name:    langName(o.Lang),
+			Name:    serve.LangName(o.Lang),
 			URL:     p.FormURL + "?original=" + url.QueryEscape(o.Lang),
 			Current: orig != nil && orig.Lang == o.Lang,
 		})
 	}
 	if orig != nil {
-		p.Original = &originalView{Lang: orig.Lang, Name: langName(orig.Lang), Title: orig.Title, Teaser: orig.Teaser, BodyHTML: template.HTML(orig.BodyHTML)}
+		p.Original = &originalView{Lang: orig.Lang, Name: serve.LangName(orig.Lang), Title: orig.Title, Teaser: orig.Teaser, BodyHTML: template.HTML(orig.BodyHTML)}
 	}
 	if t != nil {
 		p.Actions = stateActions(t.State)
@@ -177,7 +178,7 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 			p.PublishAt = t.PublishAt.UTC().Format(datetimeLocal)
 		}
 	}
-	s.render(w, r, status, "desk/translation.html", p)
+	s.render(w, r, status, "translation.html", p)
 }
 
 // pickOriginal chooses the translation to show beside lang's: the one asked
@@ -252,7 +253,7 @@ func (s *Server) handleTranslationSave(w http.ResponseWriter, r *http.Request) {
 	msg := "Saved."
 	switch {
 	case created:
-		msg = "The " + langName(lang) + " translation is created as a draft."
+		msg = "The " + serve.LangName(lang) + " translation is created as a draft."
 	case t.State == content.StatePublished:
 		msg = "Saved. Readers see the new text now."
 	}
@@ -344,10 +345,11 @@ func (s *Server) handleTranslationPreview(w http.ResponseWriter, r *http.Request
 	}
 	translationFormFrom(r).apply(preview)
 	preview.Normalize()
-	view, err := s.storyView(r, st, preview, true)
-	if err != nil {
-		s.deskFail(w, r, err)
+	if s.cfg.Preview == nil {
+		s.deskError(w, r, http.StatusNotFound, "")
 		return
 	}
-	s.render(w, r, http.StatusOK, "story.html", view)
+	if err := s.cfg.Preview(w, r, st, preview); err != nil {
+		s.deskFail(w, r, err)
+	}
 }

@@ -1,15 +1,16 @@
-package web
+package desk
 
 import (
 	"fmt"
 	"net/http"
 
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
 const submissionsPerPage = 50
 
-// submissionListPage is the data of desk/submissions.html.
+// submissionListPage is the data of templates/submissions.html.
 type submissionListPage struct {
 	deskPage
 	Submissions []submissionRow
@@ -26,7 +27,7 @@ type submissionRow struct {
 	Unread   bool
 }
 
-// submissionPage is the data of desk/submission.html.
+// submissionPage is the data of templates/submission.html.
 type submissionPage struct {
 	deskPage
 	Sub      *content.Submission
@@ -54,14 +55,14 @@ func (s *Server) handleSubmissionList(w http.ResponseWriter, r *http.Request) {
 	for _, sub := range subs {
 		p.Submissions = append(p.Submissions, submissionRow{
 			ID:       sub.ID,
-			LangName: langName(sub.Lang),
+			LangName: serve.LangName(sub.Lang),
 			Name:     sub.Name,
 			Excerpt:  deskExcerpt(sub.Story, 160),
 			Received: deskTime(sub.CreatedAt),
 			Unread:   sub.ReadAt.IsZero(),
 		})
 	}
-	s.render(w, r, http.StatusOK, "desk/submissions.html", p)
+	s.render(w, r, http.StatusOK, "submissions.html", p)
 }
 
 // handleSubmissionView shows one submission and marks it read.
@@ -83,8 +84,8 @@ func (s *Server) handleSubmissionView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	title := fmt.Sprintf("Submission %d", sub.ID)
-	p := submissionPage{deskPage: s.deskPage(r, title, "submissions"), Sub: sub, LangName: langName(sub.Lang), Received: deskTime(sub.CreatedAt)}
-	s.render(w, r, http.StatusOK, "desk/submission.html", p)
+	p := submissionPage{deskPage: s.deskPage(r, title, "submissions"), Sub: sub, LangName: serve.LangName(sub.Lang), Received: deskTime(sub.CreatedAt)}
+	s.render(w, r, http.StatusOK, "submission.html", p)
 }
 
 // deskExcerpt shortens s to at most n characters on a word boundary.

@@ -1,12 +1,10 @@
-package web
+package desk
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -34,18 +32,11 @@ const modPassword = "correct horse battery staple"
 func newModSite(t *testing.T, opts ...func(*Config)) *modSite {
 	t.Helper()
 	st := storetest.New(t)
-	base, _ := url.Parse(deskBaseURL)
-	cfg := Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: "Samizdat Moderation Test", MediaDir: t.TempDir()}
+	cfg := testConfig(t, "Samizdat Moderation Test")
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := New(cfg, st, slog.New(slog.NewTextHandler(t.Output(), nil)))
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	d := &deskSite{t: t, store: st, srv: srv, ts: ts, media: cfg.MediaDir}
+	d := startDeskSite(t, st, cfg)
 	story, en := d.addDraft("en", "The bakery on Rustaveli Avenue")
 	ru := &content.Translation{StoryID: story.ID, Lang: "ru", Title: "Пекарня на проспекте Руставели", Teaser: "Тизер.", BodyMarkdown: "Текст."}
 	if err := st.SaveTranslation(t.Context(), ru); err != nil {

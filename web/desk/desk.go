@@ -1,4 +1,4 @@
-package web
+package desk
 
 import (
 	"errors"
@@ -9,12 +9,13 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
-// The desk is the staff's side of the site, under /desk/. Its handlers live in
-// files named after what they work on: auth.go (login, roles), csrf.go,
-// desk_story.go, desk_translation.go, cover.go, desk_submission.go and
-// desk_staff.go. This file holds what they share.
+// The desk's handlers live in files named after what they work on: auth.go
+// (login, roles), csrf.go, story.go, translation.go, cover.go,
+// submission.go, staff.go, moderation.go and delivery.go. This file holds
+// what they share.
 
 // Session keys.
 const (
@@ -25,11 +26,37 @@ const (
 
 // deskPage is what every desk page's data carries for the desk layout.
 type deskPage struct {
-	page
+	Lang    string // always "en": the desk is in English
+	Title   string
+	Site    site
 	Section string // "stories", "submissions" or "staff", for the navigation
+	CSRF    string
+	Staff   *staffView
+	Flash   string
 }
 
-// deskErrorPage is the data of desk/error.html.
+// site is the publication as desk pages show it.
+type site struct {
+	Name string
+}
+
+// languageLink is a configured language, for choosing one.
+type languageLink struct {
+	Lang string
+	Name string
+}
+
+// staffView is the signed-in staff member as desk pages show them.
+type staffView struct {
+	ID          int64
+	DisplayName string
+	Email       string
+	IsAdmin     bool
+	IsEditor    bool
+	IsModerator bool
+}
+
+// deskErrorPage is the data of templates/error.html.
 type deskErrorPage struct {
 	deskPage
 	Status  int
@@ -41,9 +68,7 @@ type deskErrorPage struct {
 // member, the CSRF token for its forms, and the flash message left by the
 // previous request (which it consumes).
 func (s *Server) deskPage(r *http.Request, title, section string) deskPage {
-	p := deskPage{page: s.newPage(r, "en"), Section: section}
-	p.Title = title
-	p.NoIndex = true
+	p := deskPage{Lang: "en", Title: title, Site: site{Name: s.cfg.PublicationName}, Section: section}
 	p.CSRF = s.csrfToken(r)
 	if m := staffFrom(r.Context()); m != nil {
 		p.Staff = &staffView{
@@ -91,14 +116,18 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, status int, m
 		msg = http.StatusText(status)
 	}
 	p := deskErrorPage{deskPage: s.deskPage(r, http.StatusText(status), ""), Status: status, Message: msg}
-	s.render(w, r, status, "desk/error.html", p)
+	s.render(w, r, status, "error.html", p)
 }
 
 // deskFail answers a desk request that failed: it maps the error's kind to a
-// status as (*Server).error does, logging only what is unexpected, and never
-// shows the error's text.
+// status as the public site does (serve.Status), logging only what is
+// unexpected, and never shows the error's text.
 func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
-	s.deskError(w, r, s.statusFor(r, err), "")
+	status := serve.Status(err)
+	if status == http.StatusInternalServerError {
+		s.logger.Error("request failed", "err", err, "request_id", serve.RequestID(r), "path", r.URL.Path)
+	}
+	s.deskError(w, r, status, "")
 }
 
 // idParam reads a positive integer route parameter; ok is false when it is

@@ -1,0 +1,101 @@
+package desk
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"samizdat/web/internal/serve"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// assets are the desk's static files under /desk/static/, by content hash.
+var assets = func() *serve.Assets {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	a, err := serve.NewAssets(sub, "/desk/static/")
+	if err != nil {
+		panic(err)
+	}
+	return a
+}()
+
+// staticURL returns the cache-busting URL of a static file.
+func staticURL(name string) string { return assets.URL(name) }
+
+// handleStatic serves the desk's stylesheet under its content-hashed URL.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	ok, err := assets.Serve(w, r, chi.URLParam(r, "hash"), chi.URLParam(r, "*"))
+	switch {
+	case err != nil:
+		s.deskFail(w, r, err)
+	case !ok:
+		s.deskError(w, r, http.StatusNotFound, "")
+	}
+}
+
+// templates holds one parsed template set per page: the layout plus the page.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// parseTemplates parses every page once at startup. Pages share
+// templates/layout.html and templates/partials/; each defines "title" and
+// "main". Pages are named as before the desk had its own package
+// ("story.html"), so that a log line names the file unambiguously.
+func parseTemplates() (*templates, error) {
+	t := &templates{pages: map[string]*template.Template{}}
+	const layout = "templates/layout.html"
+	base := template.New("layout").Funcs(template.FuncMap{"static": staticURL})
+	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
+	if _, err := base.ParseFS(templateFS, append([]string{layout}, partials...)...); err != nil {
+		return nil, fmt.Errorf("desk: parse %s: %w", layout, err)
+	}
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		if f == layout {
+			continue
+		}
+		clone, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := clone.ParseFS(templateFS, f); err != nil {
+			return nil, fmt.Errorf("desk: parse %s: %w", f, err)
+		}
+		t.pages[strings.TrimPrefix(f, "templates/")] = clone
+	}
+	return t, nil
+}
+
+// render executes a page into a buffer and sends it with an ETag. A
+// template error sends a plain 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	tmpl, ok := s.tmpl.pages[name]
+	if !ok {
+		s.logger.Error("no such template", "template", name)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.logger.Error("render", "template", name, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	serve.WriteBody(w, r, status, buf.Bytes())
+}

@@ -1,0 +1,91 @@
+package desk
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"samizdat/web/internal/serve"
+)
+
+// Mount registers the desk on r under /desk.
+func (s *Server) Mount(r chi.Router) {
+	h := serve.Detach(s)
+	r.Handle("/desk", h)
+	r.Handle("/desk/*", h)
+}
+
+// routes registers every route of the desk: its static files, then pages
+// behind sessions, CSRF protection and roles.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, serve.LogRequests(s.logger), middleware.Recoverer, serve.SecurityHeaders)
+	r.Use(serve.Compress)
+	// Only /desk and what is under it reach the desk (Mount); a request for
+	// anything else comes from a test or a mistake, and gets a plain 404.
+	r.NotFound(http.NotFound)
+
+	r.Route("/desk", func(r chi.Router) {
+		r.Use(deskHeaders, s.sessions.LoadAndSave, s.csrf)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.deskError(w, r, http.StatusNotFound, "") })
+		r.Get("/static/{hash}/*", s.handleStatic)
+		r.Get("/login", s.handleLoginForm)
+		r.Post("/login", s.handleLogin)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireStaff)
+			r.Post("/logout", s.handleLogout)
+			r.Get("/", s.handleDeskHome)
+			r.Get("/submissions", s.requireRole(roleModeratorOrEditor, s.handleSubmissionList))
+			r.Get("/submissions/{id}", s.requireRole(roleModeratorOrEditor, s.handleSubmissionView))
+			r.Route("/stories", s.storyRoutes)
+			r.Route("/moderation", s.moderationRoutes)
+			r.Route("/staff", func(r chi.Router) {
+				r.Use(s.requireRoleMW(roleAdmin))
+				r.Get("/", s.handleStaffList)
+				r.Post("/", s.handleStaffCreate)
+			})
+		})
+	})
+	return r
+}
+
+// storyRoutes registers /desk/stories/…, for editors.
+func (s *Server) storyRoutes(r chi.Router) {
+	r.Use(s.requireRoleMW(roleEditor))
+	r.Get("/", s.handleStoryList)
+	r.Get("/new", s.handleStoryNew)
+	r.Post("/", s.handleStoryCreate)
+	r.Get("/{id}", s.handleStoryEdit)
+	r.Post("/{id}", s.handleStoryUpdate)
+	r.Post("/{id}/cover", s.handleCoverUpload)
+	r.Post("/{id}/pin", s.handleStoryPin)
+	r.Get("/{id}/{lang}", s.handleTranslationEdit)
+	r.Post("/{id}/{lang}", s.handleTranslationSave)
+	r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
+	r.Post("/{id}/{lang}/state", s.handleTranslationState)
+	r.Route("/{id}/{lang}/deliveries", func(r chi.Router) {
+		r.Get("/", s.handleDeliveries)
+		r.Post("/retry", s.handleDeliveriesRetry)
+	})
+}
+
+// moderationRoutes registers /desk/moderation/…, for moderators.
+func (s *Server) moderationRoutes(r chi.Router) {
+	r.Use(s.requireModerator)
+	r.Get("/", s.handleModerationQueue)
+	r.Post("/replies", s.handleReplyAction)
+	r.Get("/replies/{id}/report", s.handleReportAuthorForm)
+	r.Post("/replies/{id}/report", s.handleReportAuthor)
+	r.Get("/policy", s.handlePolicyForm)
+	r.Post("/policy", s.handlePolicySave)
+	r.Get("/blocks", s.handleBlocks)
+	r.Post("/blocks", s.handleBlockAdd)
+	r.Post("/blocks/lift", s.handleBlockLift)
+	r.Get("/reports", s.handleReports)
+	r.Post("/reports/{id}/resolve", s.handleReportResolve)
+	r.Get("/keywords", s.handleKeywords)
+	r.Post("/keywords", s.handleKeywordAdd)
+	r.Post("/keywords/{id}/remove", s.handleKeywordRemove)
+	r.Get("/log", s.handleModerationLog)
+}
