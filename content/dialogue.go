@@ -204,7 +204,8 @@ type KeywordRule struct {
 	CreatedAt time.Time
 }
 
-// LogEntry is one moderation action.
+// LogEntry is one line of the audit log: a staff action. Reason is the why
+// of a moderation action, or what else there is to say about the action.
 type LogEntry struct {
 	ID        int64
 	StaffID   int64

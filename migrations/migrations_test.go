@@ -110,3 +110,50 @@ func TestMigration010_EmptyReplies(t *testing.T) {
 		}
 	}
 }
+
+// Migration 011 moves the moderation log into the audit log, keeping who
+// acted, even when their account is gone, and when.
+func TestMigration011_ModerationLogMoves(t *testing.T) {
+	ctx := context.Background()
+	conn := emptyDatabase(t)
+	migrateTo(t, conn, 10)
+	var mira int64
+	if err := conn.QueryRow(ctx, `INSERT INTO staff (email, display_name, password_hash, roles) VALUES ('mira@example.org', 'Mira', 'x', '{moderator}') RETURNING id`).Scan(&mira); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `
+		INSERT INTO moderation_log (staff_id, action, target, reason, created_at) VALUES
+		($1, 'hide', 'https://a.example/notes/1', 'insult', '2026-03-02 09:00:00+00'),
+		(NULL, 'policy', 'open', '', '2026-03-02 10:00:00+00')`, mira); err != nil {
+		t.Fatal(err)
+	}
+	migrateTo(t, conn, 11)
+	rows, err := conn.Query(ctx, `SELECT coalesce(staff_id, 0), staff_name, action, target, detail, created_at::text FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		StaffID                                 int64
+		Name, Action, Target, Detail, CreatedAt string
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[line])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []line{
+		{mira, "Mira", "hide", "https://a.example/notes/1", "insult", "2026-03-02 09:00:00+00"},
+		{0, "", "policy", "open", "", "2026-03-02 10:00:00+00"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("audit log = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('moderation_log') IS NOT NULL`).Scan(&exists); err != nil || exists {
+		t.Errorf("moderation_log still there: %v, %v", exists, err)
+	}
+}

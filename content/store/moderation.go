@@ -38,15 +38,12 @@ const (
 	BlockInstance = "instance"
 )
 
-// LogModeration records a moderation action inside tx. staffID 0 records an
-// action the program took by itself. Other packages that change what
-// moderators care about (sending a Flag, for one) call it in their own
-// transaction.
+// LogModeration records a moderation action inside tx, in the audit log
+// (LogStaff). staffID 0 records an action the program took by itself.
+// Other packages that change what moderators care about (sending a Flag,
+// for one) call it in their own transaction.
 func (s *Store) LogModeration(ctx context.Context, tx pgx.Tx, staffID int64, action, target, reason string) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO moderation_log (staff_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		nullID(staffID), action, target, reason, s.now())
-	return mapErr("log "+action, err)
+	return s.LogStaff(ctx, tx, staffID, action, target, reason)
 }
 
 // Policy returns the publication's moderation policy; known when none is set.
@@ -475,23 +472,7 @@ func (s *Store) KeywordPhrases(ctx context.Context) ([]string, error) {
 const keywordPhrasesQuery = `SELECT phrase FROM keyword_rules ORDER BY phrase`
 
 // ModerationLog lists moderation actions, newest first, with the names of
-// the staff who took them ("" for the program itself or a removed account).
+// the staff who took them ("" for the program itself).
 func (s *Store) ModerationLog(ctx context.Context, limit, offset int) ([]*content.LogEntry, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	offset = max(offset, 0)
-	rows, err := s.pool.Query(ctx, `
-		SELECT l.id, coalesce(l.staff_id, 0), coalesce(m.display_name, ''), l.action, l.target, l.reason, l.created_at
-		FROM moderation_log l LEFT JOIN staff m ON m.id = l.staff_id
-		ORDER BY l.created_at DESC, l.id DESC
-		LIMIT $1 OFFSET $2`, limit, offset)
-	if err != nil {
-		return nil, mapErr("moderation log", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*content.LogEntry, error) {
-		e := &content.LogEntry{}
-		return e, row.Scan(&e.ID, &e.StaffID, &e.StaffName, &e.Action, &e.Target, &e.Reason, &e.CreatedAt)
-	})
-	return out, mapErr("moderation log", err)
+	return s.AuditLog(ctx, AuditFilter{Actions: moderationActions, Limit: limit, Offset: offset})
 }
