@@ -16,7 +16,9 @@ const demoHelp = `Usage: samizdat demo
 
 Loads the demo publication: fictional stories in the configured languages,
 the about, team, stance and privacy pages, cover images (written to
-MEDIA_DIR), and a demo editor account. Running it again changes nothing.
+MEDIA_DIR), a dialogue of replies, likes and boosts under three stories
+from fictional accounts on .example hosts (never contacted), and a demo
+editor account. Running it again changes nothing.
 A database that already holds other stories is left alone.
 
 The demo editor's password is public: load the demo only to try Samizdat,
@@ -36,7 +38,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer pool.Close()
 	st := store.New(pool)
 
-	opts := demo.Options{Languages: cfg.Languages, MediaDir: cfg.MediaDir, EditorEmail: demo.EditorEmail}
+	opts := demo.Options{Languages: cfg.Languages, MediaDir: cfg.MediaDir, EditorEmail: demo.EditorEmail, BaseURL: cfg.BaseURL.String()}
 	editor, err := st.StaffByEmail(ctx, demo.EditorEmail)
 	switch {
 	case errors.Is(err, content.ErrNotFound):
@@ -53,10 +55,13 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if res.Loaded {
-		fmt.Fprintf(stdout, "demo: loaded %d stories (%d translations), %d pages and the demo editor\n", res.Stories, res.Translations, res.Pages)
+		fmt.Fprintf(stdout, "demo: loaded %d stories (%d translations), %d pages, %d replies, %d likes and boosts, and the demo editor\n",
+			res.Stories, res.Translations, res.Pages, res.Replies, res.Reactions)
 		if editor, err = st.StaffByEmail(ctx, demo.EditorEmail); err != nil {
 			return err
 		}
+	} else if res.Replies+res.Reactions > 0 {
+		fmt.Fprintf(stdout, "demo: %s; added its dialogue: %d replies, %d likes and boosts\n", res.Reason, res.Replies, res.Reactions)
 	} else {
 		fmt.Fprintf(stdout, "demo: nothing to do: %s\n", res.Reason)
 	}

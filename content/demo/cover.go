@@ -85,11 +85,15 @@ func (c coverSpec) render(seed string) ([]byte, error) {
 }
 
 // writeCover stores data in dir as <sha256>.jpg unless it is already there,
+// and returns the file name.
+func writeCover(dir string, data []byte) (string, error) { return writeImage(dir, data, ".jpg") }
+
+// writeImage stores data in dir as <sha256><ext> unless it is already there,
 // and returns the file name. The write goes through a temporary file and a
 // rename, so a crash never leaves half an image under the final name.
-func writeCover(dir string, data []byte) (string, error) {
+func writeImage(dir string, data []byte, ext string) (string, error) {
 	sum := sha256.Sum256(data)
-	name := hex.EncodeToString(sum[:]) + ".jpg"
+	name := hex.EncodeToString(sum[:]) + ext
 	path := filepath.Join(dir, name)
 	if _, err := os.Stat(path); err == nil {
 		return name, nil

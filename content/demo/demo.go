@@ -40,6 +40,9 @@ type Options struct {
 	MediaDir           string   // where cover images are written
 	EditorEmail        string   // the demo editor's address; EditorEmail when empty
 	EditorPasswordHash string   // the hash of the demo editor's password; needed only when the account is created
+	// BaseURL is the site's, from which the ids of the Articles the demo
+	// dialogue answers are built. Without it the dialogue is not loaded.
+	BaseURL string
 }
 
 // Result says what Load did.
@@ -49,6 +52,8 @@ type Result struct {
 	Stories      int    // stories created by this run
 	Translations int    // translations created by this run
 	Pages        int    // static pages created by this run
+	Replies      int    // dialogue replies stored by this run
+	Reactions    int    // likes and boosts stored by this run
 }
 
 // story is one directory under stories/.
@@ -60,6 +65,9 @@ type story struct {
 
 // Load puts the demo publication into the database behind st and its cover
 // images into opts.MediaDir.
+//
+// With opts.BaseURL it also loads a dialogue under three of the stories
+// (dialogue.go), completed on every run, even once the rest is loaded.
 //
 // It is idempotent. The demo editor account is created last and is the mark
 // that the demo is complete: when it exists, Load changes nothing and returns
@@ -93,7 +101,13 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 	defer unlock()
 
 	if _, err := st.StaffByEmail(ctx, opts.EditorEmail); err == nil {
-		return Result{Reason: "the demo is already loaded"}, nil
+		// The dialogue came later than the rest of the demo: a publication
+		// loaded before it gets it now. Replies already held stay as they are.
+		res := Result{Reason: "the demo is already loaded"}
+		if opts.BaseURL != "" {
+			res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, opts.MediaDir, st.Now())
+		}
+		return res, err
 	} else if !errors.Is(err, content.ErrNotFound) {
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
@@ -144,6 +158,11 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 			return res, fmt.Errorf("demo: %w", err)
 		}
 		res.Pages++
+	}
+	if opts.BaseURL != "" {
+		if res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, opts.MediaDir, now); err != nil {
+			return res, err
+		}
 	}
 	editor := &content.Staff{
 		Email: opts.EditorEmail, DisplayName: EditorName, PasswordHash: opts.EditorPasswordHash,

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -439,3 +441,42 @@ func translation(t *testing.T, st *store.Store) int64 {
 	}
 	return tr.ID
 }
+
+// TestDeliverer_ReservedHost: a delivery to a .example inbox (the demo's
+// fictional instances) is settled as failed without a request, whatever
+// the client would do, and the host is not counted as failing.
+func TestDeliverer_ReservedHost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fine := newInbox(t, &testKey().PublicKey)
+	var toReserved atomic.Int32
+	d := f.deliverer(t, true, func(c *Config) {
+		next := c.Client.Transport
+		c.Client = &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+			if strings.HasSuffix(r.URL.Hostname(), ".example") {
+				toReserved.Add(1)
+			}
+			return next.RoundTrip(r)
+		})}
+	})
+	a := activity("https://samizdat.example/ap/articles/reserved#create")
+	const fictional = "https://harbour.example/inbox"
+	f.enqueue(t, d, a, fictional, fine.URL)
+	got := f.settle(t, a.ID, 10*time.Second)
+	if g := got[fictional]; g.State != store.DeliveryFailed || g.Attempts > 1 || !strings.Contains(g.LastError, "reserved") {
+		t.Errorf("delivery to %s: %+v, want failed as reserved", fictional, g)
+	}
+	if got[fine.URL].State != store.DeliveryDelivered {
+		t.Errorf("delivery to the real inbox: %+v", got[fine.URL])
+	}
+	if n := toReserved.Load(); n != 0 {
+		t.Errorf("%d requests to the reserved host", n)
+	}
+	if ok, err := f.st.InstanceAvailable(t.Context(), "harbour.example"); err != nil || !ok {
+		t.Errorf("instance available = %v, %v", ok, err)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -16,6 +16,7 @@ import (
 	"samizdat/content"
 	"samizdat/content/store"
 	"samizdat/federation/signature"
+	"samizdat/federation/transport"
 )
 
 // deliverArgs is one delivery job: an activity to one inbox. The activity's
@@ -45,6 +46,11 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	host, err := hostOf(inbox)
 	if err != nil {
 		return d.fail(ctx, id, inbox, 0, err.Error(), true)
+	}
+	if transport.Reserved(host) {
+		// A fictional instance, such as the demo's: never attempted, and
+		// not counted against the host, which does not exist.
+		return d.fail(ctx, id, inbox, 0, "reserved example host: never contacted", true)
 	}
 	// The delivery and its host's health in one round trip, the activity
 	// from the cache after its first delivery.

@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,6 +38,32 @@ const (
 // ErrForbiddenAddress is returned, wrapped, when a connection would go to an
 // address that is not public.
 var ErrForbiddenAddress = errors.New("transport: refusing to connect to a non-public address")
+
+// ErrReservedHost is returned, wrapped, for a request to a host name under
+// a top-level domain reserved for examples and tests (RFC 2606, RFC 6761):
+// the demo's fictional instances live under .example, and nothing is ever
+// sent to or fetched from them. It wraps ErrForbiddenAddress, so callers
+// that treat a forbidden address as final treat these alike.
+var ErrReservedHost = fmt.Errorf("%w: reserved example host", ErrForbiddenAddress)
+
+// reservedTLDs are the top-level domains that name no real server.
+var reservedTLDs = []string{"example", "invalid"}
+
+// Reserved reports whether host, with or without a port, is under a
+// top-level domain reserved for examples: "example", "x.example",
+// "x.invalid". Such a host is never contacted.
+func Reserved(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, tld := range reservedTLDs {
+		if host == tld || strings.HasSuffix(host, "."+tld) {
+			return true
+		}
+	}
+	return false
+}
 
 // ErrTooLarge is returned by ReadBody for a body over its limit.
 var ErrTooLarge = errors.New("transport: response body too large")
@@ -139,13 +166,21 @@ func orDefault(d, def time.Duration) time.Duration {
 	return def
 }
 
-// userAgent sets the User-Agent on requests that have none.
+// userAgent sets the User-Agent on requests that have none, and refuses
+// reserved hosts before anything is resolved or dialled. Redirects pass
+// through here too, so a redirect to such a host is refused as well.
 type userAgent struct {
 	next http.RoundTripper
 	ua   string
 }
 
 func (t *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
+	if Reserved(r.URL.Host) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, fmt.Errorf("%w: %s", ErrReservedHost, r.URL.Hostname())
+	}
 	if t.ua != "" && r.Header.Get("User-Agent") == "" {
 		r = r.Clone(r.Context())
 		r.Header.Set("User-Agent", t.ua)

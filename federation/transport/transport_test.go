@@ -265,3 +265,61 @@ func TestReadBody(t *testing.T) {
 		}
 	}
 }
+
+func TestReserved(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"example":               true,
+		"harbour.example":       true,
+		"Harbour.EXAMPLE:443":   true,
+		"a.b.example.":          true,
+		"nowhere.invalid":       true,
+		"example.org":           false,
+		"example.com:8080":      false,
+		"mastodon.social":       false,
+		"notexample":            false,
+		"samizdat.test":         false,
+		"127.0.0.1:8080":        false,
+		"[::1]:443":             false,
+		"exampleexample.social": false,
+	} {
+		if got := Reserved(host); got != want {
+			t.Errorf("Reserved(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// TestNew_RefusesReservedHosts: a request to a .example host, directly or
+// through a redirect, fails before any name is resolved or address
+// dialled, even in a client that may reach private addresses.
+func TestNew_RefusesReservedHosts(t *testing.T) {
+	t.Parallel()
+	redirect := listen(t, 1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://harbour.example/users/sam", http.StatusFound)
+	}))
+	for _, target := range []string{"https://harbour.example/inbox", "http://quai.example:8080/users/lea", redirect.URL} {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			var dialled atomic.Int32
+			count := func(a netip.Addr) error {
+				if !a.IsLoopback() {
+					dialled.Add(1)
+					return errors.New("test: dial stopped")
+				}
+				return nil
+			}
+			c := newClient(Options{AllowPrivate: true}, func(netip.Addr) error { return nil }, count)
+			resp, err := c.Post(target, "application/activity+json", strings.NewReader("{}"))
+			if err == nil {
+				resp.Body.Close()
+				t.Fatalf("POST %s succeeded", target)
+			}
+			if !errors.Is(err, ErrReservedHost) || !errors.Is(err, ErrForbiddenAddress) {
+				t.Errorf("POST %s: got %v, want ErrReservedHost", target, err)
+			}
+			if n := dialled.Load(); n != 0 {
+				t.Errorf("%d dials to other hosts", n)
+			}
+		})
+	}
+}
