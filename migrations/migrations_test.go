@@ -111,12 +111,12 @@ func TestMigration010_EmptyReplies(t *testing.T) {
 	}
 }
 
-// Migration 011 moves the moderation log into the audit log, keeping who
+// Migration 012 moves the moderation log into the audit log, keeping who
 // acted, even when their account is gone, and when.
-func TestMigration011_ModerationLogMoves(t *testing.T) {
+func TestMigration012_ModerationLogMoves(t *testing.T) {
 	ctx := context.Background()
 	conn := emptyDatabase(t)
-	migrateTo(t, conn, 10)
+	migrateTo(t, conn, 11)
 	var mira int64
 	if err := conn.QueryRow(ctx, `INSERT INTO staff (email, display_name, password_hash, roles) VALUES ('mira@example.org', 'Mira', 'x', '{moderator}') RETURNING id`).Scan(&mira); err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestMigration011_ModerationLogMoves(t *testing.T) {
 		(NULL, 'policy', 'open', '', '2026-03-02 10:00:00+00')`, mira); err != nil {
 		t.Fatal(err)
 	}
-	migrateTo(t, conn, 11)
+	migrateTo(t, conn, 12)
 	rows, err := conn.Query(ctx, `SELECT coalesce(staff_id, 0), staff_name, action, target, detail, created_at::text FROM audit_log ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
