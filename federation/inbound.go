@@ -1,9 +1,13 @@
 package federation
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Every document from another server, an activity posted to an inbox or a
@@ -90,26 +94,64 @@ type publicKey struct {
 // Like of an Article is three.
 const maxEmbedding = 4
 
-// readObject decodes a JSON document. It fails only when body is not a
-// JSON object.
+// Why a document is refused. The messages are what the inbox answers with
+// its 400, so a peer's admin can tell what was wrong.
+var (
+	errNotJSON       = errors.New("the body is not a JSON object")
+	errNotUTF8       = errors.New("the body is not valid UTF-8")
+	errNUL           = errors.New("the document contains a NUL character, which no text may hold")
+	errNoTypeOrActor = errors.New("the activity has no type or no actor")
+)
+
+// readObject decodes a JSON document. It fails when body is not a JSON
+// object, is not UTF-8 (RFC 8259 section 8.1), or holds a NUL character in
+// a string: PostgreSQL stores neither, and a reply would fail on its way in
+// instead of being refused here.
 func readObject(body []byte) (*object, error) {
+	if !utf8.Valid(body) {
+		return nil, errNotUTF8
+	}
 	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, err
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return nil, errNotJSON
+	}
+	if bytes.Contains(body, []byte(`\u0000`)) && hasNUL(m) {
+		return nil, errNUL
 	}
 	o := objectFrom(m, 0)
 	o.raw = body
 	return o, nil
 }
 
-// readActivity reads an activity posted to an inbox; ok is false when it
-// has no type or no actor.
-func readActivity(body []byte) (*object, bool) {
+// hasNUL reports whether a decoded JSON value holds a NUL in any string or
+// key.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case []any:
+		return slices.ContainsFunc(v, hasNUL)
+	case map[string]any:
+		for k, e := range v {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readActivity reads an activity posted to an inbox; it fails as
+// readObject does, and when the activity has no type or no actor.
+func readActivity(body []byte) (*object, error) {
 	o, err := readObject(body)
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
-	return o, o.Type != "" && o.Actor != ""
+	if o.Type == "" || o.Actor == "" {
+		return nil, errNoTypeOrActor
+	}
+	return o, nil
 }
 
 // objectFrom reads a decoded JSON object.

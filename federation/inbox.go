@@ -51,20 +51,20 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+		http.Error(w, "The activity is larger than 1 MB.", http.StatusRequestEntityTooLarge)
 		return
 	}
 	if err != nil {
-		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		http.Error(w, "The request body could not be read.", http.StatusBadRequest)
 		return
 	}
 	if _, err := signature.KeyID(r); err != nil {
 		f.unauthorized(w, r, err)
 		return
 	}
-	act, ok := readActivity(body)
-	if !ok {
-		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+	act, err := readActivity(body)
+	if err != nil {
+		http.Error(w, "Bad activity: "+err.Error()+".", http.StatusBadRequest)
 		return
 	}
 	if act.Type == "Delete" || act.Type == "Update" {
