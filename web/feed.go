@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -103,13 +104,19 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 			body.WriteString(`<p><img src="` + template.HTMLEscapeString(s.absURL(mediaURL(e.Story.CoverImage))) +
 				`" alt="` + template.HTMLEscapeString(e.CoverAlt) + `"></p>`)
 		}
-		body.WriteString(e.BodyHTML)
+		link := s.absURL(storyURL(lang, e.Slug))
+		base, err := url.Parse(link)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		body.WriteString(absoluteLinks(e.BodyHTML, base))
 		entry := atomEntry{
 			ID:        s.absURL(storyLinkURL(lang, e.Story.ID)),
 			Title:     atomText{Type: "text", Body: e.Title},
 			Updated:   isoTime(e.Updated()),
 			Published: isoTime(e.PublishedAt),
-			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: s.absURL(storyURL(lang, e.Slug))}},
+			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: link}},
 			Author:    author,
 			Summary:   atomText{Type: "text", Body: e.Teaser},
 			Content:   atomText{Type: "html", Body: body.String()},

@@ -72,7 +72,8 @@ func TestFeed(t *testing.T) {
 	s := newSite(t)
 	st := twoLanguageStory(s)
 	tr := st.Translation("en")
-	tr.BodyMarkdown = "Read [the letter](https://example.org/letter) & <script>alert(1)</script> weep."
+	tr.BodyMarkdown = "Read [the letter](https://example.org/letter) & <script>alert(1)</script> weep. " +
+		"See [the other one](/en/stories/other) and a note.[^1]\n\n[^1]: The note."
 	later := s.store.WithClock(func() time.Time { return time.Now().Add(time.Hour) })
 	if err := later.SaveTranslation(t.Context(), tr); err != nil {
 		t.Fatal(err)
@@ -113,7 +114,10 @@ func TestFeed(t *testing.T) {
 		t.Errorf("feed updated %s, want the newest entry's %s", f.Updated, e.Updated)
 	}
 	contains(t, e.Content.Body, `<img src="https://samizdat.test/media/0a1b2c.jpg" alt="A kitchen table with an open notebook">`,
-		`<a href="https://example.org/letter">the letter</a>`, "&amp;")
+		`<a href="https://example.org/letter">the letter</a>`, "&amp;",
+		`<a href="https://samizdat.test/en/stories/other">the other one</a>`,
+		`href="https://samizdat.test/en/stories/letters-from-tbilisi#fn:1"`)
+	lacks(t, e.Content.Body, `href="/`, `href="#`)
 	lacks(t, e.Content.Body, "<script>")
 	var terms []string
 	for _, c := range e.Categories {
