@@ -178,6 +178,20 @@ func TestDesk_CSRF(t *testing.T) {
 		"NullOrigin": func() deskResponse { // a sandboxed frame elsewhere
 			return b.post("/desk/stories/", withForm(create), "Origin", "null")
 		},
+		// Browsers since 2023 say where a request comes from in
+		// Sec-Fetch-Site; another site's page is refused even with the
+		// right token, a sibling subdomain ("same-site") as well.
+		"CrossSite": func() deskResponse {
+			return b.post("/desk/stories/", withForm(create), "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+		},
+		"SameSiteOtherOrigin": func() deskResponse {
+			return b.post("/desk/stories/", withForm(create), "Sec-Fetch-Site", "same-site", "Origin", "http://blog.desk.samizdat.test")
+		},
+		// A same-origin form that does not carry the token, as one slipped
+		// into a public page would be, is refused by the token alone.
+		"SameOriginNoToken": func() deskResponse {
+			return b.post("/desk/stories/", withForm(create, "csrf_token", ""), "Sec-Fetch-Site", "same-origin", "Origin", b.site.ts.URL)
+		},
 		"PublishNoToken": func() deskResponse {
 			return b.post(fmt.Sprintf("/desk/stories/%d/en/state", st.ID), url.Values{"action": {"publish"}, "csrf_token": {""}})
 		},
@@ -200,6 +214,14 @@ func TestDesk_CSRF(t *testing.T) {
 		t.Errorf("refused publish changed the state to %s", got)
 	}
 
+	t.Run("SameOrigin", func(t *testing.T) {
+		resp := b.post("/desk/stories/", withForm(create, "title", "Same origin"), "Sec-Fetch-Site", "same-origin", "Origin", b.site.ts.URL)
+		wantStatus(t, resp, http.StatusSeeOther)
+	})
+	t.Run("SameOriginByOriginAlone", func(t *testing.T) { // a browser without Sec-Fetch-Site
+		resp := b.post("/desk/stories/", withForm(create, "title", "Origin alone"), "Origin", b.site.ts.URL)
+		wantStatus(t, resp, http.StatusSeeOther)
+	})
 	t.Run("HeaderTokenAndOwnOrigin", func(t *testing.T) {
 		tok := b.csrf
 		resp := b.post("/desk/stories/", withForm(create, "csrf_token", ""), "X-CSRF-Token", tok, "Origin", deskBaseURL)

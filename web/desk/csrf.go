@@ -5,8 +5,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -19,14 +21,24 @@ const (
 	multipartMemory  = 1 << 20 // larger uploads spill to temporary files
 )
 
-// csrf protects every state-changing desk request (the OWASP "synchronizer
-// token" pattern): each session holds a random token, every form carries it
-// in a hidden csrf_token field (or a script in an X-CSRF-Token header), and a
-// POST, PUT, PATCH or DELETE whose token does not match is refused with 403
-// before any handler runs. The login form is covered too, with the token of
-// the anonymous session scs creates for it. When the browser says where the
-// request comes from (Origin), that must be this site as well; deskHeaders
-// makes sure browsers do say it.
+// csrf protects every state-changing desk request (POST, PUT, PATCH,
+// DELETE) in two layers, both before any handler runs.
+//
+// First net/http's CrossOriginProtection refuses what a browser says comes
+// from another origin: by Sec-Fetch-Site, or, from browsers that do not send
+// it, by comparing Origin with Host. The configured address is trusted as an
+// Origin too, for a proxy that rewrites Host; deskHeaders makes sure that
+// browsers send Origin on the desk's own forms.
+//
+// Then the session's token (the "synchronizer token" pattern): every form
+// carries it in a hidden csrf_token field, or a script in an X-CSRF-Token
+// header, and a request whose token does not match is refused. It still
+// adds two things CrossOriginProtection cannot: browsers that send neither
+// Sec-Fetch-Site nor Origin are let through by it, and the public site
+// shares the desk's origin while showing remote HTML, so a form that ever
+// slipped past the sanitizer would be same-origin to it but could not know
+// the token. The login form is covered too, with the token of the
+// anonymous session scs creates for it.
 //
 // Reading the token means reading the body, so csrf also caps the body's size.
 func (s *Server) csrf(next http.Handler) http.Handler {
@@ -36,7 +48,7 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if origin := r.Header.Get("Origin"); origin != "" && !strings.EqualFold(origin, s.origin()) {
+		if err := s.crossOrigin.Check(r); err != nil {
 			s.csrfRefuse(w, r)
 			return
 		}
@@ -62,6 +74,17 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 	})
 }
 
+// newCrossOriginProtection returns the first layer of csrf, trusting the
+// site's configured origin as browsers send it.
+func newCrossOriginProtection(base *url.URL) (*http.CrossOriginProtection, error) {
+	cop := http.NewCrossOriginProtection()
+	origin := strings.ToLower(base.Scheme + "://" + base.Host)
+	if err := cop.AddTrustedOrigin(origin); err != nil {
+		return nil, fmt.Errorf("desk: trusted origin %s: %w", origin, err)
+	}
+	return cop, nil
+}
+
 // parseDeskBody parses a form or multipart body within the desk's size limits.
 func parseDeskBody(w http.ResponseWriter, r *http.Request) error {
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -76,11 +99,6 @@ func parseDeskBody(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) csrfRefuse(w http.ResponseWriter, r *http.Request) {
 	s.deskError(w, r, http.StatusForbidden,
 		"This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.")
-}
-
-// origin is the site's origin as browsers send it in the Origin header.
-func (s *Server) origin() string {
-	return s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host
 }
 
 // csrfToken returns the session's CSRF token, creating one (and so a session)

@@ -54,7 +54,9 @@ type Server struct {
 	tmpl     *templates
 	sessions *scs.SessionManager
 	limits   limits
-	handler  http.Handler
+	// crossOrigin is the first layer of CSRF protection (csrf.go).
+	crossOrigin *http.CrossOriginProtection
+	handler     http.Handler
 }
 
 // New builds the desk. It parses every template once and fails if any is
@@ -67,12 +69,17 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	crossOrigin, err := newCrossOriginProtection(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:    cfg,
-		store:  st,
-		logger: logger.With("component", "desk"),
-		tmpl:   tmpl,
-		limits: newLimits(cfg.Now),
+		crossOrigin: crossOrigin,
+		cfg:         cfg,
+		store:       st,
+		logger:      logger.With("component", "desk"),
+		tmpl:        tmpl,
+		limits:      newLimits(cfg.Now),
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 30*time.Minute)
