@@ -26,6 +26,8 @@ export BASE_URL=${BASE_URL:-http://localhost:8080}
 export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1:8080}
 export MEDIA_DIR=${MEDIA_DIR:-.data/media}
 export FEDERATION_ALLOW_PRIVATE=${FEDERATION_ALLOW_PRIVATE:-true}
+# Without an SMTP server, mails (the newsletter's confirmation links) go to the log.
+export MAIL_LOG=${MAIL_LOG:-true}
 
 # The first build downloads and compiles every dependency: minutes, with
 # nothing else to show. Later builds take seconds.

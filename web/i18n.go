@@ -377,7 +377,13 @@ var messages = map[string]map[string]string{
 func T(lang, key string, args ...any) string {
 	msg, ok := messages[lang][key]
 	if !ok {
+		msg, ok = readerMessages[lang][key]
+	}
+	if !ok {
 		msg, ok = messages["en"][key]
+	}
+	if !ok {
+		msg, ok = readerMessages["en"][key]
 	}
 	if !ok {
 		return key

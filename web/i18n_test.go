@@ -32,6 +32,34 @@ func TestMessages_Complete(t *testing.T) {
 	}
 }
 
+// TestReaderMessages_Complete holds readerMessages to the same rule, and
+// keeps its keys out of messages.
+func TestReaderMessages_Complete(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"ru", "fr"} {
+		for key, en := range readerMessages["en"] {
+			msg, ok := readerMessages[lang][key]
+			if !ok {
+				t.Errorf("%s lacks %q", lang, key)
+				continue
+			}
+			if got, want := verbRE.FindAllString(msg, -1), verbRE.FindAllString(en, -1); !equal(got, want) {
+				t.Errorf("%s %q has verbs %v, English has %v", lang, key, got, want)
+			}
+		}
+		for key := range readerMessages[lang] {
+			if _, ok := readerMessages["en"][key]; !ok {
+				t.Errorf("%s has %q, which English lacks", lang, key)
+			}
+		}
+	}
+	for key := range readerMessages["en"] {
+		if _, ok := messages["en"][key]; ok {
+			t.Errorf("%q is in both tables", key)
+		}
+	}
+}
+
 func equal(a, b []string) bool {
 	sort.Strings(a)
 	sort.Strings(b)

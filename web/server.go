@@ -46,6 +46,13 @@ type Config struct {
 	// readers are shown what to paste into their app instead.
 	Interact func(ctx context.Context, input, target string, follow bool) (redirectURL string, err error)
 
+	// Subscribe, when set, records a newsletter subscription to langs and
+	// mails its confirmation in lang (package mail). It returns a
+	// *content.ValidationError for a malformed address; any other error
+	// means the mail could not go now. Unset, the form says the newsletter
+	// is not open yet.
+	Subscribe func(ctx context.Context, address string, langs []string, lang string) error
+
 	// PageWatch, when set and listening, spares kept pages the reading of
 	// their version on every request (page_cache.go). Whoever sets it must
 	// Touch it before answering any request that may have changed a page.
@@ -57,13 +64,15 @@ type Config struct {
 
 // Server holds the web layer's dependencies.
 type Server struct {
-	cfg     Config
-	store   *store.Store
-	logger  *slog.Logger
-	tmpl    *templates
-	limits  limits
-	pages   *pageCache // rendered story pages and lists of stories (page_cache.go)
-	handler http.Handler
+	cfg    Config
+	store  *store.Store
+	logger *slog.Logger
+	tmpl   *templates
+	limits limits
+	pages  *pageCache // rendered story pages and lists of stories (page_cache.go)
+	// newsletter limits the newsletter form (newsletter.go).
+	newsletter newsletterRates
+	handler    http.Handler
 }
 
 // New builds the web server. It parses every template once and fails if any
@@ -84,6 +93,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		limits: newLimits(cfg.Now),
 		pages:  newPageCache(pageCacheSize),
 	}
+	s.newsletter = newNewsletterRates(cfg.Now)
 	s.handler = s.routes()
 	return s, nil
 }

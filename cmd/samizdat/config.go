@@ -36,6 +36,7 @@ type config struct {
 	// MetricsAddr, when set, is where Prometheus metrics are served: a
 	// listener of their own, never the public one.
 	MetricsAddr string
+	Mail        mailConfig
 }
 
 var langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -137,6 +138,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	} else {
 		cfg.TrustedProxies = p
 	}
+	host := "localhost"
+	if cfg.BaseURL != nil {
+		host = cfg.BaseURL.Hostname()
+	}
+	cfg.Mail = loadMailConfig(get, bad, host)
 	return cfg, errors.Join(errs...)
 }
 
@@ -150,5 +156,5 @@ func (c config) String() string {
 	if c.BaseURL != nil {
 		base = c.BaseURL.String()
 	}
-	return fmt.Sprintf("database=%s base_url=%s listen=%s languages=%s media=%s", db, base, c.ListenAddr, strings.Join(c.Languages, ","), c.MediaDir)
+	return fmt.Sprintf("database=%s base_url=%s listen=%s languages=%s media=%s mail=%s", db, base, c.ListenAddr, strings.Join(c.Languages, ","), c.MediaDir, c.Mail)
 }

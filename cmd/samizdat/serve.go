@@ -49,6 +49,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("MEDIA_DIR: %w", err)
 	}
 	st := store.New(pool)
+	newsletter, err := newNewsletter(cfg, st, logger)
+	if err != nil {
+		return err
+	}
+	st.OnChange(newsletter.Hook)
 
 	// Federation: the actors' keys first, because the delivery queue signs
 	// with them and federation serves them; federation registers the change
@@ -81,6 +86,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := queue.AddWork(newsletterWork(newsletter)); err != nil {
+		return err
+	}
 	if err := queue.AddWork(scheduleWork(st, logger, scheduleInterval)); err != nil {
 		return err
 	}
@@ -108,6 +116,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ActorHandle:     fed.ActorHandle,
 		ActorURL:        fed.ActorURL,
 		PageWatch:       pages,
+		Subscribe:       subscribeFunc(newsletter),
 		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
 			return federation.Interact(ctx, interactClient, input, target, follow)
 		},
