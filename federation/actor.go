@@ -76,7 +76,13 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 	d["indexable"] = true
 	// Mastodon verifies a story's fediverse:creator only if the page's
 	// domain is in attributionDomains (docs/federation.md#fediverse-creator).
-	d["attributionDomains"] = []string{f.iri.Hostname()}
+	// It compares the page's host without its port; the host with the port
+	// is listed too, for peers that keep it (docs/federation.md#base-url-port).
+	domains := []string{f.iri.Hostname()}
+	if f.iri.Host() != f.iri.Hostname() {
+		domains = append(domains, f.iri.Host())
+	}
+	d["attributionDomains"] = domains
 	// A profile field linking the section with rel="me"; Mastodon checks the
 	// section page for a rel="me" link back to this actor
 	// (docs/federation.md#profile-link-verification).

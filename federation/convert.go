@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/go-fed/activity/streams"
@@ -22,7 +24,7 @@ import (
 // summary, plain text with no link that could steal the preview card
 // (docs/federation.md#mastodon-preview-card); the full body is in content for
 // the servers that show it (docs/federation.md#gotosocial-article-rendering,
-// #misskey-article-rendering). There are no media attachments, so Mastodon
+// #misskey-article-rendering). There are no attachments, so Mastodon
 // builds a card from the page (docs/federation.md#mastodon-preview-card), and
 // no interactionPolicy, which GoToSocial would read as a demand for reply
 // approval (docs/federation.md#no-interaction-policy).
@@ -57,16 +59,9 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	a.SetActivityStreamsTo(toProp(publicIRI))
 	a.SetActivityStreamsCc(ccProp(f.iri.Followers(lang)))
 
-	// A Link attachment names the card's URL on Mastodon 4.7+ (FEP-8967,
-	// docs/federation.md#mastodon-preview-card).
-	link := streams.NewActivityStreamsLink()
-	href := streams.NewActivityStreamsHrefProperty()
-	href.Set(mustURL(storyURL))
-	link.SetActivityStreamsHref(href)
-	att := streams.NewActivityStreamsAttachmentProperty()
-	att.AppendActivityStreamsLink(link)
-	a.SetActivityStreamsAttachment(att)
-
+	// No attachment at all: a media attachment would take the preview card's
+	// place on Mastodon, and GoToSocial cannot read a Link attachment
+	// (docs/federation.md#article-cover-image).
 	ctx := streams.NewActivityStreamsContextProperty()
 	ctx.AppendIRI(mustURL(f.iri.Context(key)))
 	a.SetActivityStreamsContext(ctx)
@@ -102,6 +97,9 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	d["tag"] = tags
 	if r, ok := d["replies"].(map[string]any); ok {
 		emptyItems(r)
+	}
+	if img := f.coverImage(x.cover, t.CoverAlt); img != nil {
+		d["image"] = img
 	}
 	return fitArticle(d, lang, summary, storyURL)
 }
@@ -145,6 +143,7 @@ type articleExtras struct {
 	replies     []string // ids of the first page of visible direct replies
 	moreReplies bool
 	reactions   content.Reactions
+	cover       string // the story's cover image file, "" when none
 }
 
 // articleExtras reads a translation's first page of replies and its counts.
@@ -157,7 +156,31 @@ func (f *Federation) articleExtras(ctx context.Context, t *content.Translation) 
 	if err != nil {
 		return articleExtras{}, err
 	}
-	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r}, nil
+	cover, err := f.store.StoryCover(ctx, t.StoryID)
+	if err != nil {
+		return articleExtras{}, err
+	}
+	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r, cover: cover}, nil
+}
+
+// coverMediaTypes are the media types of the image files the desk stores.
+var coverMediaTypes = map[string]string{".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+// coverImage is the Article's image property for a cover file: an Image
+// with its address, media type and alt text. Mastodon and GoToSocial read
+// media only from attachment, so the cover shows nowhere that would take
+// the place of the preview card; it is there for servers and readers that
+// do look at an Article's image (docs/federation.md#article-cover-image).
+func (f *Federation) coverImage(file, alt string) doc {
+	mt, ok := coverMediaTypes[strings.ToLower(path.Ext(file))]
+	if file == "" || !ok {
+		return nil
+	}
+	img := doc{"type": "Image", "url": f.iri.Media(file), "mediaType": mt}
+	if alt != "" {
+		img["name"] = alt
+	}
+	return img
 }
 
 // repliesCollection is an Article's replies: a Collection whose first page is

@@ -17,6 +17,9 @@ func TestGolden_Documents(t *testing.T) {
 
 	tr := e.publish(t, "en", "Lights out in Kharkiv", []string{"war", "energy"}, true)
 	key := tr.ObjectKey
+	// A cover, given after the Create went out: the Article and its Update
+	// carry it as image, the Create does not.
+	setCover(t, e, tr, "c0ffee.jpg", "Candles on a kitchen table.")
 	// A second story, so the outbox and featured have more than one entry.
 	e.clock.Set(t0.Add(time.Hour))
 	tr2 := e.publish(t, "en", "The choir that kept singing", nil, false)

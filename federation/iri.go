@@ -110,6 +110,10 @@ func (i iris) Tag(lang, tag string) string {
 	return i.abs("/" + lang + "/tags/" + url.PathEscape(tag))
 }
 
+// Media is the address of a file in the media directory, as the website
+// serves it.
+func (i iris) Media(file string) string { return i.abs("/media/" + url.PathEscape(file)) }
+
 // Article is the id of the Article for an object key. Keys are UUIDs that never
 // change with the slug and are never reused after a withdrawal
 // (docs/federation.md#object-id-served-exactly, #withdrawn-articles).

@@ -93,3 +93,11 @@ func isObjectKey(key string) bool {
 	}
 	return true
 }
+
+// StoryCover returns the file name of a story's cover image in the media
+// directory, or "" when it has none.
+func (s *Store) StoryCover(ctx context.Context, storyID int64) (string, error) {
+	var file string
+	err := s.pool.QueryRow(ctx, `SELECT cover_image FROM stories WHERE id = $1`, storyID).Scan(&file)
+	return file, mapErr(fmt.Sprintf("cover of story %d", storyID), err)
+}
