@@ -21,6 +21,8 @@ func TestStore_LogStaff(t *testing.T) {
 	ctx := t.Context()
 	ed := newStaff(t, s, "ed@example.org", "Ed", content.RoleEditor)
 	mo := newStaff(t, s, "mo@example.org", "Mo", content.RoleModerator)
+	c.add(time.Second)
+	start := c.now()
 
 	if err := s.LogStaff(ctx, nil, ed.ID, store.ActionLogin, "", ""); err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestStore_LogStaff(t *testing.T) {
 		}
 	})
 	t.Run("All", func(t *testing.T) {
-		got, err := s.AuditLog(ctx, store.AuditFilter{})
+		got, err := s.AuditLog(ctx, store.AuditFilter{Since: start})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +71,7 @@ func TestStore_LogStaff(t *testing.T) {
 		}
 	})
 	t.Run("Paged", func(t *testing.T) {
-		got, err := s.AuditLog(ctx, store.AuditFilter{Limit: 1, Offset: 1})
+		got, err := s.AuditLog(ctx, store.AuditFilter{Since: start, Limit: 1, Offset: 1})
 		if acts := actions(got); err != nil || !slices.Equal(acts, []string{"Ed publish"}) {
 			t.Errorf("second page = %q, %v", acts, err)
 		}
@@ -82,7 +84,7 @@ func TestStore_LogStaff(t *testing.T) {
 	})
 	t.Run("Actions", func(t *testing.T) {
 		got, err := s.AuditActions(ctx)
-		if err != nil || !slices.Equal(got, []string{"block", "login", "publish"}) {
+		if err != nil || !slices.Equal(got, []string{"block", "login", "publish", "staff_create"}) {
 			t.Errorf("actions = %q, %v", got, err)
 		}
 	})
@@ -100,7 +102,7 @@ func TestStore_LogStaff_DeletedStaff(t *testing.T) {
 	if _, err := s.Pool().Exec(ctx, `DELETE FROM staff WHERE id = $1`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.AuditLog(ctx, store.AuditFilter{})
+	got, err := s.AuditLog(ctx, store.AuditFilter{Actions: []string{store.ActionLogin}})
 	if err != nil || len(got) != 1 || got[0].StaffName != "Gone" || got[0].StaffID != 0 {
 		t.Errorf("log = %+v, %v; want Gone's login", got, err)
 	}
@@ -113,4 +115,46 @@ func actions(entries []*content.LogEntry) []string {
 		out = append(out, e.StaffName+" "+e.Action)
 	}
 	return out
+}
+
+// The store's writes done under store.WithStaff are logged as that member's,
+// in their transaction; without it, as the program's.
+func TestStore_WithStaff(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ed := newStaff(t, s, "ed@example.org", "Ed", content.RoleEditor)
+	ctx := store.WithStaff(t.Context(), ed.ID)
+	st := &content.Story{BylineKind: content.BylinePublication}
+	tr := &content.Translation{Lang: "en", Title: "Night train", Teaser: "A teaser.", BodyMarkdown: "Text."}
+	if err := s.CreateStoryWithTranslation(ctx, st, tr); err != nil {
+		t.Fatal(err)
+	}
+	st.CoverImage = "cover.webp"
+	st.Pinned = true
+	if err := s.UpdateStory(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	tr.Title = "Night train to Lviv"
+	if err := s.SaveTranslation(ctx, tr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetTranslationState(t.Context(), tr.ID, content.StatePublished, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AuditLog(t.Context(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Samizdat publish", "Ed story_edit", "Ed pin", "Ed cover", "Ed story_create", " staff_create"}
+	var lines []string
+	for _, e := range got {
+		name := e.StaffName
+		if e.StaffID == 0 && e.Action != store.ActionStaffCreate {
+			name = "Samizdat"
+		}
+		lines = append(lines, name+" "+e.Action)
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("log = %q, want %q", lines, want)
+	}
 }

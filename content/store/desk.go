@@ -43,7 +43,10 @@ func (s *Store) CreateStoryWithTranslation(ctx context.Context, st *content.Stor
 			return mapErr("create story", err)
 		}
 		t.StoryID = st.ID
-		return s.insertTranslation(ctx, tx, t)
+		if err := s.insertTranslation(ctx, tx, t); err != nil {
+			return err
+		}
+		return s.logActing(ctx, tx, ActionStoryCreate, translationTarget(t), t.Title)
 	})
 	if err != nil {
 		st.ID, t.ID, t.StoryID = 0, 0, 0

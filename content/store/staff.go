@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,10 +40,16 @@ func (s *Store) CreateStaff(ctx context.Context, m *content.Staff) error {
 	if err := validateStaff(m); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO staff (email, display_name, password_hash, roles, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
-		m.Email, m.DisplayName, m.PasswordHash, m.Roles, s.now()).Scan(&m.ID, &m.CreatedAt)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO staff (email, display_name, password_hash, roles, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
+			m.Email, m.DisplayName, m.PasswordHash, m.Roles, s.now()).Scan(&m.ID, &m.CreatedAt)
+		if err != nil {
+			return err
+		}
+		return s.logActing(ctx, tx, ActionStaffCreate, m.Email, rolesText(m.Roles))
+	})
 	return mapErr("create staff "+m.Email, err)
 }
 
@@ -88,10 +95,34 @@ func (s *Store) UpdateStaff(ctx context.Context, m *content.Staff) error {
 	if err := validateStaff(m); err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE staff SET email = $2, display_name = $3, roles = $4, password_hash = $5 WHERE id = $1`,
-		m.ID, m.Email, m.DisplayName, m.Roles, m.PasswordHash)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = pgx.ErrNoRows
-	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var oldHash string
+		err := tx.QueryRow(ctx, `SELECT password_hash FROM staff WHERE id = $1 FOR UPDATE`, m.ID).Scan(&oldHash)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE staff SET email = $2, display_name = $3, roles = $4, password_hash = $5 WHERE id = $1`,
+			m.ID, m.Email, m.DisplayName, m.Roles, m.PasswordHash)
+		if err != nil {
+			return err
+		}
+		action := ActionStaffEdit
+		if oldHash != m.PasswordHash {
+			action = ActionPasswordReset
+			if StaffFrom(ctx) == m.ID {
+				action = ActionPasswordChange
+			}
+		}
+		return s.logActing(ctx, tx, action, m.Email, rolesText(m.Roles))
+	})
 	return mapErr(fmt.Sprintf("update staff %d", m.ID), err)
+}
+
+// rolesText lists roles for the audit log.
+func rolesText(roles []content.Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ",")
 }

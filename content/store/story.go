@@ -16,28 +16,66 @@ func (s *Store) CreateStory(ctx context.Context, st *content.Story) error {
 		return err
 	}
 	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO stories (byline_kind, byline_name, byline_slug, cover_image, pinned, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)
-		RETURNING id, created_at, updated_at`,
-		st.BylineKind, st.BylineName, st.BylineSlug, st.CoverImage, st.Pinned, now,
-	).Scan(&st.ID, &st.CreatedAt, &st.UpdatedAt)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO stories (byline_kind, byline_name, byline_slug, cover_image, pinned, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)
+			RETURNING id, created_at, updated_at`,
+			st.BylineKind, st.BylineName, st.BylineSlug, st.CoverImage, st.Pinned, now,
+		).Scan(&st.ID, &st.CreatedAt, &st.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return s.logActing(ctx, tx, ActionStoryCreate, fmt.Sprintf("story %d", st.ID), "")
+	})
 	return mapErr("create story", err)
 }
 
-// UpdateStory saves a story's own fields: byline, cover image and pin.
+// UpdateStory saves a story's own fields: byline, cover image and pin, and
+// logs in the audit log what changed.
 func (s *Store) UpdateStory(ctx context.Context, st *content.Story) error {
 	st.Normalize()
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `
-		UPDATE stories SET byline_kind = $2, byline_name = $3, byline_slug = $4,
-			cover_image = $5, pinned = $6, updated_at = $7
-		WHERE id = $1
-		RETURNING updated_at`,
-		st.ID, st.BylineKind, st.BylineName, st.BylineSlug, st.CoverImage, st.Pinned, s.now(),
-	).Scan(&st.UpdatedAt)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var old content.Story
+		err := tx.QueryRow(ctx, `SELECT byline_kind, byline_name, cover_image, pinned FROM stories WHERE id = $1 FOR UPDATE`, st.ID).
+			Scan(&old.BylineKind, &old.BylineName, &old.CoverImage, &old.Pinned)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `
+			UPDATE stories SET byline_kind = $2, byline_name = $3, byline_slug = $4,
+				cover_image = $5, pinned = $6, updated_at = $7
+			WHERE id = $1
+			RETURNING updated_at`,
+			st.ID, st.BylineKind, st.BylineName, st.BylineSlug, st.CoverImage, st.Pinned, s.now(),
+		).Scan(&st.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		target := fmt.Sprintf("story %d", st.ID)
+		var changes [][2]string
+		switch {
+		case old.CoverImage != st.CoverImage && st.CoverImage == "":
+			changes = append(changes, [2]string{ActionCoverRemove, old.CoverImage})
+		case old.CoverImage != st.CoverImage:
+			changes = append(changes, [2]string{ActionCover, st.CoverImage})
+		}
+		if old.Pinned != st.Pinned {
+			changes = append(changes, [2]string{map[bool]string{true: ActionPin, false: ActionUnpin}[st.Pinned], ""})
+		}
+		if old.BylineKind != st.BylineKind || old.BylineName != st.BylineName {
+			changes = append(changes, [2]string{ActionByline, string(st.BylineKind) + " " + st.BylineName})
+		}
+		for _, c := range changes {
+			if err := s.logActing(ctx, tx, c[0], target, c[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return mapErr(fmt.Sprintf("update story %d", st.ID), err)
 }
 

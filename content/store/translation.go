@@ -124,7 +124,10 @@ func (s *Store) SaveTranslation(ctx context.Context, t *content.Translation) err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if t.ID == 0 {
-			return s.insertTranslation(ctx, tx, t)
+			if err := s.insertTranslation(ctx, tx, t); err != nil {
+				return err
+			}
+			return s.logActing(ctx, tx, ActionTranslationCreate, translationTarget(t), t.Title)
 		}
 		return s.updateTranslation(ctx, tx, t)
 	})
@@ -219,6 +222,9 @@ func (s *Store) updateTranslation(ctx context.Context, tx pgx.Tx, t *content.Tra
 	if err := s.touchStory(ctx, tx, t.StoryID, now); err != nil {
 		return err
 	}
+	if err := s.logActing(ctx, tx, ActionStoryEdit, translationTarget(t), t.Title); err != nil {
+		return err
+	}
 	if old.State == content.StatePublished {
 		return s.changed(ctx, tx, content.ChangeUpdated, t)
 	}
@@ -306,12 +312,27 @@ func (s *Store) setState(ctx context.Context, tx pgx.Tx, id int64, to content.St
 	if err := s.touchStory(ctx, tx, t.StoryID, now); err != nil {
 		return nil, err
 	}
+	detail := t.Title
+	if to == content.StateScheduled {
+		detail = publishAt.UTC().Format(time.RFC3339) + " " + t.Title
+	}
+	if err := s.logActing(ctx, tx, stateActions[to], translationTarget(t), detail); err != nil {
+		return nil, err
+	}
 	if change != "" {
 		if err := s.changed(ctx, tx, change, t); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
+}
+
+// stateActions name a translation's change of state in the audit log.
+var stateActions = map[content.State]string{
+	content.StateDraft:     ActionUnschedule,
+	content.StateScheduled: ActionSchedule,
+	content.StatePublished: ActionPublish,
+	content.StateWithdrawn: ActionWithdraw,
 }
 
 // PublishDue publishes every scheduled translation whose time has come and

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/web/clientaddr"
 )
 
@@ -100,7 +101,9 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			s.deskFail(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, staffKey{}, m)))
+		// The store logs the writes done under this context as m's.
+		ctx = store.WithStaff(context.WithValue(ctx, staffKey{}, m), m.ID)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -201,6 +204,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessionStaffID, m.ID)
 	s.sessions.Put(ctx, sessionCSRF, newCSRFToken())
+	if err := s.store.LogStaff(ctx, nil, m.ID, store.ActionLogin, "", ""); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
 	seeOther(w, r, next)
 }
 
@@ -229,6 +236,10 @@ func (s *Server) checkLogin(ctx context.Context, email, password string) (*conte
 // handleLogout ends the session. It is a POST, so it carries a CSRF token
 // and no other site can sign a staff member out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.LogStaff(r.Context(), nil, staffFrom(r.Context()).ID, store.ActionLogout, "", ""); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.deskFail(w, r, err)
 		return

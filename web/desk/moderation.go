@@ -514,6 +514,18 @@ var actionLabels = map[string]string{
 	store.ActionBlock: "blocked", store.ActionUnblock: "lifted the block on", store.ActionReport: "reported",
 	store.ActionResolve: "resolved the report", store.ActionKeywordAdd: "added the keyword",
 	store.ActionKeywordRemove: "removed the keyword", store.ActionPolicy: "set the policy to",
+	store.ActionLogin: "signed in", store.ActionLogout: "signed out", store.ActionPublish: "published",
+	store.ActionSchedule: "scheduled", store.ActionUnschedule: "took back to draft", store.ActionWithdraw: "withdrew",
+	store.ActionStoryCreate: "created", store.ActionStoryEdit: "edited", store.ActionTranslationCreate: "added a translation",
+	store.ActionPin: "pinned", store.ActionUnpin: "unpinned", store.ActionByline: "changed the byline of",
+	store.ActionCover: "set the cover of", store.ActionCoverRemove: "removed the cover of",
+	store.ActionStaffCreate: "added the account", store.ActionStaffEdit: "changed the account",
+	store.ActionStaffDisable: "disabled the account", store.ActionStaffEnable: "enabled the account",
+	store.ActionStaffDelete: "deleted the account", store.ActionPasswordChange: "changed their password",
+	store.ActionPasswordReset: "reset the password of", store.ActionSessionRevoke: "ended a session of",
+	store.ActionTOTPEnable: "turned on two-factor sign-in", store.ActionTOTPDisable: "turned off two-factor sign-in for",
+	store.ActionRecoveryUse: "used a recovery code", store.ActionSetting: "changed the setting",
+	store.ActionBlocklistImport: "imported a blocklist",
 }
 
 func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
@@ -537,15 +549,18 @@ func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
 		p.PrevURL = fmt.Sprintf("/desk/moderation/log?page=%d", n-1)
 	}
 	for _, e := range entries {
-		who := e.StaffName
-		if who == "" && e.StaffID == 0 {
-			who = "Samizdat"
-		} else if who == "" {
-			who = "a removed account"
-		}
-		p.Entries = append(p.Entries, logLine{
-			When: deskTime(e.CreatedAt), Who: who, Action: cmpOr(actionLabels[e.Action], e.Action), Target: e.Target, Reason: e.Reason,
-		})
+		p.Entries = append(p.Entries, logLineOf(e))
 	}
 	s.render(w, r, http.StatusOK, "moderation_log.html", p)
+}
+
+// logLineOf shows one line of the audit log.
+func logLineOf(e *content.LogEntry) logLine {
+	who := e.StaffName
+	if who == "" && e.StaffID == 0 {
+		who = "Samizdat"
+	} else if who == "" {
+		who = "a removed account"
+	}
+	return logLine{When: deskTime(e.CreatedAt), Who: who, Action: cmpOr(actionLabels[e.Action], e.Action), Target: e.Target, Reason: e.Reason}
 }

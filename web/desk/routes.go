@@ -40,6 +40,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/submissions/{id}", s.requireRole(roleModeratorOrEditor, s.handleSubmissionView))
 			r.Route("/stories", s.storyRoutes)
 			r.Route("/moderation", s.moderationRoutes)
+			r.Get("/audit", s.requireRole(roleAdmin, s.handleAuditLog))
 			r.Route("/staff", func(r chi.Router) {
 				r.Use(s.requireRoleMW(roleAdmin))
 				r.Get("/", s.handleStaffList)
