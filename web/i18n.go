@@ -98,6 +98,17 @@ var messages = map[string]map[string]string{
 
 		"feed.title": "%s (English)",
 
+		"search.label":    "Search",
+		"search.button":   "Search",
+		"search.title":    "Search",
+		"search.query":    "Search the stories and pages in English",
+		"search.empty":    "Type a word, a name or a few words to search the stories and pages published in English. Put words in quotes to find them side by side; put a minus before a word to leave it out.",
+		"search.too_long": "That is too long to search: at most 1,000 characters. A few words are enough.",
+		"search.none":     "Nothing published in English matches “%s”. Try another form of the word, or fewer words.",
+		"search.found":    "Results for “%s”: %d",
+		"search.page":     "page",
+		"search.results":  "Search results",
+
 		"dialogue.title":       "Dialogue",
 		"dialogue.intro":       "Readers answer this story from their own corners of the fediverse, in every language it is published in, and all their replies meet here. Moderators keep hostile replies off the page.",
 		"dialogue.count":       "Replies: %d",
@@ -218,6 +229,17 @@ var messages = map[string]map[string]string{
 
 		"feed.title": "%s (по-русски)",
 
+		"search.label":    "Поиск",
+		"search.button":   "Найти",
+		"search.title":    "Поиск",
+		"search.query":    "Поиск по историям и страницам на русском",
+		"search.empty":    "Введите слово, имя или несколько слов, чтобы найти истории и страницы, опубликованные на русском. Слова в кавычках ищутся рядом; слово с минусом впереди исключается.",
+		"search.too_long": "Слишком длинный запрос: не больше 1000 знаков. Хватит нескольких слов.",
+		"search.none":     "По запросу «%s» на русском ничего не найдено. Попробуйте другую форму слова или меньше слов.",
+		"search.found":    "Найдено по запросу «%s»: %d",
+		"search.page":     "страница",
+		"search.results":  "Результаты поиска",
+
 		"dialogue.title":       "Диалог",
 		"dialogue.intro":       "Читатели отвечают на эту историю из своих уголков федиверса, на каждом языке, на котором она вышла, и все их ответы собираются здесь. Модераторы не пускают на страницу враждебные ответы.",
 		"dialogue.count":       "Ответов: %d",
@@ -337,6 +359,17 @@ var messages = map[string]map[string]string{
 		"error.500.text":  "Une erreur de notre côté a empêché l’affichage de cette page. Réessayez dans un instant.",
 
 		"feed.title": "%s (en français)",
+
+		"search.label":    "Rechercher",
+		"search.button":   "Rechercher",
+		"search.title":    "Recherche",
+		"search.query":    "Rechercher dans les récits et les pages en français",
+		"search.empty":    "Tapez un mot, un nom ou quelques mots pour chercher dans les récits et les pages publiés en français. Mettez des mots entre guillemets pour les trouver côte à côte ; un signe moins devant un mot l’exclut.",
+		"search.too_long": "C’est trop long pour une recherche : 1 000 caractères au plus. Quelques mots suffisent.",
+		"search.none":     "Rien de publié en français ne correspond à « %s ». Essayez une autre forme du mot, ou moins de mots.",
+		"search.found":    "Résultats pour « %s » : %d",
+		"search.page":     "page",
+		"search.results":  "Résultats de la recherche",
 
 		"dialogue.title":       "Dialogue",
 		"dialogue.intro":       "Les lecteurs répondent à cette histoire depuis leur coin du fédivers, dans chacune des langues où elle est parue, et toutes leurs réponses se retrouvent ici. Les modérateurs écartent les réponses hostiles.",

@@ -46,6 +46,7 @@ func (s *Server) routes() http.Handler {
 		get(r, "/by/{byline}", s.handleByline)
 		get(r, "/by/{byline}/", s.redirectNoSlash)
 		get(r, "/feed.atom", s.handleFeed)
+		get(r, "/search", s.handleSearch)
 		get(r, "/tell", s.handleTellForm)
 		r.Post("/tell", s.handleTellSubmit)
 		get(r, "/newsletter", s.handleNewsletterForm)

@@ -72,7 +72,7 @@ func TestTell_Success(t *testing.T) {
 
 	sent := expectPage(t, s.get("/fr/tell?sent=1"), http.StatusOK, "fr")
 	contains(t, sent, "<h1 id=\"sent-heading\">Merci</h1>", "Votre histoire est bien parvenue", `<meta name="robots" content="noindex">`)
-	lacks(t, sent, "<form")
+	lacks(t, sent, `<form method="post"`, `name="story"`)
 
 	// Name and contact are optional.
 	expect(t, s.post("/en/tell", tellValues(aStory, "", "", "en", true)), http.StatusSeeOther)
