@@ -40,7 +40,7 @@ type SearchFilter struct {
 // f.Query, by title, tags, teaser, text and (for stories) byline, best
 // first, and returns one page of them and how many match in all. The
 // query is parsed by websearch_to_tsquery, which accepts any text; it is
-// stemmed with the language's configuration (migration 013), the byline
+// stemmed with the language's configuration (migration 014), the byline
 // matched word for word. Text that is not valid UTF-8, or holds NUL, is
 // cleaned first: PostgreSQL refuses both.
 func (s *Store) Search(ctx context.Context, f SearchFilter) ([]*SearchHit, int, error) {
