@@ -220,4 +220,34 @@ type LogEntry struct {
 type Reactions struct {
 	Likes  int
 	Shares int
+	Quotes int // quotes we authorized and did not revoke
+}
+
+// QuotePolicy says who may quote the publication's Articles without a
+// moderator's approval (FEP-044f, docs/federation.md#quotes).
+type QuotePolicy string
+
+// The quote policies.
+const (
+	QuotePublic    QuotePolicy = "public"    // anyone
+	QuoteFollowers QuotePolicy = "followers" // followers of the Article's actor
+	QuoteNobody    QuotePolicy = "nobody"
+)
+
+// Valid reports whether p is one of the quote policies.
+func (p QuotePolicy) Valid() bool {
+	return p == QuotePublic || p == QuoteFollowers || p == QuoteNobody
+}
+
+// Quote is a remote post that quotes one of our Articles with our
+// authorization.
+type Quote struct {
+	ID            int64
+	AuthKey       string // the key of its QuoteAuthorization's URL
+	TranslationID int64
+	Actor         string // who quotes
+	Post          string // their post
+	RequestID     string // the QuoteRequest's id
+	Revoked       bool
+	CreatedAt     time.Time
 }

@@ -34,10 +34,15 @@ func TestArticle_Serving(t *testing.T) {
 		if m["type"] != "Article" {
 			t.Errorf("type %v", m["type"])
 		}
-		for _, k := range []string{"canReply", "interactionPolicy", "signature", "sensitive"} {
+		for _, k := range []string{"canReply", "signature", "sensitive"} {
 			if _, ok := m[k]; ok {
-				t.Errorf("Article carries %q (docs/federation.md#no-interaction-policy, #json-ld-context)", k)
+				t.Errorf("Article carries %q (docs/federation.md#json-ld-context)", k)
 			}
+		}
+		// canQuote only: a canReply would make GoToSocial hold its
+		// users' replies for our approval.
+		if p, _ := m["interactionPolicy"].(map[string]any); len(p) != 1 || p["canQuote"] == nil {
+			t.Errorf("interactionPolicy %v, want canQuote only (docs/federation.md#no-interaction-policy)", m["interactionPolicy"])
 		}
 	})
 	t.Run("Browser", func(t *testing.T) {

@@ -38,6 +38,20 @@ var ldContext = []any{
 		"conversation":              "ostatus:conversation",
 		"wf":                        "https://purl.archive.org/socialweb/webfinger#",
 		"webfinger":                 map[string]any{"@id": "wf:webfinger", "@type": "xsd:string"},
+		// Quotes, declared as Mastodon 4.5 declares them: FEP-044f's
+		// types, and GoToSocial's interaction-policy vocabulary
+		// (docs/federation.md#quotes).
+		"gts":                "https://gotosocial.org/ns#",
+		"interactionPolicy":  map[string]any{"@id": "gts:interactionPolicy", "@type": "@id"},
+		"canQuote":           map[string]any{"@id": "gts:canQuote", "@type": "@id"},
+		"automaticApproval":  map[string]any{"@id": "gts:automaticApproval", "@type": "@id"},
+		"manualApproval":     map[string]any{"@id": "gts:manualApproval", "@type": "@id"},
+		"interactingObject":  map[string]any{"@id": "gts:interactingObject"},
+		"interactionTarget":  map[string]any{"@id": "gts:interactionTarget"},
+		"QuoteRequest":       "https://w3id.org/fep/044f#QuoteRequest",
+		"QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
+		"quote":              map[string]any{"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+		"quoteAuthorization": map[string]any{"@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"},
 	},
 }
 

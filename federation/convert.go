@@ -26,8 +26,8 @@ import (
 // the servers that show it (docs/federation.md#gotosocial-article-rendering,
 // #misskey-article-rendering). There are no attachments, so Mastodon
 // builds a card from the page (docs/federation.md#mastodon-preview-card), and
-// no interactionPolicy, which GoToSocial would read as a demand for reply
-// approval (docs/federation.md#no-interaction-policy).
+// an interactionPolicy with canQuote only: canReply GoToSocial would read as
+// a demand for reply approval (docs/federation.md#no-interaction-policy).
 func (f *Federation) article(t *content.Translation, x articleExtras) (doc, error) {
 	key, lang := t.ObjectKey, t.Lang
 	storyURL := f.iri.StoryURL(lang, t.Slug)
@@ -90,6 +90,7 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	d["summaryMap"] = map[string]string{lang: summary}
 	d["contentMap"] = map[string]string{lang: t.BodyHTML}
 	d["conversation"] = f.iri.Context(key)
+	d["interactionPolicy"] = f.interactionPolicy(lang, x.quotePolicy)
 	tags := make([]doc, 0, len(t.Tags))
 	for _, tag := range t.Tags {
 		tags = append(tags, doc{"type": "Hashtag", "name": "#" + tag, "href": f.iri.Tag(lang, tag)})
@@ -144,6 +145,7 @@ type articleExtras struct {
 	moreReplies bool
 	reactions   content.Reactions
 	cover       string // the story's cover image file, "" when none
+	quotePolicy content.QuotePolicy
 }
 
 // articleExtras reads a translation's first page of replies and its counts.
@@ -160,7 +162,11 @@ func (f *Federation) articleExtras(ctx context.Context, t *content.Translation) 
 	if err != nil {
 		return articleExtras{}, err
 	}
-	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r, cover: cover}, nil
+	p, err := f.store.QuotePolicy(ctx)
+	if err != nil {
+		return articleExtras{}, err
+	}
+	return articleExtras{replies: ids, moreReplies: len(ids) < total, reactions: r, cover: cover, quotePolicy: p}, nil
 }
 
 // coverMediaTypes are the media types of the image files the desk stores.

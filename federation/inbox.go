@@ -103,6 +103,15 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if blocked {
+		if act.Type == "QuoteRequest" && signer == act.Actor {
+			// A quote is refused out loud, or the quoting server
+			// would show it as pending for ever
+			// (docs/federation.md#quotes).
+			if err := f.rejectQuoteRequest(r.Context(), act); err != nil {
+				f.error(w, r, err)
+				return
+			}
+		}
 		f.logger.Debug("inbox: blocked sender; dropped", "actor", act.Actor, "activity_id", act.ID)
 		w.WriteHeader(http.StatusAccepted)
 		return
@@ -157,6 +166,8 @@ func (f *Federation) receive(r *http.Request, act *object) error {
 		return f.receiveReaction(ctx, act)
 	case "Flag":
 		return f.receiveFlag(ctx, act)
+	case "QuoteRequest":
+		return f.receiveQuoteRequest(ctx, act)
 	}
 	return nil
 }

@@ -139,6 +139,18 @@ func (i iris) DeleteID(key string) string { return i.Article(key) + "#delete" }
 // AcceptID is the id of an Accept sent by a language actor.
 func (i iris) AcceptID(lang, uuid string) string { return i.Actor(lang) + "#accepts/" + uuid }
 
+// QuoteAuthorization is the URL of the authorization we give one quote of
+// an Article (docs/federation.md#quotes); QuoteRevokeID is the id of the
+// Delete that withdraws it.
+func (i iris) QuoteAuthorization(key string) string { return i.abs("/ap/quotes/" + key) }
+func (i iris) QuoteRevokeID(key string) string      { return i.QuoteAuthorization(key) + "#delete" }
+
+// QuoteAnswerID is the id of a language actor's Accept or Reject ("accepts"
+// or "rejects") of a QuoteRequest.
+func (i iris) QuoteAnswerID(lang, kind, uuid string) string {
+	return i.Actor(lang) + "#" + kind + "/quote_requests/" + uuid
+}
+
 // FlagID is the id of a report our instance actor sends
 // (docs/federation.md#reports-outbound).
 func (i iris) FlagID(uuid string) string { return i.InstanceActor() + "#flags/" + uuid }

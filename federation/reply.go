@@ -468,9 +468,14 @@ func (f *Federation) receiveDelete(ctx context.Context, act *object) error {
 		return nil // nobody deletes what another server holds
 	}
 	gone, err := f.store.DeleteReply(ctx, id, act.Actor)
+	if err != nil {
+		return err
+	}
 	if gone {
 		f.logger.Info("reply deleted by its author", "activity_id", id, "actor", act.Actor)
 	}
+	// A deleted post that quoted us is no longer counted.
+	_, err = f.store.ForgetQuotesOf(ctx, act.Actor, id)
 	return err
 }
 

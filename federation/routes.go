@@ -64,6 +64,7 @@ func (f *Federation) routes() http.Handler {
 		get(r, "/shares", f.handleShares)
 		get(r, "/context", f.handleContext)
 	})
+	get(r, "/ap/quotes/{key}", f.handleQuoteAuthorization)
 	return r
 }
 

@@ -82,6 +82,9 @@ func (s *Server) dialogue(r *http.Request, st *content.Story, t *content.Transla
 	if counts.Total.Shares > 0 {
 		d.Reactions = append(d.Reactions, T(lang, "dialogue.boosts", counts.Total.Shares))
 	}
+	if counts.Total.Quotes > 0 {
+		d.Reactions = append(d.Reactions, T(lang, "dialogue.quotes", counts.Total.Quotes))
+	}
 	if s.cfg.ArticleIRI != nil && t.ObjectKey != "" {
 		d.ReplyForm = &interactForm{Lang: lang, ID: "reply-address", Story: t.Slug}
 	}

@@ -124,6 +124,11 @@ func TestDialogue_Threaded(t *testing.T) {
 	if err := d.store.ImportReaction(t.Context(), "announce", "https://a.example/b/1", "https://a.example/users/1", d.ru.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A quote we authorized counts beside the boosts.
+	if _, err := d.store.SaveQuote(t.Context(), &content.Quote{TranslationID: d.ru.ID, Actor: "https://a.example/users/3",
+		Post: "https://a.example/statuses/3", RequestID: "https://a.example/q/3"}, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	want := []string{anchor(first, 0), anchor(answer, 1), anchor(deeper, 2), anchor(second, 0), anchor(cw, 0), anchor(emoji, 0), anchor(orphan, 0)}
 	pages := map[string]string{}
@@ -164,7 +169,7 @@ func TestDialogue_Threaded(t *testing.T) {
 	}
 	contains(t, pages["en"],
 		`<h2 id="dialogue-heading">Dialogue</h2>`, "Replies: 7",
-		`<span class="reaction">Likes: 2</span> · <span class="reaction">Boosts: 1</span>`,
+		`<span class="reaction">Likes: 2</span> · <span class="reaction">Boosts: 1</span> · <span class="reaction">Quotes: 1</span>`,
 		"Russian</span>", "French</span>", "English</span>",
 		"in reply to a message not shown here",
 		"Original on their instance", "4 March 2026",

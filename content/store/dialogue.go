@@ -78,13 +78,18 @@ type ReactionCounts struct {
 	ByLang map[string]content.Reactions
 }
 
-// ReactionCounts counts the likes and boosts of every translation of a story.
+// ReactionCounts counts the likes, boosts and quotes of every translation of
+// a story.
 func (s *Store) ReactionCounts(ctx context.Context, storyID int64) (*ReactionCounts, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT t.lang,
 			count(*) FILTER (WHERE x.kind = 'like'),
-			count(*) FILTER (WHERE x.kind = 'announce')
-		FROM reactions x JOIN translations t ON t.id = x.translation_id
+			count(*) FILTER (WHERE x.kind = 'announce'),
+			count(*) FILTER (WHERE x.kind = 'quote')
+		FROM (SELECT kind, translation_id FROM reactions
+		      UNION ALL
+		      SELECT 'quote', translation_id FROM quotes WHERE state = 'accepted') x
+		JOIN translations t ON t.id = x.translation_id
 		WHERE t.story_id = $1
 		GROUP BY t.lang`, storyID)
 	if err != nil {
@@ -95,12 +100,13 @@ func (s *Store) ReactionCounts(ctx context.Context, storyID int64) (*ReactionCou
 	for rows.Next() {
 		var lang string
 		var r content.Reactions
-		if err := rows.Scan(&lang, &r.Likes, &r.Shares); err != nil {
+		if err := rows.Scan(&lang, &r.Likes, &r.Shares, &r.Quotes); err != nil {
 			return nil, mapErr(fmt.Sprintf("reaction counts of story %d: scan", storyID), err)
 		}
 		c.ByLang[lang] = r
 		c.Total.Likes += r.Likes
 		c.Total.Shares += r.Shares
+		c.Total.Quotes += r.Quotes
 	}
 	return c, mapErr(fmt.Sprintf("reaction counts of story %d", storyID), rows.Err())
 }

@@ -53,6 +53,8 @@ func (s *Store) ArticleReach(ctx context.Context, q querier, translationID, stor
 			       CASE kind WHEN 'announce' THEN 3 ELSE 4 END
 			FROM reactions WHERE translation_id = $1
 			UNION ALL
+			SELECT actor, 'quoted', 5 FROM quotes WHERE translation_id = $1
+			UNION ALL
 			SELECT signer, 'fetched', 6 FROM article_fetches WHERE translation_id = $1
 		)
 		SELECT DISTINCT ON (inbox) coalesce(nullif(a.shared_inbox, ''), a.inbox) AS inbox, w.grp

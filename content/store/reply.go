@@ -302,14 +302,15 @@ func (s *Store) RemoveReaction(ctx context.Context, actor, activityID, kind stri
 	return int(tag.RowsAffected()), nil
 }
 
-// TranslationReactions counts a translation's likes and boosts, for its
+// TranslationReactions counts a translation's likes, boosts and quotes, for its
 // Article's likes and shares collections
 // (docs/federation.md#likes-shares-counts).
 func (s *Store) TranslationReactions(ctx context.Context, translationID int64) (content.Reactions, error) {
 	var r content.Reactions
 	err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce')
-		FROM reactions WHERE translation_id = $1`, translationID).Scan(&r.Likes, &r.Shares)
+		SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce'),
+			(SELECT count(*) FROM quotes WHERE translation_id = $1 AND state = 'accepted')
+		FROM reactions WHERE translation_id = $1`, translationID).Scan(&r.Likes, &r.Shares, &r.Quotes)
 	return r, mapErr(fmt.Sprintf("reactions of translation %d", translationID), err)
 }
 
