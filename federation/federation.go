@@ -32,6 +32,9 @@ type Config struct {
 	// readers (a River periodic job, once across all processes); 30 minutes
 	// if zero.
 	BackfillInterval time.Duration
+	// InboxResult, when set, is told how each POST to an inbox ended, for
+	// metrics: accepted, bad_request, unauthorized, too_large, unavailable…
+	InboxResult func(outcome string)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"samizdat/federation/delivery"
 	"samizdat/federation/signature"
@@ -79,6 +80,10 @@ func (f *Federation) handleInbox(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_, signer, err := signature.Verify(r, body, f.now(), f.lookupKey)
+	if f.databaseDown(err) {
+		f.unavailable(w) // the key could not be read: not the sender's fault
+		return
+	}
 	if err != nil {
 		f.unauthorized(w, r, err)
 		return
@@ -181,4 +186,42 @@ func (f *Federation) localLang(iri string) string {
 		}
 	}
 	return ""
+}
+
+// countInbox runs handleInbox and tells Config.InboxResult how it ended,
+// by the status it answered.
+func (f *Federation) countInbox(w http.ResponseWriter, r *http.Request) {
+	if f.cfg.InboxResult == nil {
+		f.handleInbox(w, r)
+		return
+	}
+	ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+	f.handleInbox(ww, r)
+	f.cfg.InboxResult(inboxOutcome(ww.Status()))
+}
+
+// inboxOutcome names what an inbox's answer means. An accepted activity
+// may have been dropped (an unknown type, a blocked sender): to the
+// sender, and here, that is the same.
+func inboxOutcome(status int) string {
+	switch status {
+	case http.StatusAccepted, http.StatusOK:
+		return "accepted"
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "error"
+	}
+	return "other"
 }

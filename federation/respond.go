@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"samizdat/content"
+	"samizdat/content/store"
 )
 
 // writeAP writes an ActivityPub document with the content type every server
@@ -69,9 +70,29 @@ func (f *Federation) error(w http.ResponseWriter, r *http.Request, err error) {
 		f.notFound(w, r)
 	case errors.As(err, &v):
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+	case f.databaseDown(err):
+		f.unavailable(w)
 	default:
 		f.logger.Error("request failed", "err", err, "request_id", middleware.GetReqID(r.Context()),
 			slog.Group("request", "method", r.Method, "path", r.URL.Path))
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
 }
+
+// databaseDown reports whether err says our database could not be reached,
+// and not that a remote server could not (those are errFetch).
+func (f *Federation) databaseDown(err error) bool {
+	return store.Unavailable(err) && !errors.Is(err, errFetch)
+}
+
+// unavailable answers 503 with Retry-After while the database cannot be
+// reached: peers send the activity again later
+// (docs/federation.md#inbox-answers), and nothing is lost.
+func (f *Federation) unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", unavailableRetryAfter)
+	http.Error(w, "The database is unavailable for a moment; try again later.", http.StatusServiceUnavailable)
+}
+
+// unavailableRetryAfter is the wait asked of peers while the database is
+// away, in seconds: enough for PostgreSQL to restart.
+const unavailableRetryAfter = "30"

@@ -46,12 +46,12 @@ func (f *Federation) routes() http.Handler {
 	get(r, "/nodeinfo/{version:2\\.[01]}", f.handleNodeInfo)
 
 	get(r, "/actor", f.handleInstanceActor)
-	r.Post("/actor/inbox", f.handleInbox)
-	r.Post("/inbox", f.handleInbox)
+	r.Post("/actor/inbox", f.countInbox)
+	r.Post("/inbox", f.countInbox)
 	r.Route("/actors/{lang}", func(r chi.Router) {
 		get(r, "/", f.handleActor)
 		get(r, "/{image:icon|header}.png", f.handleActorImage)
-		r.Post("/inbox", f.handleInbox)
+		r.Post("/inbox", f.countInbox)
 		get(r, "/outbox", f.handleOutbox)
 		get(r, "/followers", f.handleFollowers)
 		get(r, "/following", f.handleFollowing)
@@ -81,11 +81,17 @@ func (f *Federation) pageRoutes() http.Handler {
 	return r
 }
 
-// detach hides the routing context of a parent chi router, so that our own
-// router matches the full path instead of joining the parent's route.
+// detach gives our router a routing context of its own, so that it matches
+// the full path instead of joining the parent's route; the patterns it
+// matched are handed back to the parent's context, where the program's
+// metrics read the route.
 func detach(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))))
+		inner := chi.NewRouteContext()
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, inner)))
+		if parent := chi.RouteContext(r.Context()); parent != nil {
+			parent.RoutePatterns = append([]string(nil), inner.RoutePatterns...)
+		}
 	})
 }
 

@@ -109,3 +109,24 @@ func Hash() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// Current reports, as an error, when the database's schema is behind this
+// build: fewer of our migrations applied than it carries (the readiness
+// check of a process started before `samizdat migrate` ran, or against the
+// wrong database).
+func Current(ctx context.Context, db interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) error {
+	entries, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	var applied int32
+	if err := db.QueryRow(ctx, `SELECT version FROM `+versionTable).Scan(&applied); err != nil {
+		return fmt.Errorf("migrations: read the applied version: %w", err)
+	}
+	if int(applied) < len(entries) {
+		return fmt.Errorf("migrations: %d of %d applied", applied, len(entries))
+	}
+	return nil
+}

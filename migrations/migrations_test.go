@@ -157,3 +157,20 @@ func TestMigration012_ModerationLogMoves(t *testing.T) {
 		t.Errorf("moderation_log still there: %v, %v", exists, err)
 	}
 }
+
+// Current tells a database behind this build from an up-to-date one: the
+// readiness check's half about migrations.
+func TestCurrent(t *testing.T) {
+	ctx := context.Background()
+	conn := emptyDatabase(t)
+	migrateTo(t, conn, 9)
+	if err := migrations.Current(ctx, conn); err == nil {
+		t.Error("Current took a database at migration 9 for up to date")
+	}
+	if err := migrations.ApplyConn(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.Current(ctx, conn); err != nil {
+		t.Errorf("after Apply: %v", err)
+	}
+}

@@ -35,6 +35,9 @@ func (s *Server) statusFor(r *http.Request, err error) int {
 
 // errorStatus shows the error page for a status.
 func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", serve.RetryAfter)
+	}
 	lang := chi.URLParam(r, "lang")
 	if !s.hasLang(lang) {
 		lang = s.cfg.Languages[0]

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
-	"samizdat/web/internal/serve"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
 // pageCache keeps rendered story pages and lists of stories, compressed and
@@ -72,6 +74,31 @@ func (c *pageCache) get(path, version string) *cachedPage {
 		return nil
 	}
 	return p
+}
+
+// last returns the page kept at path, whatever its version.
+func (c *pageCache) last(path string) *cachedPage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[path]
+}
+
+// keptWhileDown returns the page kept under key when err says the database
+// cannot be reached: its version cannot be checked, and the last page
+// rendered is better than an error while PostgreSQL restarts. It returns
+// nil otherwise.
+func (s *Server) keptWhileDown(key string, err error) *cachedPage {
+	if key == "" || !store.Unavailable(err) {
+		return nil
+	}
+	return s.pages.last(key)
+}
+
+// countPage tells the metrics whether a page came from the cache.
+func (s *Server) countPage(hit bool) {
+	if s.cfg.PageCacheResult != nil {
+		s.cfg.PageCacheResult(hit)
+	}
 }
 
 // fresh returns the page at path when its version was read and found
@@ -177,6 +204,7 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string,
 	if !ok {
 		return
 	}
+	s.countPage(false)
 	p := newCachedPage(version, body)
 	p.checked.Store(gen)
 	s.pages.put(key, p)
@@ -196,15 +224,22 @@ func (s *Server) cachedList(w http.ResponseWriter, r *http.Request) (key, versio
 	}
 	p, gen := s.freshPage(key)
 	if p != nil {
+		s.countPage(true)
 		s.writeCached(w, r, p)
 		return "", "", 0, true
 	}
 	version, err := s.store.CatalogVersion(r.Context())
+	if p := s.keptWhileDown(key, err); p != nil {
+		s.countPage(true)
+		s.writeCached(w, r, p)
+		return "", "", 0, true
+	}
 	if err != nil {
 		s.logger.Warn("catalog version", "err", err)
 		return "", "", 0, false
 	}
 	if p = s.pages.get(key, version); p != nil {
+		s.countPage(true)
 		p.checked.Store(gen)
 		s.writeCached(w, r, p)
 		return "", "", 0, true

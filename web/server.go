@@ -58,6 +58,11 @@ type Config struct {
 	// Touch it before answering any request that may have changed a page.
 	PageWatch *store.PageWatch
 
+	// PageCacheResult, when set, is told of each page that could be served
+	// from memory whether it was (a hit) or had to be rendered (a miss),
+	// for metrics.
+	PageCacheResult func(hit bool)
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -192,6 +192,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	// (page_cache.go).
 	p, gen := s.freshPage(r.URL.Path)
 	if p != nil {
+		s.countPage(true)
 		s.writeCached(w, r, p)
 		return
 	}
@@ -204,6 +205,11 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.redirectOldSlug(w, r, lang, slug)
 		return
 	}
+	if p := s.keptWhileDown(r.URL.Path, err); p != nil {
+		s.countPage(true)
+		s.writeCached(w, r, p)
+		return
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -214,6 +220,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 	}
 	version := pv.Version
 	if p := s.pages.get(r.URL.Path, version); p != nil {
+		s.countPage(true)
 		p.checked.Store(gen)
 		s.writeCached(w, r, p)
 		return

@@ -54,6 +54,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	st.OnChange(newsletter.Hook)
+	// Metrics only when they are served: then each layer is handed the
+	// functions that count its events.
+	var m *metrics
+	if cfg.MetricsAddr != "" {
+		m = newMetrics(pool, st)
+	}
 
 	// Federation: the actors' keys first, because the delivery queue signs
 	// with them and federation serves them; federation registers the change
@@ -66,19 +72,31 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		AllowPrivate:    cfg.FederationAllowPrivate,
 		MediaDir:        cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
 	}
-	keys, err := federation.LoadKeys(ctx, fedCfg, st)
-	if err != nil {
-		return err
-	}
-	queue, err := delivery.New(pool, st, delivery.Config{
-		Keys: keys.KeySource,
+	delivCfg := delivery.Config{
 		Client: transport.New(transport.Options{
 			AllowPrivate: cfg.FederationAllowPrivate,
 			UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
 			Timeout:      delivery.PostTimeout, // the job timeout and the rescue derive from it
 		}),
 		Logger: logger,
-	})
+	}
+	webCfg := web.Config{
+		BaseURL:         cfg.BaseURL,
+		Languages:       cfg.Languages,
+		PublicationName: cfg.PublicationName,
+		MediaDir:        cfg.MediaDir,
+	}
+	if m != nil {
+		fedCfg.InboxResult = m.inboxResult
+		delivCfg.Result = m.deliveryResult
+		webCfg.PageCacheResult = m.pageCacheResult
+	}
+	keys, err := federation.LoadKeys(ctx, fedCfg, st)
+	if err != nil {
+		return err
+	}
+	delivCfg.Keys = keys.KeySource
+	queue, err := delivery.New(pool, st, delivCfg)
 	if err != nil {
 		return err
 	}
@@ -106,21 +124,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer stopWatch()
 	pages := st.WatchPages(watchCtx, logger)
 
-	site, err := web.New(web.Config{
-		BaseURL:         cfg.BaseURL,
-		Languages:       cfg.Languages,
-		PublicationName: cfg.PublicationName,
-		MediaDir:        cfg.MediaDir,
-		ActivityPub:     fed.ActivityPubPages(),
-		ArticleIRI:      fed.ArticleIRI,
-		ActorHandle:     fed.ActorHandle,
-		ActorURL:        fed.ActorURL,
-		PageWatch:       pages,
-		Subscribe:       subscribeFunc(newsletter),
-		Interact: func(ctx context.Context, input, target string, follow bool) (string, error) {
-			return federation.Interact(ctx, interactClient, input, target, follow)
-		},
-	}, st, logger)
+	webCfg.ActivityPub = fed.ActivityPubPages()
+	webCfg.ArticleIRI = fed.ArticleIRI
+	webCfg.ActorHandle = fed.ActorHandle
+	webCfg.ActorURL = fed.ActorURL
+	webCfg.PageWatch = pages
+	webCfg.Subscribe = subscribeFunc(newsletter)
+	webCfg.Interact = func(ctx context.Context, input, target string, follow bool) (string, error) {
+		return federation.Interact(ctx, interactClient, input, target, follow)
+	}
+	site, err := web.New(webCfg, st, logger)
 	if err != nil {
 		return err
 	}
@@ -140,7 +153,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// One router in front: each package mounts the paths it serves;
 	// federation's and the desk's take precedence over the site's "/*".
 	root := chi.NewRouter()
+	if m != nil {
+		root.Use(m.countRequests)
+	}
 	root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		root.Method(method, "/healthz", http.HandlerFunc(handleHealthz))
+		root.Method(method, "/readyz", handleReadyz(pool))
+	}
 	fed.Mount(root)
 	staffDesk.Mount(root)
 	site.Mount(root)
@@ -163,8 +183,21 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "config", cfg.String())
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if m != nil {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			srv.Close()
+			stopWork()
+			queue.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // the listen error is the one to report
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		msrv = &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		logger.Info("serving metrics", "addr", mln.Addr().String())
+		go func() { serveErr <- msrv.Serve(mln) }()
+	}
 
 	select {
 	case err := <-serveErr:
@@ -182,6 +215,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	if msrv != nil {
+		msrv.Shutdown(shutdownCtx) //nolint:errcheck // the public server's error is the one to report
+	}
 	// Deliveries cut short stay queued in PostgreSQL for the next start.
 	if stopErr := queue.Stop(shutdownCtx); stopErr != nil {
 		logger.Error("stopping deliveries", "err", stopErr)

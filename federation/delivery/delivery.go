@@ -79,6 +79,9 @@ type Config struct {
 	// for the work of a crashed process and run again at once; JobTimeout
 	// plus a margin if zero. It must be longer than JobTimeout.
 	RescueAfter time.Duration
+	// Result, when set, is told how each attempt ended, for metrics:
+	// delivered, skipped, refused (final), retry or given_up.
+	Result func(outcome string)
 	// PollInterval is how often idle workers look for due jobs; River's
 	// default (one second) if zero.
 	PollInterval time.Duration

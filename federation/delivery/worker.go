@@ -68,6 +68,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	log := d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
 	if !ok {
 		log.Info("instance unavailable; delivery skipped")
+		d.result("skipped")
 		return d.st.MarkDeliverySkipped(ctx, id, inbox)
 	}
 
@@ -99,6 +100,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 			return err
 		}
 		log.Debug("delivered", "status", status)
+		d.result("delivered")
 		return nil
 
 	case final:
@@ -116,6 +118,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 			return err
 		}
 		log.Warn("delivery refused", "status", status)
+		d.result("refused")
 		return river.JobCancel(errors.New(reason))
 
 	default:
@@ -136,8 +139,18 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		}
 		if last {
 			log.Warn("delivery given up", "err", reason)
+			d.result("given_up")
+		} else {
+			d.result("retry")
 		}
 		return errors.New(reason)
+	}
+}
+
+// result tells Config.Result how an attempt ended.
+func (d *Deliverer) result(outcome string) {
+	if d.cfg.Result != nil {
+		d.cfg.Result(outcome)
 	}
 }
 

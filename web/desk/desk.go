@@ -124,8 +124,11 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, status int, m
 // unexpected, and never shows the error's text.
 func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
 	status := serve.Status(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		s.logger.Error("request failed", "err", err, "request_id", serve.RequestID(r), "path", r.URL.Path)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", serve.RetryAfter)
 	}
 	s.deskError(w, r, status, "")
 }

@@ -51,12 +51,17 @@ func LogRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 // RequestID is the id chi's RequestID middleware gave the request.
 func RequestID(r *http.Request) string { return middleware.GetReqID(r.Context()) }
 
-// Detach hides the routing context of a parent chi router, so that a
-// package's own router matches the full path instead of joining the
-// parent's route. It lets each package route full paths in its routes.go
-// and be tested on its own, whoever mounts it.
+// Detach gives a package's own router a routing context of its own, so
+// that it matches the full path instead of joining the parent's route. It
+// lets each package route full paths in its routes.go and be tested on its
+// own, whoever mounts it. The patterns it matched are handed back to the
+// parent's context afterwards, where the program's metrics read the route.
 func Detach(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))))
+		inner := chi.NewRouteContext()
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, inner)))
+		if parent := chi.RouteContext(r.Context()); parent != nil {
+			parent.RoutePatterns = append([]string(nil), inner.RoutePatterns...)
+		}
 	})
 }
