@@ -79,6 +79,7 @@ type Submission struct {
 	Name      string // optional name or pseudonym
 	Contact   string // optional way to reach the sender
 	ReadAt    time.Time
+	Archived  time.Time // when staff archived it; zero otherwise
 	CreatedAt time.Time
 }
 

@@ -127,6 +127,9 @@ func (n *Newsletter) SendIssue(ctx context.Context, staffID int64, lang, subject
 		if _, err := n.st.CreateNewsletterIssue(ctx, tx, is); err != nil {
 			return err
 		}
+		if err := n.st.LogStaff(ctx, tx, staffID, "newsletter.send", fmt.Sprintf("issue %d", is.ID), lang+": "+subject); err != nil {
+			return err
+		}
 		return n.queue(ctx, tx, is.ID)
 	})
 	if err != nil {

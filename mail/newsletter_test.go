@@ -6,8 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	netmail "net/mail"
 	"mime/multipart"
+	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -360,7 +360,6 @@ func TestNewsletter_SubscribeRefusesMalformed(t *testing.T) {
 	}
 }
 
-
 func reparse(t *testing.T, raw []byte) *netmail.Message {
 	t.Helper()
 	m, err := netmail.ReadMessage(strings.NewReader(string(raw)))
@@ -368,4 +367,36 @@ func reparse(t *testing.T, raw []byte) *netmail.Message {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestNewsletter_SendIssue sends an editors' digest with an introduction.
+func TestNewsletter_SendIssue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.start(t)
+	f.subscribe(t, "anna@example.org", []string{"en"}, true)
+	a := f.publish(t, "en", "First story")
+	b := f.publish(t, "en", "Second story")
+	base := len(f.wait(t, 3))
+	id, err := f.n.SendIssue(t.Context(), 0, "en", "This month", "Dear readers,\n\ntwo stories this month.", []int64{b.ID, a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.wait(t, base+1)[base]
+	if got := m.Msg.Header.Get("Subject"); got != "This month" {
+		t.Errorf("Subject %q", got)
+	}
+	p := partsOf(t, m)
+	text := strings.ReplaceAll(p["text/plain"], "\r\n", "\n")
+	if i, j := strings.Index(text, "Second story"), strings.Index(text, "First story"); !strings.HasPrefix(text, "Dear readers,\n\ntwo stories this month.") || i < 0 || j < i {
+		t.Errorf("text part:\n%s", text)
+	}
+	if !strings.Contains(p["text/html"], "<p>Dear readers,</p>") {
+		t.Errorf("HTML part:\n%s", p["text/html"])
+	}
+	waitCounts(t, f.st, id, 1, 0)
+	log, err := f.st.AuditLog(t.Context(), store.AuditFilter{Actions: []string{"newsletter.send"}})
+	if err != nil || len(log) != 1 {
+		t.Errorf("audit log %v, %v", log, err)
+	}
 }

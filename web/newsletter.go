@@ -28,15 +28,17 @@ const (
 	newsletterPer         = time.Hour
 )
 
-// newsletterRates are the form's limits per client and per address.
-type newsletterRates struct {
-	clients, addrs *clientaddr.Limiter
+// readerRates are the limits of the forms where readers take part, per
+// client and, for the newsletter, per address.
+type readerRates struct {
+	newsletterClients, newsletterAddrs, join *clientaddr.Limiter
 }
 
-func newNewsletterRates(now func() time.Time) newsletterRates {
-	return newsletterRates{
-		clients: clientaddr.NewLimiter(newsletterClientBurst, newsletterPer, now),
-		addrs:   clientaddr.NewLimiter(newsletterAddrBurst, newsletterPer, now),
+func newReaderRates(now func() time.Time) readerRates {
+	return readerRates{
+		newsletterClients: clientaddr.NewLimiter(newsletterClientBurst, newsletterPer, now),
+		newsletterAddrs:   clientaddr.NewLimiter(newsletterAddrBurst, newsletterPer, now),
+		join:              clientaddr.NewLimiter(joinLimit, joinPer, now),
 	}
 }
 
@@ -120,7 +122,7 @@ func (s *Server) handleNewsletterSubscribe(w http.ResponseWriter, r *http.Reques
 		s.render(w, r, http.StatusBadRequest, "newsletter.html", p)
 		return
 	}
-	if !s.newsletter.clients.Allow(clientaddr.Key(r)) || !s.newsletter.addrs.Allow(address) {
+	if !s.readers.newsletterClients.Allow(clientaddr.Key(r)) || !s.readers.newsletterAddrs.Allow(address) {
 		p.FormError = T(lang, "newsletter.err.rate_limited")
 		s.render(w, r, http.StatusTooManyRequests, "newsletter.html", p)
 		return

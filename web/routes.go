@@ -49,6 +49,8 @@ func (s *Server) routes() http.Handler {
 		get(r, "/search", s.handleSearch)
 		get(r, "/tell", s.handleTellForm)
 		r.Post("/tell", s.handleTellSubmit)
+		get(r, "/join", s.handleJoinForm)
+		r.Post("/join", s.handleJoinSubmit)
 		get(r, "/newsletter", s.handleNewsletterForm)
 		r.Post("/newsletter", s.handleNewsletterSubscribe)
 		get(r, "/newsletter/confirm", s.handleNewsletterConfirmPage)

@@ -75,9 +75,9 @@ type Server struct {
 	tmpl   *templates
 	limits limits
 	pages  *pageCache // rendered story pages and lists of stories (page_cache.go)
-	// newsletter limits the newsletter form (newsletter.go).
-	newsletter newsletterRates
-	handler    http.Handler
+	// readers limits the newsletter and join forms (newsletter.go).
+	readers readerRates
+	handler http.Handler
 }
 
 // New builds the web server. It parses every template once and fails if any
@@ -98,7 +98,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		limits: newLimits(cfg.Now),
 		pages:  newPageCache(pageCacheSize),
 	}
-	s.newsletter = newNewsletterRates(cfg.Now)
+	s.readers = newReaderRates(cfg.Now)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -45,3 +45,12 @@ func subscribeFunc(n *mail.Newsletter) func(ctx context.Context, address string,
 	}
 	return n.Subscribe
 }
+
+// sendIssueFunc is the desk's way to send an issue, nil when the
+// newsletter is closed.
+func sendIssueFunc(n *mail.Newsletter) func(ctx context.Context, staffID int64, lang, subject, intro string, ids []int64) (int64, error) {
+	if !n.Open() {
+		return nil
+	}
+	return n.SendIssue
+}

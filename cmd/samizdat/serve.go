@@ -107,6 +107,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := queue.AddWork(newsletterWork(newsletter)); err != nil {
 		return err
 	}
+	if err := queue.AddWork(retentionWork(st, logger)); err != nil {
+		return err
+	}
 	if err := queue.AddWork(scheduleWork(st, logger, scheduleInterval)); err != nil {
 		return err
 	}
@@ -145,6 +148,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Preview:         site.Preview,
 		RetryDeliveries: queue.RetryFailed,
 		ReportRemote:    fed.ReportRemote,
+		SendIssue:       sendIssueFunc(newsletter),
 	}, st, logger)
 	if err != nil {
 		return err

@@ -21,25 +21,34 @@ func (s *Store) CreateSubmission(ctx context.Context, sub *content.Submission) e
 	return mapErr("create submission", err)
 }
 
-const submissionColumns = `id, lang, story, name, contact, read_at, created_at`
+const submissionColumns = `id, lang, story, name, contact, read_at, archived_at, created_at`
 
 func scanSubmission(row pgx.Row) (*content.Submission, error) {
 	sub := &content.Submission{}
-	var readAt *time.Time
-	err := row.Scan(&sub.ID, &sub.Lang, &sub.Story, &sub.Name, &sub.Contact, &readAt, &sub.CreatedAt)
-	sub.ReadAt = timeOrZero(readAt)
+	var readAt, archived *time.Time
+	err := row.Scan(&sub.ID, &sub.Lang, &sub.Story, &sub.Name, &sub.Contact, &readAt, &archived, &sub.CreatedAt)
+	sub.ReadAt, sub.Archived = timeOrZero(readAt), timeOrZero(archived)
 	return sub, err
 }
 
-// Submissions lists submissions, unread first, newest first; limit is 50
-// when zero or less.
+// Submissions lists the submissions not archived, unread first, newest
+// first; limit is 50 when zero or less.
 func (s *Store) Submissions(ctx context.Context, limit, offset int) ([]*content.Submission, error) {
+	return s.submissions(ctx, false, limit, offset)
+}
+
+// ArchivedSubmissions lists the archived submissions as Submissions does.
+func (s *Store) ArchivedSubmissions(ctx context.Context, limit, offset int) ([]*content.Submission, error) {
+	return s.submissions(ctx, true, limit, offset)
+}
+
+func (s *Store) submissions(ctx context.Context, archived bool, limit, offset int) ([]*content.Submission, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	offset = max(offset, 0)
-	rows, err := s.pool.Query(ctx, `SELECT `+submissionColumns+` FROM submissions
-		ORDER BY read_at IS NOT NULL, created_at DESC, id DESC LIMIT $1 OFFSET $2`, limit, offset)
+	rows, err := s.pool.Query(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE (archived_at IS NOT NULL) = $3
+		ORDER BY read_at IS NOT NULL, created_at DESC, id DESC LIMIT $1 OFFSET $2`, limit, offset, archived)
 	if err != nil {
 		return nil, mapErr("submissions", err)
 	}

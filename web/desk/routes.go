@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"samizdat/content/store"
 	"samizdat/web/internal/serve"
 )
 
@@ -38,6 +39,16 @@ func (s *Server) routes() http.Handler {
 			r.Get("/", s.handleDeskHome)
 			r.Get("/submissions", s.requireRole(roleModeratorOrEditor, s.handleSubmissionList))
 			r.Get("/submissions/{id}", s.requireRole(roleModeratorOrEditor, s.handleSubmissionView))
+			r.Post("/submissions/{id}", s.requireRole(roleModeratorOrEditor, s.intakeAction(store.IntakeSubmission, "/desk/submissions")))
+			r.Get("/volunteers", s.requireRole(roleModeratorOrEditor, s.handleVolunteerList))
+			r.Get("/volunteers/{id}", s.requireRole(roleModeratorOrEditor, s.handleVolunteerView))
+			r.Post("/volunteers/{id}", s.requireRole(roleModeratorOrEditor, s.intakeAction(store.IntakeVolunteer, "/desk/volunteers")))
+			r.Post("/retention", s.requireRole(roleModeratorOrEditor, s.handleRetentionSave))
+			r.Route("/newsletter", func(r chi.Router) {
+				r.Use(s.requireRoleMW(roleEditor))
+				r.Get("/", s.handleNewsletter)
+				r.Post("/", s.handleNewsletterSend)
+			})
 			r.Route("/stories", s.storyRoutes)
 			r.Route("/moderation", s.moderationRoutes)
 			r.Get("/audit", s.requireRole(roleAdmin, s.handleAuditLog))

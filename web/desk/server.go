@@ -42,6 +42,12 @@ type Config struct {
 	// staffID, and logs it. The desk hides the button without it.
 	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
 
+	// SendIssue, when set, queues an issue of the newsletter by hand: a
+	// digest of the given translations with an introduction, to the
+	// subscribers of lang, on behalf of staffID, logged (package mail).
+	// Without it the desk says the newsletter is not open.
+	SendIssue func(ctx context.Context, staffID int64, lang, subject, intro string, translationIDs []int64) (issueID int64, err error)
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

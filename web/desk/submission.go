@@ -13,6 +13,7 @@ const submissionsPerPage = 50
 // submissionListPage is the data of templates/submissions.html.
 type submissionListPage struct {
 	deskPage
+	Archived    bool
 	Submissions []submissionRow
 	PrevURL     string
 	NextURL     string
@@ -39,18 +40,27 @@ type submissionPage struct {
 // unread first.
 func (s *Server) handleSubmissionList(w http.ResponseWriter, r *http.Request) {
 	n := pageParam(r)
-	subs, err := s.store.Submissions(r.Context(), submissionsPerPage+1, (n-1)*submissionsPerPage)
+	list := s.store.Submissions
+	archived := r.URL.Query().Get("archived") == "1"
+	if archived {
+		list = s.store.ArchivedSubmissions
+	}
+	subs, err := list(r.Context(), submissionsPerPage+1, (n-1)*submissionsPerPage)
 	if err != nil {
 		s.deskFail(w, r, err)
 		return
 	}
-	p := submissionListPage{deskPage: s.deskPage(r, "Submissions", "submissions")}
+	p := submissionListPage{deskPage: s.deskPage(r, "Submissions", "submissions"), Archived: archived}
+	base := "/desk/submissions?"
+	if archived {
+		base += "archived=1&"
+	}
 	if len(subs) > submissionsPerPage {
 		subs = subs[:submissionsPerPage]
-		p.NextURL = fmt.Sprintf("/desk/submissions?page=%d", n+1)
+		p.NextURL = fmt.Sprintf("%spage=%d", base, n+1)
 	}
 	if n > 1 {
-		p.PrevURL = fmt.Sprintf("/desk/submissions?page=%d", n-1)
+		p.PrevURL = fmt.Sprintf("%spage=%d", base, n-1)
 	}
 	for _, sub := range subs {
 		p.Submissions = append(p.Submissions, submissionRow{
