@@ -31,7 +31,7 @@ const maxInboxBody = transport.MaxBody
 // network would make us fetch (docs/federation.md#account-deletion-floods);
 // then the signature, with 401 only for authentication failures, because
 // Mastodon 4.7 answers a 400 or 401 by sending again with RFC 9421
-// (docs/federation.md#rfc9421-double-knock); and a signer that is not the
+// (docs/federation.md#rfc9421-signatures); and a signer that is not the
 // activity's actor is refused (docs/federation.md#signer-is-actor), except for
 // a Create, whose object is then fetched again from its own server (a forwarded
 // reply). Only then, the signature known good, are blocked accounts and

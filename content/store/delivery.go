@@ -133,7 +133,7 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 	return a, d, nil
 }
 
-// DeliveryJob is DeliveryTarget and InstanceAvailable for the inbox's host in
+// DeliveryJob is DeliveryTarget and what DeliveryHost says of the inbox's host in
 // one round trip to PostgreSQL, for a worker that makes thousands of attempts a
 // second in a fan-out: each round trip costs both the worker and PostgreSQL CPU
 // that RSA signing needs. The two statements are pipelined, and sent with those
@@ -141,14 +141,14 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 // nil, is the activity as the caller already holds it: activities never change
 // once stored, so only the delivery's state is read, not the body again, and
 // known is returned.
-func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, bool, error) {
+func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, DeliveryHost, error) {
 	var (
-		a           *Activity
-		d           *Delivery
-		unavailable bool
+		a *Activity
+		d *Delivery
+		h DeliveryHost
 	) // written by the callbacks, read only once they have run
 	err := s.reads.do(ctx, func(b *pgx.Batch) {
-		a, d, unavailable = known, nil, false
+		a, d, h = known, nil, DeliveryHost{}
 		if known == nil {
 			b.Queue(deliveryTargetQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
 				var err error
@@ -161,14 +161,17 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 				return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
 			})
 		}
-		b.Queue(instanceUnavailableQuery, host).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&unavailable)
+		b.Queue(deliveryHostQuery, host).QueryRow(func(row pgx.Row) error {
+			var unavailable bool
+			err := row.Scan(&unavailable, &h.Signature)
+			h.Available = !unavailable
+			return err
 		})
 	})
 	if err != nil {
-		return nil, nil, false, mapErr(fmt.Sprintf("delivery of %s to %s", activityID, inbox), err)
+		return nil, nil, DeliveryHost{}, mapErr(fmt.Sprintf("delivery of %s to %s", activityID, inbox), err)
 	}
-	return a, d, !unavailable, nil
+	return a, d, h, nil
 }
 
 const deliveryStateQuery = `

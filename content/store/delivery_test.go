@@ -347,7 +347,7 @@ func TestStore_DeliveryJob_Together(t *testing.T) {
 	type answer struct {
 		a   *store.Activity
 		d   *store.Delivery
-		ok  bool
+		h   store.DeliveryHost
 		err error
 	}
 	got := make([]answer, len(inboxes))
@@ -358,8 +358,8 @@ func TestStore_DeliveryJob_Together(t *testing.T) {
 			known = create // the body cached: only the state is read
 		}
 		wg.Go(func() {
-			a, d, ok, err := s.DeliveryJob(t.Context(), create.ID, inbox, strings.TrimSuffix(strings.TrimPrefix(inbox, "https://"), "/inbox"), known)
-			got[i] = answer{a, d, ok, err}
+			a, d, h, err := s.DeliveryJob(t.Context(), create.ID, inbox, strings.TrimSuffix(strings.TrimPrefix(inbox, "https://"), "/inbox"), known)
+			got[i] = answer{a, d, h, err}
 		})
 		waitPending(t, s, i+1)
 	}
@@ -376,8 +376,8 @@ func TestStore_DeliveryJob_Together(t *testing.T) {
 			}
 			continue
 		}
-		if g.err != nil || !g.ok || g.d == nil || g.d.State != store.DeliveryPending || g.d.Inbox != inboxes[i] || g.a == nil || string(g.a.Body) != `{"type":"Create"}` {
-			t.Errorf("%s: activity %+v, delivery %+v, available %v, err %v", inboxes[i], g.a, g.d, g.ok, g.err)
+		if g.err != nil || !g.h.Available || g.d == nil || g.d.State != store.DeliveryPending || g.d.Inbox != inboxes[i] || g.a == nil || string(g.a.Body) != `{"type":"Create"}` {
+			t.Errorf("%s: activity %+v, delivery %+v, available %v, err %v", inboxes[i], g.a, g.d, g.h.Available, g.err)
 		}
 	}
 }

@@ -111,3 +111,43 @@ func (s *Store) UnavailableHosts(ctx context.Context, q querier, hosts []string)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return out, mapErr(fmt.Sprintf("unavailable among %d hosts", len(hosts)), err)
 }
+
+// Signature schemes an instance is known to accept on the POSTs we send
+// (docs/federation.md#rfc9421-signatures). An instance never recorded, or
+// recorded with "", gets draft-cavage.
+const (
+	SignatureCavage  = "cavage"
+	SignatureRFC9421 = "rfc9421"
+)
+
+// DeliveryHost is what a delivery needs to know of its inbox's host.
+type DeliveryHost struct {
+	Available bool   // not given up on (docs/federation.md#unavailable-instances)
+	Signature string // the scheme it accepts: "", SignatureCavage or SignatureRFC9421
+}
+
+const deliveryHostQuery = `
+	SELECT coalesce(bool_or(unavailable), false), coalesce(max(signature), '')
+	FROM instances WHERE host = $1`
+
+// SetInstanceSignature records the signature scheme host accepted after
+// refusing the other one, so that later deliveries use it at once. It
+// writes nothing when that is already what is recorded.
+func (s *Store) SetInstanceSignature(ctx context.Context, host, scheme string) error {
+	if scheme != SignatureCavage && scheme != SignatureRFC9421 {
+		return fmt.Errorf("store: signature scheme %q of %s", scheme, host)
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO instances (host, signature, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (host) DO UPDATE SET signature = EXCLUDED.signature, updated_at = EXCLUDED.updated_at
+		WHERE instances.signature <> EXCLUDED.signature`, host, scheme, s.now())
+	return mapErr("signature scheme of "+host, err)
+}
+
+// InstanceSignature returns the signature scheme recorded for host, "" when
+// none is.
+func (s *Store) InstanceSignature(ctx context.Context, host string) (string, error) {
+	var scheme string
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(signature), '') FROM instances WHERE host = $1`, host).Scan(&scheme)
+	return scheme, mapErr("signature scheme of "+host, err)
+}

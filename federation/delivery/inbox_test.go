@@ -73,6 +73,13 @@ type inbox struct {
 	posts  int
 	bodies [][]byte
 	bad    []string // what failed verification
+	// accepts is the signature scheme the inbox takes: draft-cavage when
+	// "" (as Mastodon before 4.5), store.SignatureRFC9421 for a server that
+	// verifies RFC 9421 only. The other is answered refuseWith (401 if 0)
+	// and counted in refused, before any script.
+	accepts    string
+	refuseWith int
+	refused    int
 }
 
 func newInbox(t testing.TB, pub *rsa.PublicKey, script ...int) *inbox {
@@ -112,7 +119,34 @@ func (in *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ua := r.Header.Get("User-Agent"); !strings.HasPrefix(ua, "Samizdat/") {
 		problems = append(problems, "User-Agent "+ua)
 	}
-	if sig := r.Header.Get("Signature"); !strings.Contains(sig, `headers="(request-target) host date digest"`) || !strings.Contains(sig, `algorithm="rsa-sha256"`) {
+	scheme := ""
+	if r.Header.Get("Signature-Input") != "" {
+		scheme = store.SignatureRFC9421
+	}
+	in.mu.Lock()
+	accepts, refuseWith := in.accepts, in.refuseWith
+	if scheme != accepts {
+		in.refused++
+		in.posts++
+	}
+	in.mu.Unlock()
+	if scheme != accepts {
+		if refuseWith == 0 {
+			refuseWith = http.StatusUnauthorized
+		}
+		http.Error(w, "signature scheme not supported", refuseWith)
+		return
+	}
+	if scheme == store.SignatureRFC9421 {
+		// Mastodon 4.7's shape, and nothing of draft-cavage left over.
+		input := r.Header.Get("Signature-Input")
+		if !strings.HasPrefix(input, `sig1=("@method" "@target-uri" "content-digest");created=`) || !strings.HasSuffix(input, `;keyid="`+testKeyID+`";alg="rsa-v1_5-sha256"`) {
+			problems = append(problems, "Signature-Input "+input)
+		}
+		if r.Header.Get("Digest") != "" || !strings.HasPrefix(r.Header.Get("Signature"), "sig1=:") {
+			problems = append(problems, "Signature "+r.Header.Get("Signature")+", Digest "+r.Header.Get("Digest"))
+		}
+	} else if sig := r.Header.Get("Signature"); !strings.Contains(sig, `headers="(request-target) host date digest"`) || !strings.Contains(sig, `algorithm="rsa-sha256"`) {
 		problems = append(problems, "Signature "+sig)
 	}
 	lookup := func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, string, error) {

@@ -54,7 +54,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	}
 	// The delivery and its host's health in one round trip, the activity
 	// from the cache after its first delivery.
-	a, del, ok, err := d.st.DeliveryJob(ctx, id, inbox, host, d.activities.get(id))
+	a, del, h, err := d.st.DeliveryJob(ctx, id, inbox, host, d.activities.get(id))
 	if errors.Is(err, content.ErrNotFound) {
 		return river.JobCancel(err) // the activity is gone
 	}
@@ -66,7 +66,7 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		return nil // acknowledged already, or settled: never send twice
 	}
 	log := d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
-	if !ok {
+	if !h.Available {
 		log.Info("instance unavailable; delivery skipped")
 		d.result("skipped")
 		return d.st.MarkDeliverySkipped(ctx, id, inbox)
@@ -82,7 +82,26 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		return errors.New(reason)
 	}
 
-	status, err := d.post(ctx, a, inbox, keyID, key)
+	status, err := d.post(ctx, a, inbox, keyID, key, h.Signature)
+	if err == nil && knockAgain(status) {
+		// Refused as unauthenticated: perhaps the scheme, not the key. Try
+		// the other scheme once, at once, and remember it if it is taken
+		// (docs/federation.md#rfc9421-signatures). Refused that way too,
+		// the first answer stands; any other answer is the one classified.
+		other := otherScheme(h.Signature)
+		s2, err2 := d.post(ctx, a, inbox, keyID, key, other)
+		switch {
+		case err2 == nil && s2 >= 200 && s2 < 300:
+			if err := d.st.SetInstanceSignature(ctx, host, other); err != nil {
+				log.Warn("recording the signature scheme an instance accepts", "err", err)
+			}
+			log.Info("instance refused one signature scheme and took the other", "host", host, "refused", status, "scheme", other)
+			status = s2
+		case err2 == nil && knockAgain(s2):
+		default:
+			status, err = s2, err2
+		}
+	}
 	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 		// Shutting down mid-request: not the host's fault either. Put the
 		// job back without spending an attempt.
@@ -170,9 +189,27 @@ func (d *Deliverer) alive(ctx context.Context, log *slog.Logger, host string) {
 	}
 }
 
-// post signs a's body with key and POSTs it to inbox, returning the status,
-// or an error when no response came.
-func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID string, key *rsa.PrivateKey) (int, error) {
+// knockAgain reports whether an answer to a signed POST may mean that the
+// instance does not take its signature scheme: 401, and 400, which Mastodon
+// 4.7 also answers by signing again with the other scheme
+// (docs/federation.md#rfc9421-signatures). One more POST per such answer is
+// cheap; a 400 is final otherwise, and the activity would be lost.
+func knockAgain(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusBadRequest
+}
+
+// otherScheme is the scheme to try after scheme was refused.
+func otherScheme(scheme string) string {
+	if scheme == store.SignatureRFC9421 {
+		return store.SignatureCavage
+	}
+	return store.SignatureRFC9421
+}
+
+// post signs a's body with key in scheme (draft-cavage unless it is
+// store.SignatureRFC9421) and POSTs it to inbox, returning the status, or
+// an error when no response came.
+func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID string, key *rsa.PrivateKey, scheme string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(a.Body))
 	if err != nil {
 		return 0, err
@@ -180,7 +217,11 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 	// Never a Collection-Synchronization header
 	// (docs/federation.md#no-follower-synchronization).
 	req.Header.Set("Content-Type", "application/activity+json")
-	if err := signature.SignRequest(req, keyID, key, a.Body, d.cfg.Now()); err != nil {
+	sign := signature.SignRequest
+	if scheme == store.SignatureRFC9421 {
+		sign = signature.SignMessage
+	}
+	if err := sign(req, keyID, key, a.Body, d.cfg.Now()); err != nil {
 		return 0, err
 	}
 	resp, err := d.client.Do(req)

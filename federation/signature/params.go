@@ -35,7 +35,11 @@ func (p *params) signs(name string) bool {
 // we never knew).
 func KeyID(r *http.Request) (string, error) {
 	if r.Header.Get("Signature-Input") != "" {
-		return "", newError(ErrUnsupported, "", "RFC 9421 message signatures are not supported", nil)
+		m, err := parseMessageSignature(r)
+		if err != nil {
+			return "", newError(ErrMalformed, "", err.Error(), nil)
+		}
+		return m.keyID, nil
 	}
 	h := r.Header.Get("Signature")
 	if h == "" {

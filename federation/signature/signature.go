@@ -1,6 +1,9 @@
 // Package signature signs outgoing ActivityPub requests and verifies incoming
 // ones with draft-cavage HTTP Signatures, the scheme every fediverse server
-// speaks (https://datatracker.ietf.org/doc/html/draft-cavage-http-signatures-12).
+// speaks (https://datatracker.ietf.org/doc/html/draft-cavage-http-signatures-12),
+// and with RFC 9421 HTTP Message Signatures, which Mastodon 4.5 and later
+// verify and 4.7 sends when draft-cavage is refused (message.go,
+// docs/federation.md#rfc9421-signatures).
 //
 // Signing goes through github.com/go-fed/httpsig. Verification follows
 // Mastodon's rules (app/lib/signed_request.rb) and is done here rather than

@@ -82,16 +82,16 @@ const (
 	clockSkew     = time.Hour
 )
 
-// Verify checks r's draft-cavage signature by Mastodon's rules and returns the
-// keyId and the id of the actor that owns the key. body is the request body,
-// already read (the inbox caps it at 1 MB first,
+// Verify checks r's signature by Mastodon's rules and returns the keyId and
+// the id of the actor that owns the key. A request with Signature-Input is
+// RFC 9421 and is checked as verifyMessage says; any other is draft-cavage.
+// body is the request body, already read (the inbox caps it at 1 MB first,
 // docs/federation.md#httpsig-gaps).
 //
-// The checks, in order, all before any key lookup so that a malformed or stale
-// request never causes a fetch: an RFC 9421 request (Signature-Input) is
-// refused as unsupported (docs/federation.md#rfc9421-double-knock); the
-// algorithm must be rsa-sha256 or hs2019; date or (created) must be signed,
-// (request-target) or digest, digest on every POST and host on every GET
+// The draft-cavage checks, in order, all before any key lookup so that a
+// malformed or stale request never causes a fetch: the algorithm must be
+// rsa-sha256 or hs2019; date or (created) must be signed, (request-target)
+// or digest, digest on every POST and host on every GET
 // (docs/federation.md#signed-headers, #httpsig-gaps); the time window
 // (docs/federation.md#signature-time-window); the Digest, SHA-256 only, against
 // body (docs/federation.md#httpsig-gaps). Then the signature is checked against
@@ -101,7 +101,7 @@ const (
 // (docs/federation.md#key-refetch-once).
 func Verify(r *http.Request, body []byte, now time.Time, lookup KeyLookup) (keyID string, actorID string, err error) {
 	if r.Header.Get("Signature-Input") != "" {
-		return "", "", newError(ErrUnsupported, "", "RFC 9421 message signatures are not supported", nil)
+		return verifyMessage(r, body, now, lookup)
 	}
 	header := r.Header.Get("Signature")
 	if header == "" {
@@ -131,6 +131,23 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup KeyLookup) (keyI
 		return keyID, "", newError(ErrMalformed, keyID, err.Error(), nil)
 	}
 
+	owner, err := withKey(r, keyID, lookup, func(pub *rsa.PublicKey) bool {
+		for _, s := range candidates {
+			sum := sha256.Sum256([]byte(s))
+			if rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], p.signature) == nil {
+				return true
+			}
+		}
+		return false
+	})
+	return keyID, owner, err
+}
+
+// withKey looks up keyID and runs verify with it; if verify fails, it looks
+// the key up again once with refetch set, in case the owner rotated it, and
+// runs verify again (docs/federation.md#key-refetch-once). It returns the
+// key's owner.
+func withKey(r *http.Request, keyID string, lookup KeyLookup, verify func(*rsa.PublicKey) bool) (string, error) {
 	for _, refetch := range []bool{false, true} {
 		pub, owner, err := lookup(r.Context(), keyID, refetch)
 		if err == nil && pub == nil {
@@ -141,16 +158,13 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup KeyLookup) (keyI
 			if refetch {
 				detail = "the key failed to verify and fetching it again failed"
 			}
-			return keyID, "", newError(ErrKey, keyID, detail, err)
+			return "", newError(ErrKey, keyID, detail, err)
 		}
-		for _, s := range candidates {
-			sum := sha256.Sum256([]byte(s))
-			if rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], p.signature) == nil {
-				return keyID, owner, nil
-			}
+		if verify(pub) {
+			return owner, nil
 		}
 	}
-	return keyID, "", newError(ErrInvalid, keyID, "", nil)
+	return "", newError(ErrInvalid, keyID, "", nil)
 }
 
 // checkStrength applies Mastodon's rules on what must be signed
@@ -185,18 +199,28 @@ func checkWindow(r *http.Request, p *params, now time.Time) error {
 	default:
 		return newError(ErrStale, p.keyID, "no Date and no created parameter", nil)
 	}
-	expires := created.Add(defaultExpiry)
+	var expires time.Time
 	if p.expires != 0 {
 		expires = time.Unix(p.expires, 0)
+	}
+	return inWindow(p.keyID, created, expires, now)
+}
+
+// inWindow applies Mastodon's time window (#matches_time_window?) to a
+// signature created at created that expires at expires, or five minutes
+// after created when expires is zero.
+func inWindow(keyID string, created, expires, now time.Time) error {
+	if expires.IsZero() {
+		expires = created.Add(defaultExpiry)
 	}
 	if limit := created.Add(maxExpiry); expires.After(limit) {
 		expires = limit
 	}
 	switch {
 	case created.After(now.Add(clockSkew)):
-		return newError(ErrStale, p.keyID, fmt.Sprintf("created %s, more than an hour ahead of %s", created.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
+		return newError(ErrStale, keyID, fmt.Sprintf("created %s, more than an hour ahead of %s", created.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
 	case now.After(expires.Add(clockSkew)):
-		return newError(ErrStale, p.keyID, fmt.Sprintf("expired %s, more than an hour before %s", expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
+		return newError(ErrStale, keyID, fmt.Sprintf("expired %s, more than an hour before %s", expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
 	}
 	return nil
 }
