@@ -149,6 +149,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		RetryDeliveries: queue.RetryFailed,
 		ReportRemote:    fed.ReportRemote,
 		SendIssue:       sendIssueFunc(newsletter),
+		RevokeQuote:     fed.RevokeQuote,
 	}, st, logger)
 	if err != nil {
 		return err

@@ -178,3 +178,31 @@ func scanQuote(row pgx.CollectableRow) (*content.Quote, error) {
 	err := row.Scan(&q.ID, &q.AuthKey, &q.TranslationID, &q.Actor, &q.Post, &q.RequestID, &q.Revoked, &q.CreatedAt)
 	return &q, err
 }
+
+// QuoteLine is a quote with what the desk shows of the Article it quotes.
+type QuoteLine struct {
+	content.Quote
+	StoryID int64
+	Lang    string
+	Title   string
+}
+
+// RecentQuotes returns the latest quotes of any Article, newest first, at
+// most limit, revoked ones included.
+func (s *Store) RecentQuotes(ctx context.Context, limit int) ([]QuoteLine, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT q.id, q.auth_key::text, q.translation_id, q.actor, q.post, q.request_id, q.state = 'revoked', q.created_at,
+			t.story_id, t.lang, t.title
+		FROM quotes q JOIN translations t ON t.id = q.translation_id
+		ORDER BY q.created_at DESC, q.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, mapErr("recent quotes", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QuoteLine, error) {
+		var l QuoteLine
+		err := row.Scan(&l.ID, &l.AuthKey, &l.TranslationID, &l.Actor, &l.Post, &l.RequestID, &l.Revoked, &l.CreatedAt,
+			&l.StoryID, &l.Lang, &l.Title)
+		return l, err
+	})
+	return out, mapErr("recent quotes", err)
+}

@@ -43,6 +43,24 @@ type activityLine struct {
 	Pending   int
 	Failed    int
 	Skipped   int
+	Reach     []reachLine // who was sent it, by group; empty before groups were recorded
+}
+
+// reachLine is one group of an activity's inboxes, in the desk's words.
+type reachLine struct {
+	Label     string
+	Inboxes   int
+	Delivered int
+}
+
+// reachLabels name the reach groups: why a server was sent an activity.
+var reachLabels = map[string]string{
+	store.ReachFollowers: "followers",
+	store.ReachReplied:   "replied",
+	store.ReachBoosted:   "boosted",
+	store.ReachLiked:     "liked",
+	store.ReachQuoted:    "quoted",
+	store.ReachFetched:   "fetched it",
 }
 
 type failureLine struct {
@@ -83,10 +101,14 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 		LastErrorAt: deskTime(report.LastErrorAt),
 	}
 	for _, a := range report.Activities {
-		p.Activities = append(p.Activities, activityLine{
+		line := activityLine{
 			Type: a.Type, When: deskTime(a.CreatedAt),
 			Delivered: a.Delivered, Pending: a.Pending, Failed: a.Failed, Skipped: a.Skipped,
-		})
+		}
+		for _, g := range a.Reach {
+			line.Reach = append(line.Reach, reachLine{Label: reachLabels[g.Group], Inboxes: g.Inboxes, Delivered: g.Delivered})
+		}
+		p.Activities = append(p.Activities, line)
 	}
 	if len(failed) > failureListLimit {
 		failed, p.MoreFailed = failed[:failureListLimit], true

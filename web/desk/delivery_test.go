@@ -26,7 +26,8 @@ func TestDesk_Deliveries(t *testing.T) {
 		if err := site.store.InsertActivity(ctx, tx, &store.Activity{ID: id, Actor: "en", Type: "Create", TranslationID: tr.ID, Body: []byte("{}")}); err != nil {
 			return err
 		}
-		if err := site.store.InsertDeliveries(ctx, tx, id, []string{"https://a.example/inbox", "https://b.example/inbox", "https://c.example/inbox"}, store.DeliveryPending, ""); err != nil {
+		if err := site.store.InsertReachDeliveries(ctx, tx, id, []string{"https://a.example/inbox", "https://b.example/inbox", "https://c.example/inbox"},
+			[]string{store.ReachFollowers, store.ReachFollowers, store.ReachFetched}, store.DeliveryPending, ""); err != nil {
 			return err
 		}
 		return site.store.MarkDelivered(ctx, tx, id, "https://a.example/inbox", 202)
@@ -51,7 +52,8 @@ func TestDesk_Deliveries(t *testing.T) {
 	resp := b.get(page)
 	wantStatus(t, resp, http.StatusOK)
 	wantContains(t, resp.Body, "1 reached", "0 pending", "2 failed", "HTTP 404 Not Found",
-		"https://b.example/inbox", "<td>Create</td>", `action="`+page+`/retry"`)
+		"https://b.example/inbox", "<td>Create</td>", `action="`+page+`/retry"`,
+		"followers: 2 (1 reached); fetched it: 1 (0 reached)")
 
 	wantRedirect(t, b.post(page+"/retry", url.Values{}), page)
 	if len(retried) != 1 || retried[0] != tr.ID {

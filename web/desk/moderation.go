@@ -438,7 +438,8 @@ func (s *Server) handleReportAuthor(w http.ResponseWriter, r *http.Request) {
 // policyPage is the data of templates/moderation_policy.html.
 type policyPage struct {
 	moderationPage
-	Policies []policyChoice
+	Policies      []policyChoice
+	QuotePolicies []policyChoice
 }
 
 type policyChoice struct {
@@ -467,6 +468,10 @@ func (s *Server) handlePolicyForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := policyPage{moderationPage: mp}
+	if p.QuotePolicies, err = s.quotePolicyChoices(r); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
 	for _, pol := range content.Policies {
 		t := policyTexts[pol]
 		p.Policies = append(p.Policies, policyChoice{Value: string(pol), Label: t[0], Hint: t[1], Current: pol == current})

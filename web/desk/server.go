@@ -41,6 +41,10 @@ type Config struct {
 	// with a Flag from the instance actor, on behalf of the staff member
 	// staffID, and logs it. The desk hides the button without it.
 	ReportRemote func(ctx context.Context, staffID, replyID int64, comment string) error
+	// RevokeQuote, when set, withdraws the authorization of a quote of one
+	// of our stories on behalf of staffID, tells the quoting server and
+	// logs it. The desk hides the button without it.
+	RevokeQuote func(ctx context.Context, staffID, quoteID int64) error
 
 	// SendIssue, when set, queues an issue of the newsletter by hand: a
 	// digest of the given translations with an introduction, to the
