@@ -57,17 +57,8 @@ func (s *Staff) Validate() error {
 	return v.Err()
 }
 
-// Page is a static page (about, team, stance, privacy) in one language.
-type Page struct {
-	Lang         string
-	Slug         string
-	Title        string
-	BodyMarkdown string
-	BodyHTML     string
-	UpdatedAt    time.Time
-}
-
-// PageSlugs are the static pages every language has.
+// PageSlugs are the static pages the demo loads in every language; the
+// editors add others and may rename these.
 var PageSlugs = []string{"about", "team", "stance", "privacy"}
 
 // Submission is a story sent through "Tell your story". It keeps only what the

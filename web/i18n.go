@@ -53,6 +53,7 @@ var messages = map[string]map[string]string{
 
 		"untranslated.title":     "Not yet translated",
 		"untranslated.text":      "This story has not been translated into English yet.",
+		"untranslated.page_text": "This page has not been translated into English yet.",
 		"untranslated.available": "You can read it in",
 		"untranslated.back":      "Back to the latest stories",
 
@@ -185,6 +186,7 @@ var messages = map[string]map[string]string{
 
 		"untranslated.title":     "Перевода пока нет",
 		"untranslated.text":      "Эта история ещё не переведена на русский.",
+		"untranslated.page_text": "Эта страница ещё не переведена на русский.",
 		"untranslated.available": "Её можно прочитать на языках",
 		"untranslated.back":      "К новым историям",
 
@@ -317,6 +319,7 @@ var messages = map[string]map[string]string{
 
 		"untranslated.title":     "Pas encore traduit",
 		"untranslated.text":      "Ce récit n’a pas encore été traduit en français.",
+		"untranslated.page_text": "Cette page n’a pas encore été traduite en français.",
 		"untranslated.available": "Vous pouvez le lire en",
 		"untranslated.back":      "Retour aux derniers récits",
 

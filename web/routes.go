@@ -58,7 +58,8 @@ func (s *Server) routes() http.Handler {
 		get(r, "/newsletter/unsubscribe", s.handleNewsletterUnsubscribePage)
 		r.Post("/newsletter/unsubscribe", s.handleNewsletterUnsubscribe)
 		r.Post("/interact", s.handleInteract)
-		get(r, "/{page:about|team|stance|privacy}", s.handlePage)
+		get(r, "/{page}", s.handlePage)
+		get(r, "/{page}/", s.redirectNoSlash)
 	})
 	return r
 }

@@ -160,8 +160,39 @@ func TestStaticPage(t *testing.T) {
 		`<a href="/en/about" aria-current="page">About</a>`)
 	lacks(t, body, `hreflang="ru" href="https://`)
 	expectPage(t, s.get("/fr/about"), http.StatusOK, "fr")
-	expectPage(t, s.get("/ru/about"), http.StatusNotFound, "ru")
+	// Missing in a language: the notice, with the languages it is in.
+	notice := expectPage(t, s.get("/ru/about"), http.StatusOK, "ru")
+	contains(t, notice, "Эта страница ещё не переведена на русский.", `<a href="/en/about" hreflang="en">`, `<a href="/fr/about" hreflang="fr">`)
 	expectPage(t, s.get("/en/team"), http.StatusNotFound, "en")
+
+	// A page of the editors' own, with a slug of its own per language; a
+	// draft shows nowhere.
+	ctx := t.Context()
+	en := &content.Page{Lang: "en", Title: "How we work", BodyMarkdown: "Slowly."}
+	if err := s.store.CreatePage(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	expectPage(t, s.get("/en/how-we-work"), http.StatusNotFound, "en")
+	fr := &content.Page{PageID: en.PageID, Lang: "fr", Slug: "notre-methode", Title: "Notre méthode", BodyMarkdown: "Lentement."}
+	if err := s.store.SavePageTranslation(ctx, fr); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"en", "fr"} {
+		if err := s.store.SetPageState(ctx, en.PageID, l, content.StatePublished); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body = expectPage(t, s.get("/en/how-we-work"), http.StatusOK, "en")
+	contains(t, body, "<h1>How we work</h1>", `<a href="/fr/notre-methode" hreflang="fr" lang="fr">Français</a>`)
+	contains(t, expectPage(t, s.get("/ru/how-we-work"), http.StatusOK, "ru"), `<a href="/fr/notre-methode" hreflang="fr">`)
+	expect(t, s.get("/fr/notre-methode/"), http.StatusMovedPermanently)
+	if err := s.store.SetPageState(ctx, en.PageID, "en", content.StateDraft); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, expectPage(t, s.get("/en/how-we-work"), http.StatusOK, "en"), "This page has not been translated into English yet.")
+	sitemap := expect(t, s.get("/sitemap.xml"), http.StatusOK)
+	contains(t, sitemap, "https://samizdat.test/fr/notre-methode", "https://samizdat.test/en/about")
+	lacks(t, sitemap, "https://samizdat.test/en/how-we-work")
 }
 
 func TestHead(t *testing.T) {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/xml"
-	"errors"
 	"net/http"
 	"time"
 
@@ -82,21 +81,21 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	for _, slug := range content.PageSlugs {
+	sitePages, err := s.store.SitePages(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, sp := range sitePages {
 		var pages []sitemapURL
 		var alts []sitemapLink
-		for _, l := range s.cfg.Languages {
-			p, err := s.store.Page(ctx, l, slug)
-			if errors.Is(err, content.ErrNotFound) {
+		for _, p := range sp.Translations {
+			if p.State != content.StatePublished || !s.hasLang(p.Lang) {
 				continue
 			}
-			if err != nil {
-				s.error(w, r, err)
-				return
-			}
-			u := s.absURL("/" + l + "/" + slug)
+			u := s.absURL(staticPageURL(p.Lang, p.Slug))
 			pages = append(pages, sitemapURL{Loc: u, LastMod: isoTime(p.UpdatedAt)})
-			alts = append(alts, sitemapLink{Rel: "alternate", Hreflang: l, Href: u})
+			alts = append(alts, sitemapLink{Rel: "alternate", Hreflang: p.Lang, Href: u})
 		}
 		for _, p := range pages {
 			p.Alternates = alts

@@ -4,13 +4,15 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
 )
 
-// staticPage is the data of page.html: about, team, stance or privacy.
+// staticPage is the data of page.html: one of the pages the editors keep
+// (about, team, stance, privacy and any other).
 type staticPage struct {
 	page
 	BodyHTML   template.HTML
@@ -18,10 +20,27 @@ type staticPage struct {
 	UpdatedISO string
 }
 
-// handlePage shows one of the publication's static pages in a language.
+// pageURL is the path of a static page in a language.
+func staticPageURL(lang, slug string) string { return "/" + lang + "/" + url.PathEscape(slug) }
+
+// handlePage shows a published static page at /{lang}/{slug}. A slug that
+// names a page published only in other languages gets the "not yet
+// translated" notice, as a story does, with links to those languages.
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "page")
 	pg, err := s.store.Page(r.Context(), lang, slug)
+	if err == nil && pg.State != content.StatePublished {
+		err = content.ErrNotFound
+	}
+	if errors.Is(err, content.ErrNotFound) {
+		s.pageUntranslated(w, r, lang, slug)
+		return
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	site, err := s.store.SitePage(r.Context(), pg.PageID)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -33,22 +52,55 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		UpdatedISO: isoTime(pg.UpdatedAt),
 	}
 	p.Title = pg.Title
-	p.Canonical = s.absURL("/" + lang + "/" + slug)
+	p.Canonical = s.absURL(staticPageURL(lang, slug))
 	p.FeedURL = "/" + lang + "/feed.atom"
-	p.switchTo(func(l string) string { return "/" + l + "/" + slug })
-	for _, l := range s.cfg.Languages {
-		if l == lang {
-			p.Alternates = append(p.Alternates, alternate{Lang: l, Name: langName(l), URL: p.Canonical})
-			continue
-		}
-		_, err := s.store.Page(r.Context(), l, slug)
-		switch {
-		case err == nil:
-			p.Alternates = append(p.Alternates, alternate{Lang: l, Name: langName(l), URL: s.absURL("/" + l + "/" + slug)})
-		case !errors.Is(err, content.ErrNotFound):
-			s.error(w, r, err)
-			return
+	urls := map[string]string{}
+	for _, t := range site.Translations {
+		if t.State == content.StatePublished && s.hasLang(t.Lang) {
+			urls[t.Lang] = staticPageURL(t.Lang, t.Slug)
+			p.Alternates = append(p.Alternates, alternate{Lang: t.Lang, Name: langName(t.Lang), URL: s.absURL(urls[t.Lang])})
 		}
 	}
+	p.switchTo(func(l string) string {
+		if u, ok := urls[l]; ok {
+			return u
+		}
+		return staticPageURL(l, slug) // the notice, in that language
+	})
 	s.render(w, r, http.StatusOK, "page.html", p)
+}
+
+// pageUntranslated answers a slug lang has no published page at: the
+// notice when another language publishes a page there, or not found.
+func (s *Server) pageUntranslated(w http.ResponseWriter, r *http.Request, lang, slug string) {
+	site, err := s.store.PageWithSlug(r.Context(), lang, slug)
+	if errors.Is(err, content.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p := untranslatedPage{page: s.newPage(r, lang), Text: T(lang, "untranslated.page_text")}
+	for _, t := range site.Translations {
+		if t.State == content.StatePublished && s.hasLang(t.Lang) {
+			p.Available = append(p.Available, translationLink{Lang: t.Lang, Name: langName(t.Lang), URL: staticPageURL(t.Lang, t.Slug), Title: t.Title, Available: true})
+		}
+	}
+	if len(p.Available) == 0 {
+		s.notFound(w, r)
+		return
+	}
+	p.Title = T(lang, "untranslated.title")
+	p.NoIndex = true
+	p.switchTo(func(l string) string {
+		for _, a := range p.Available {
+			if a.Lang == l {
+				return a.URL
+			}
+		}
+		return staticPageURL(l, slug)
+	})
+	s.render(w, r, http.StatusOK, "untranslated.html", p)
 }

@@ -284,6 +284,7 @@ func (s *Server) redirectOldSlug(w http.ResponseWriter, r *http.Request, lang, s
 // untranslatedPage is the data of untranslated.html.
 type untranslatedPage struct {
 	page
+	Text      string // what is missing; the story's sentence when ""
 	Available []translationLink
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/content/store/storetest"
 )
 
@@ -63,4 +64,85 @@ func TestStore_SavePage(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestStore_Pages(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ed := newStaff(t, s, "ed@example.org", "Ed", content.RoleEditor)
+	ctx := store.WithStaff(t.Context(), ed.ID)
+
+	en := &content.Page{Lang: "en", Title: "How we work", BodyMarkdown: "Slowly, *carefully*."}
+	if err := s.CreatePage(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	if en.PageID == 0 || en.Slug != "how-we-work" || en.State != content.StateDraft {
+		t.Fatalf("created %+v", en)
+	}
+	ru := &content.Page{PageID: en.PageID, Lang: "ru", Title: "Как мы работаем", BodyMarkdown: "Медленно."}
+	if err := s.SavePageTranslation(ctx, ru); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPageState(ctx, en.PageID, "ru", content.StatePublished); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("SlugClash", func(t *testing.T) {
+		other := &content.Page{Lang: "en", Slug: "how-we-work", Title: "Another"}
+		err := s.CreatePage(ctx, other)
+		var ve *content.ValidationError
+		if !errors.As(err, &ve) || ve.Fields["slug"] == "" {
+			t.Fatalf("got %v, want a validation error on the slug", err)
+		}
+		pages, _ := s.SitePages(ctx)
+		if len(pages) != 1 {
+			t.Errorf("%d pages after a refused create, want 1", len(pages))
+		}
+	})
+	t.Run("BadInput", func(t *testing.T) {
+		for name, p := range map[string]*content.Page{
+			"reserved": {PageID: en.PageID, Lang: "fr", Slug: "search", Title: "Recherche"},
+			"utf8":     {PageID: en.PageID, Lang: "fr", Title: "Mauvais \xff octet"},
+			"long":     {PageID: en.PageID, Lang: "fr", Title: "Long", BodyMarkdown: strings.Repeat("x", 2<<20)},
+		} {
+			var ve *content.ValidationError
+			if err := s.SavePageTranslation(ctx, p); !errors.As(err, &ve) {
+				t.Errorf("%s: got %v, want a validation error", name, err)
+			}
+		}
+		if sp, _ := s.SitePage(ctx, en.PageID); sp.Translation("fr") != nil {
+			t.Error("a refused translation was saved")
+		}
+	})
+	t.Run("Edit keeps the state", func(t *testing.T) {
+		ru.Title = "Как мы пишем"
+		if err := s.SavePageTranslation(ctx, ru); err != nil || ru.State != content.StatePublished {
+			t.Fatalf("%v, state %s", err, ru.State)
+		}
+		if got, err := s.PageWithSlug(ctx, "fr", "how-we-work"); err == nil {
+			t.Errorf("a draft's slug in another language found %+v", got)
+		}
+		if got, err := s.PageWithSlug(ctx, "fr", ru.Slug); err != nil || got.ID != en.PageID || len(got.Translations) != 2 {
+			t.Errorf("PageWithSlug: %+v, %v", got, err)
+		}
+	})
+	t.Run("Delete", func(t *testing.T) {
+		if err := s.DeletePage(ctx, en.PageID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SitePage(ctx, en.PageID); !errors.Is(err, content.ErrNotFound) {
+			t.Errorf("after delete: %v", err)
+		}
+		if err := s.DeletePage(ctx, en.PageID); !errors.Is(err, content.ErrNotFound) {
+			t.Errorf("second delete: %v", err)
+		}
+	})
+	log, err := s.AuditLog(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Ed page_delete,Ed page_edit,Ed page_publish,Ed page_translate,Ed page_create, staff_create"
+	if got := strings.Join(actions(log), ","); got != want {
+		t.Errorf("audit log %s, want %s", got, want)
+	}
 }

@@ -90,7 +90,7 @@ const searchQuery = `
 		SELECT 'page', p.slug, p.title, regexp_replace(p.body_html, '<[^>]*>', ' ', 'g'), '', p.updated_at, 0,
 			ts_rank(p.search, q.tq)
 		FROM pages p, q
-		WHERE p.lang = $1 AND p.search @@ q.tq
+		WHERE p.lang = $1 AND p.state = 'published' AND p.search @@ q.tq
 	), page AS (
 		SELECT *, count(*) OVER () AS total FROM hits
 		ORDER BY rank DESC, at DESC, slug
