@@ -352,7 +352,7 @@ func (p *dialoguePeer) create(n map[string]any) map[string]any {
 func (p *dialoguePeer) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		body, _ := io.ReadAll(r.Body)
-		if err := mastodonVerify(r, body); err != nil {
+		if err := mastodonVerify(r, body, nil); err != nil {
 			p.note401(err)
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return

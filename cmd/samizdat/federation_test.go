@@ -128,6 +128,9 @@ func TestFederation_FollowPublishEditWithdraw(t *testing.T) {
 type mastodonPeer struct {
 	base, actor string
 	key         *rsa.PrivateKey
+	// keys, when set, gives the public key of a keyId instead of fetching
+	// it: a follower that kept the key it fetched once.
+	keys func(keyID string) (*rsa.PublicKey, error)
 
 	mu       sync.Mutex
 	received []map[string]any
@@ -174,7 +177,7 @@ func (p *mastodonPeer) serve(w http.ResponseWriter, r *http.Request) {
 		})
 	case r.Method == http.MethodPost && (r.URL.Path == "/inbox" || r.URL.Path == "/users/olga/inbox"):
 		body, _ := io.ReadAll(r.Body)
-		if err := mastodonVerify(r, body); err != nil {
+		if err := mastodonVerify(r, body, p.keys); err != nil {
 			p.mu.Lock()
 			p.refusals = append(p.refusals, err.Error())
 			p.mu.Unlock()
@@ -260,8 +263,9 @@ func signedPost(t *testing.T, key *rsa.PrivateKey, keyID, inbox string, activity
 // mastodonVerify applies Mastodon's rules for an incoming POST: the
 // signature must cover (request-target), host, date and digest, the Digest
 // must be the SHA-256 of the exact body, no follower-synchronization header,
-// and the signature must pass verifyCavage.
-func mastodonVerify(r *http.Request, body []byte) error {
+// and the signature must pass verifyCavage, with keys from keys when it is
+// not nil.
+func mastodonVerify(r *http.Request, body []byte, keys func(string) (*rsa.PublicKey, error)) error {
 	if r.Header.Get("Collection-Synchronization") != "" {
 		return fmt.Errorf("Collection-Synchronization sent (docs/federation.md#no-follower-synchronization)")
 	}
@@ -269,7 +273,7 @@ func mastodonVerify(r *http.Request, body []byte) error {
 	if want := "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:]); r.Header.Get("Digest") != want {
 		return fmt.Errorf("Digest %q, want %q", r.Header.Get("Digest"), want)
 	}
-	return verifyCavage(r, "(request-target)", "host", "date", "digest")
+	return verifyCavageWith(r, keys, "(request-target)", "host", "date", "digest")
 }
 
 // verifyCavage checks a draft-cavage Signature header as Mastodon does: it
@@ -277,6 +281,15 @@ func mastodonVerify(r *http.Request, body []byte) error {
 // the RSA-SHA256 signature must verify with the key its keyId names
 // (fetched from its actor document).
 func verifyCavage(r *http.Request, required ...string) error {
+	return verifyCavageWith(r, nil, required...)
+}
+
+// verifyCavageWith is verifyCavage with the key from keys, or fetched when
+// keys is nil.
+func verifyCavageWith(r *http.Request, keys func(string) (*rsa.PublicKey, error), required ...string) error {
+	if keys == nil {
+		keys = fetchKey
+	}
 	params := map[string]string{}
 	for _, part := range regexp.MustCompile(`(\w+)="([^"]*)"`).FindAllStringSubmatch(r.Header.Get("Signature"), -1) {
 		params[part[1]] = part[2]
@@ -302,7 +315,7 @@ func verifyCavage(r *http.Request, required ...string) error {
 			lines = append(lines, h+": "+r.Header.Get(h))
 		}
 	}
-	pub, err := fetchKey(params["keyId"])
+	pub, err := keys(params["keyId"])
 	if err != nil {
 		return err
 	}

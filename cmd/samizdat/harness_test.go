@@ -44,6 +44,7 @@ type testServer struct {
 	URL  string
 	env  map[string]string
 	logs *lockedBuffer
+	stop func() // stops the server gracefully, once; the test's end calls it too
 }
 
 func (s *testServer) getenv(k string) string { return s.env[k] }
@@ -58,6 +59,9 @@ func startServer(t *testing.T, extra map[string]string) *testServer {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	if a := extra["LISTEN_ADDR"]; a != "" {
+		addr = a // a server started again where another one was
+	}
 	s := &testServer{
 		URL:  "http://" + addr,
 		logs: &lockedBuffer{},
@@ -77,7 +81,7 @@ func startServer(t *testing.T, extra map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, s.getenv, nil, s.logs, s.logs) }()
-	t.Cleanup(func() {
+	s.stop = sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -88,6 +92,7 @@ func startServer(t *testing.T, extra map[string]string) *testServer {
 			t.Errorf("serve did not stop within 20s")
 		}
 	})
+	t.Cleanup(s.stop)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/")
