@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"strings"
@@ -184,12 +185,46 @@ func (f *Federation) handleActor(w http.ResponseWriter, r *http.Request) {
 		f.redirect(w, r, f.iri.Section(lang))
 		return
 	}
+	f.serveLanguageActor(w, r, lang)
+}
+
+// serveLanguageActor writes a language actor. With authorized fetch on, a
+// request that is unsigned or signed by a blocked account or instance gets
+// the stub of actorStub, which is all a peer needs to check our signatures
+// (docs/federation.md#authorized-fetch).
+func (f *Federation) serveLanguageActor(w http.ResponseWriter, r *http.Request, lang string) {
+	a, r, err := f.fetchAccess(r)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	if f.cfg.AuthorizedFetch {
+		r = r.WithContext(context.WithValue(r.Context(), gatedKey{}, true))
+	}
 	d, err := f.languageActor(lang)
 	if err != nil {
 		f.error(w, r, err)
 		return
 	}
+	if a != accessFull {
+		d = actorStub(d)
+	}
 	f.writeAP(w, r, withContext(d))
+}
+
+// stubFields are what an actor's stub keeps: what Mastodon keeps of its own
+// actors for unsigned requests in secure mode, and the handle.
+var stubFields = []string{"id", "type", "preferredUsername", "inbox", "endpoints", "publicKey", "webfinger"}
+
+// actorStub is the part of actor d that authorized fetch leaves public.
+func actorStub(d doc) doc {
+	stub := doc{}
+	for _, k := range stubFields {
+		if v, ok := d[k]; ok {
+			stub[k] = v
+		}
+	}
+	return stub
 }
 
 // handleInstanceActor serves the instance actor to anyone, signed or not.

@@ -94,10 +94,5 @@ func (f *Federation) handleSectionAP(w http.ResponseWriter, r *http.Request) {
 		f.notFound(w, r)
 		return
 	}
-	d, err := f.languageActor(lang)
-	if err != nil {
-		f.error(w, r, err)
-		return
-	}
-	f.writeAP(w, r, withContext(d))
+	f.serveLanguageActor(w, r, lang)
 }

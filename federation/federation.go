@@ -24,6 +24,10 @@ type Config struct {
 	// AllowPrivate lets remote fetches reach loopback and private addresses,
 	// for tests and local development only (FEDERATION_ALLOW_PRIVATE).
 	AllowPrivate bool
+	// AuthorizedFetch makes Articles, collections and the actors' full
+	// documents answer only signed GETs from servers that are not blocked
+	// (AUTHORIZED_FETCH, docs/federation.md#authorized-fetch).
+	AuthorizedFetch bool
 	// MediaDir is the media directory: copies of remote avatars, emoji and
 	// images go in its remote/ folder. "" keeps no copies, and replies show
 	// without them.

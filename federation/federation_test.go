@@ -59,6 +59,7 @@ type envOptions struct {
 	languages    []string
 	allowPrivate bool
 	mediaDir     string
+	authorized   bool // AuthorizedFetch
 }
 
 // newEnv builds a federation over a fresh database, with the fixed test keys
@@ -91,6 +92,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		Version:         "1.0.0",
 		AllowPrivate:    opts.allowPrivate,
 		MediaDir:        opts.mediaDir,
+		AuthorizedFetch: opts.authorized,
 		Now:             c.Now,
 	}
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))

@@ -5,7 +5,6 @@ import (
 
 	"samizdat/content"
 	"samizdat/federation/delivery"
-	"samizdat/federation/signature"
 )
 
 // Servers that fetched an Article hold a copy of it, whether or not they
@@ -21,12 +20,8 @@ import (
 // is served all the same and recorded nowhere. A failure to record is
 // logged: the reader of the Article must not be failed for it.
 func (f *Federation) noteSignedFetch(r *http.Request, t *content.Translation) {
-	if r.Header.Get("Signature") == "" {
-		return
-	}
-	_, signer, err := signature.Verify(r, nil, f.now(), f.lookupKey)
-	if err != nil {
-		f.logger.Debug("article fetched with a signature that did not verify", "err", err, "path", r.URL.Path)
+	signer := f.fetchSigner(r) // verified once, also under authorized fetch
+	if signer == "" {
 		return
 	}
 	host, err := delivery.Host(signer)

@@ -24,6 +24,12 @@ func (f *Federation) writeAP(w http.ResponseWriter, r *http.Request, d doc) {
 	h.Set("Content-Type", ContentType)
 	h.Set("Vary", "Accept")
 	h.Set("Cache-Control", "public, max-age=60")
+	if isGated(r) {
+		// The answer depends on who signed: no shared cache may keep it
+		// for others (docs/federation.md#authorized-fetch).
+		h.Set("Vary", "Accept, Signature")
+		h.Set("Cache-Control", "private, max-age=60")
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(b) //nolint:errcheck // the client went away

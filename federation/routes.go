@@ -37,6 +37,9 @@ func (f *Federation) routes() http.Handler {
 		r.Head(pattern, h)
 	}
 
+	// With authorized fetch on, the documents wrapped in gated answer only
+	// signed GETs; the actors answer unsigned ones with a stub
+	// (docs/federation.md#authorized-fetch).
 	r.Route("/.well-known", func(r chi.Router) {
 		r.Use(cors)
 		get(r, "/webfinger", f.handleWebFinger)
@@ -52,19 +55,19 @@ func (f *Federation) routes() http.Handler {
 		get(r, "/", f.handleActor)
 		get(r, "/{image:icon|header}.png", f.handleActorImage)
 		r.Post("/inbox", f.countInbox)
-		get(r, "/outbox", f.handleOutbox)
-		get(r, "/followers", f.handleFollowers)
-		get(r, "/following", f.handleFollowing)
-		get(r, "/featured", f.handleFeatured)
+		get(r, "/outbox", f.gated(false, f.handleOutbox))
+		get(r, "/followers", f.gated(false, f.handleFollowers))
+		get(r, "/following", f.gated(false, f.handleFollowing))
+		get(r, "/featured", f.gated(false, f.handleFeatured))
 	})
 	r.Route("/ap/articles/{key}", func(r chi.Router) {
-		get(r, "/", f.handleArticle)
-		get(r, "/replies", f.handleReplies)
-		get(r, "/likes", f.handleLikes)
-		get(r, "/shares", f.handleShares)
-		get(r, "/context", f.handleContext)
+		get(r, "/", f.gated(true, f.handleArticle))
+		get(r, "/replies", f.gated(false, f.handleReplies))
+		get(r, "/likes", f.gated(false, f.handleLikes))
+		get(r, "/shares", f.gated(false, f.handleShares))
+		get(r, "/context", f.gated(false, f.handleContext))
 	})
-	get(r, "/ap/quotes/{key}", f.handleQuoteAuthorization)
+	get(r, "/ap/quotes/{key}", f.gated(false, f.handleQuoteAuthorization))
 	return r
 }
 
@@ -76,7 +79,7 @@ func (f *Federation) pageRoutes() http.Handler {
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Method(m, "/{lang}", http.HandlerFunc(f.handleSectionAP))
 		r.Method(m, "/{lang}/", http.HandlerFunc(f.handleSectionAP))
-		r.Method(m, "/{lang}/stories/{slug}", http.HandlerFunc(f.handleStoryAP))
+		r.Method(m, "/{lang}/stories/{slug}", f.gated(false, f.handleStoryAP))
 	}
 	return r
 }

@@ -30,6 +30,7 @@ type config struct {
 	LogFormat              string // "text" or "json"
 	ShutdownTimeout        time.Duration
 	FederationAllowPrivate bool
+	AuthorizedFetch        bool // federation documents only to signed GETs
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; the client address it gives is used for rate limits only.
 	TrustedProxies []netip.Prefix
@@ -132,6 +133,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			bad("FEDERATION_ALLOW_PRIVATE must be true or false")
 		}
 		cfg.FederationAllowPrivate = b
+	}
+	if v := get("AUTHORIZED_FETCH", "false"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("AUTHORIZED_FETCH must be true or false")
+		}
+		cfg.AuthorizedFetch = b
 	}
 	if p, err := clientaddr.ParsePrefixes(get("TRUSTED_PROXIES", "")); err != nil {
 		bad("TRUSTED_PROXIES must list CIDR prefixes such as 10.0.0.0/8,::1/128: %v", err)

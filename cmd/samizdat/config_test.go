@@ -22,7 +22,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	if got, want := cfg.BaseURL.String(), "http://localhost:8080"; got != want {
 		t.Errorf("BaseURL = %s, want %s", got, want)
 	}
-	if cfg.ListenAddr != ":8080" || cfg.LogFormat != "text" || cfg.ShutdownTimeout != 15*time.Second || cfg.FederationAllowPrivate {
+	if cfg.ListenAddr != ":8080" || cfg.LogFormat != "text" || cfg.ShutdownTimeout != 15*time.Second || cfg.FederationAllowPrivate || cfg.AuthorizedFetch {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 	if s := cfg.String(); strings.Contains(s, "secret") {
@@ -41,6 +41,7 @@ func TestLoadConfig_Valid(t *testing.T) {
 		"LOG_LEVEL":                "debug",
 		"LOG_FORMAT":               "json",
 		"FEDERATION_ALLOW_PRIVATE": "true",
+		"AUTHORIZED_FETCH":         "true",
 		"TRUSTED_PROXIES":          "10.0.0.0/8, ::1",
 		"METRICS_ADDR":             "127.0.0.1:9090",
 	}))
@@ -59,7 +60,7 @@ func TestLoadConfig_Valid(t *testing.T) {
 	if got, want := cfg.BaseURL.String(), "https://example.org"; got != want {
 		t.Errorf("BaseURL = %s, want %s", got, want)
 	}
-	if cfg.PublicationName != "Bridges" || cfg.LogFormat != "json" || !cfg.FederationAllowPrivate {
+	if cfg.PublicationName != "Bridges" || cfg.LogFormat != "json" || !cfg.FederationAllowPrivate || !cfg.AuthorizedFetch {
 		t.Errorf("unexpected: %+v", cfg)
 	}
 }
@@ -74,13 +75,14 @@ func TestLoadConfig_ReportsEverything(t *testing.T) {
 		"LOG_FORMAT":               "xml",
 		"SHUTDOWN_TIMEOUT":         "-1s",
 		"FEDERATION_ALLOW_PRIVATE": "maybe",
+		"AUTHORIZED_FETCH":         "sometimes",
 		"TRUSTED_PROXIES":          "the proxy",
 		"METRICS_ADDR":             "8080",
 	}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"DATABASE_URL", "BASE_URL", "LISTEN_ADDR", `"pt-br"`, `"en" is listed twice`, "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "FEDERATION_ALLOW_PRIVATE", "TRUSTED_PROXIES", "METRICS_ADDR"} {
+	for _, name := range []string{"DATABASE_URL", "BASE_URL", "LISTEN_ADDR", `"pt-br"`, `"en" is listed twice`, "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "FEDERATION_ALLOW_PRIVATE", "AUTHORIZED_FETCH", "TRUSTED_PROXIES", "METRICS_ADDR"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not mention %s:\n%v", name, err)
 		}

@@ -70,6 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicationName: cfg.PublicationName,
 		Version:         version,
 		AllowPrivate:    cfg.FederationAllowPrivate,
+		AuthorizedFetch: cfg.AuthorizedFetch,
 		MediaDir:        cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
 	}
 	delivCfg := delivery.Config{
