@@ -30,7 +30,15 @@ type Staff struct {
 	PasswordHash string
 	Roles        []Role
 	CreatedAt    time.Time
+	DisabledAt   time.Time // zero while the account may sign in
+	TOTPSecret   string    // base32; "" without a second factor
 }
+
+// Disabled reports whether the account may no longer sign in.
+func (s *Staff) Disabled() bool { return !s.DisabledAt.IsZero() }
+
+// HasTOTP reports whether the member signs in with a second factor.
+func (s *Staff) HasTOTP() bool { return s.TOTPSecret != "" }
 
 // Has reports whether the staff member holds role.
 func (s *Staff) Has(role Role) bool { return slices.Contains(s.Roles, role) }

@@ -4,17 +4,20 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"samizdat/content"
 )
 
-const staffColumns = `id, email, display_name, password_hash, roles, created_at`
+const staffColumns = `id, email, display_name, password_hash, roles, created_at, disabled_at, totp_secret`
 
 func scanStaff(row pgx.Row) (*content.Staff, error) {
 	m := &content.Staff{}
-	err := row.Scan(&m.ID, &m.Email, &m.DisplayName, &m.PasswordHash, &m.Roles, &m.CreatedAt)
+	var disabled *time.Time
+	err := row.Scan(&m.ID, &m.Email, &m.DisplayName, &m.PasswordHash, &m.Roles, &m.CreatedAt, &disabled, &m.TOTPSecret)
+	m.DisabledAt = timeOrZero(disabled)
 	return m, err
 }
 
