@@ -123,3 +123,40 @@ func openStore(t *testing.T, url string) *store.Store {
 	t.Cleanup(pool.Close)
 	return store.New(pool)
 }
+
+func TestRun_UserPasswd(t *testing.T) {
+	t.Parallel()
+	getenv := env(map[string]string{"DATABASE_URL": storetest.NewURL(t)})
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"user", "add", "--email", "olga@example.org", "--name", "Olga", "--roles", "admin"},
+		getenv, strings.NewReader("the first password\n"), &out, &errOut); err != nil {
+		t.Fatalf("user add: %v (%s)", err, errOut.String())
+	}
+	passwd := func(email, input string) error {
+		out.Reset()
+		return run(t.Context(), []string{"user", "passwd", email}, getenv, strings.NewReader(input), &out, &errOut)
+	}
+	if err := passwd("Olga@example.org", "the second password\n"); err != nil {
+		t.Fatalf("user passwd: %v", err)
+	}
+	st := openStore(t, getenv("DATABASE_URL"))
+	m, err := st.StaffByEmail(t.Context(), "olga@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := desk.CheckPassword(m.PasswordHash, "the second password"); !ok {
+		t.Error("the new password does not match")
+	}
+	log, err := st.AuditLog(t.Context(), store.AuditFilter{Actions: []string{store.ActionPasswordChange}})
+	if err != nil || len(log) != 1 || log[0].StaffName != "Olga" {
+		t.Errorf("audit log = %v, %v; want Olga's password change", log, err)
+	}
+	for input, want := range map[string]string{"short\n": "at least 10", "": "standard input"} {
+		if err := passwd("olga@example.org", input); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("input %q: got %v, want an error saying %q", input, err, want)
+		}
+	}
+	if err := passwd("nobody@example.org", "a long enough one\n"); err == nil || !strings.Contains(err.Error(), "no staff account") {
+		t.Errorf("unknown email: got %v", err)
+	}
+}

@@ -4,6 +4,7 @@
 //	samizdat serve       start the server
 //	samizdat migrate     apply database migrations and exit
 //	samizdat user add    add a staff account
+//	samizdat user passwd set a staff member's password
 //	samizdat demo        load the demo publication (once; again changes nothing)
 //
 // Configuration comes from the environment; see config.go and the README.
@@ -46,6 +47,7 @@ Usage:
   samizdat serve       start the website, the desk and the fediverse actors
   samizdat migrate     apply database migrations and exit
   samizdat user add    add a staff account (samizdat user add --help)
+  samizdat user passwd set a staff member's password (samizdat user passwd EMAIL)
   samizdat demo        load the demo publication; running it again changes nothing
 
 Every command reads its configuration from the environment:

@@ -15,20 +15,28 @@ import (
 )
 
 const userAddHelp = `Usage: samizdat user add --email EMAIL --name NAME --roles ROLES
+       samizdat user passwd EMAIL
 
-Adds a staff account. ROLES is a comma-separated list of admin, editor and
-moderator. The password is read from standard input when it is a pipe or a
-file (its first line); otherwise a strong one is generated and printed once.
+add adds a staff account. ROLES is a comma-separated list of admin, editor
+and moderator. The password is read from standard input when it is a pipe or
+a file (its first line); otherwise a strong one is generated and printed once.
+
+passwd sets a new password for the account with EMAIL, typed twice at the
+terminal (not shown), or the first line of standard input when it is a pipe
+or a file. Every session of the account ends.
 
 `
 
 func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "passwd" {
+		return cmdUserPasswd(ctx, args[1:], getenv, stdin, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		fmt.Fprint(stderr, userAddHelp)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			return nil
 		}
-		return errors.New("usage: samizdat user add --email EMAIL --name NAME --roles ROLES")
+		return errors.New("usage: samizdat user add --email EMAIL --name NAME --roles ROLES, or samizdat user passwd EMAIL")
 	}
 	fs := newFlags("user add", userAddHelp, stderr)
 	email := fs.String("email", "", "the staff member's email address, used to log in")

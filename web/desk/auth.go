@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,33 +15,35 @@ import (
 	"samizdat/web/clientaddr"
 )
 
-// Login rate limits. Attempts are counted per email address, so that nobody
-// can guess one person's password from many machines, and per client, so that
-// one machine cannot try many addresses. A successful login clears the count
-// of its address. The per-client allowance is larger because a newsroom may
-// share one address.
+// Sign-in throttling (throttle.go). Failures are counted per client and per
+// account from one client, never per account alone: whoever hammers an
+// account slows down only their own attempts, and its owner signs in from
+// anywhere else as usual. A newsroom may share one address, hence the larger
+// allowance per client. The per-client limit also guards the password hash's
+// cost (argon2id, 19 MiB a try).
 const (
-	loginWindow     = 15 * time.Minute
-	loginPerEmail   = 5
-	loginPerClient  = 20
+	loginPerAccount = 5                // failures from one client before the delays grow
+	loginPerClient  = 20               // failures from one client, over every account
+	loginBase       = 30 * time.Second // the first delay, doubling with each failure
+	loginMost       = time.Hour        // the longest delay
 	maxEmailLen     = 254
 	maxPasswordLen  = 1024
-	loginFailed     = "The email address or the password is not right."
-	loginTooMany    = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
-	loginRetryAfter = "900"
+	maxCodeLen      = 64
+	loginFailed     = "The email address, the password or the code is not right."
+	loginDisabled   = "This account is disabled. Ask an admin if you should still have one."
 )
 
-// limits are the sign-in's rate limits, by email address and by client as
-// clientaddr finds it behind trusted proxies.
+// limits are the sign-in's throttles, keyed by client as clientaddr finds
+// it behind trusted proxies.
 type limits struct {
-	loginEmail  *clientaddr.Limiter
-	loginClient *clientaddr.Limiter
+	account *throttle // by account and client
+	client  *throttle // by client
 }
 
 func newLimits(now func() time.Time) limits {
 	return limits{
-		loginEmail:  clientaddr.NewLimiter(loginPerEmail, loginWindow, now),
-		loginClient: clientaddr.NewLimiter(loginPerClient, loginWindow, now),
+		account: newThrottle(loginPerAccount, loginBase, loginMost, now),
+		client:  newThrottle(loginPerClient, loginBase/2, loginMost, now),
 	}
 }
 
@@ -88,7 +91,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			s.toLogin(w, r)
 			return
 		}
-		m, err := s.store.StaffMember(ctx, id)
+		m, err := s.sessionStaff(ctx, id)
 		if errors.Is(err, content.ErrNotFound) {
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.deskFail(w, r, err)
@@ -100,6 +103,18 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 		if err != nil {
 			s.deskFail(w, r, err)
 			return
+		}
+		if !m.HasTOTP() && !enrolmentPath(r.URL.Path) {
+			required, err := s.totpRequired(ctx)
+			if err != nil {
+				s.deskFail(w, r, err)
+				return
+			}
+			if required {
+				s.flash(r, "Set up two-factor sign-in to go on: the publication asks it of all staff.")
+				http.Redirect(w, r, "/desk/account/totp", http.StatusSeeOther)
+				return
+			}
 		}
 		// The store logs the writes done under this context as m's.
 		ctx = store.WithStaff(context.WithValue(ctx, staffKey{}, m), m.ID)
@@ -168,34 +183,64 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
+	code := strings.TrimSpace(r.PostFormValue("code"))
 	next := safeNext(r.PostFormValue("next"))
 	p := loginPage{deskPage: s.deskPage(r, "Sign in", ""), Email: email, Next: next}
 	if len(email) > maxEmailLen {
 		email = email[:maxEmailLen]
 	}
-
-	emailKey := strings.ToLower(email)
-	okEmail := s.limits.loginEmail.Allow(emailKey)
-	okClient := s.limits.loginClient.Allow(clientaddr.Key(r))
-	if !okEmail || !okClient {
-		p.Error = loginTooMany
-		w.Header().Set("Retry-After", loginRetryAfter)
-		s.render(w, r, http.StatusTooManyRequests, "login.html", p)
-		return
+	if len(code) > maxCodeLen {
+		code = ""
 	}
 
-	m, ok, err := s.checkLogin(ctx, email, password)
+	client := clientaddr.Key(r)
+	if d := s.limits.client.wait(client); d > 0 {
+		s.loginTooMany(w, r, p, d)
+		return
+	}
+	m, err := s.store.StaffByEmail(ctx, email)
+	if errors.Is(err, content.ErrNotFound) {
+		m, err = nil, nil
+	}
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	// A valid second factor lets its holder past the throttle of their
+	// account from this client: it is checked first, cheaply, and a wrong
+	// code goes through the throttle like any other attempt.
+	var step int64
+	secondOK := false
+	if m != nil && m.HasTOTP() && code != "" {
+		step, secondOK = checkTOTP(m.TOTPSecret, code, s.cfg.Now())
+	}
+	account := strings.ToLower(email) + "\x00" + client
+	if !secondOK {
+		if d := s.limits.account.wait(account); d > 0 {
+			s.loginTooMany(w, r, p, d)
+			return
+		}
+	}
+
+	ok, detail, err := s.checkLogin(ctx, m, password, code, step, secondOK)
 	if err != nil {
 		s.deskFail(w, r, err)
 		return
 	}
 	if !ok {
+		s.limits.account.fail(account)
+		s.limits.client.fail(client)
 		p.Error = loginFailed
 		s.render(w, r, http.StatusUnauthorized, "login.html", p)
 		return
 	}
+	s.limits.account.reset(account)
+	if m.Disabled() {
+		p.Error = loginDisabled
+		s.render(w, r, http.StatusForbidden, "login.html", p)
+		return
+	}
 
-	s.limits.loginEmail.Reset(emailKey)
 	// A new token on every privilege change stops session fixation; the CSRF
 	// token of the anonymous session is replaced with it.
 	if err := s.sessions.RenewToken(ctx); err != nil {
@@ -204,39 +249,75 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessionStaffID, m.ID)
 	s.sessions.Put(ctx, sessionCSRF, newCSRFToken())
-	if err := s.store.LogStaff(ctx, nil, m.ID, store.ActionLogin, "", ""); err != nil {
+	if err := s.store.AddStaffSession(ctx, m.ID, s.sessions.Token(ctx)); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if err := s.store.LogStaff(ctx, nil, m.ID, store.ActionLogin, "", detail); err != nil {
 		s.deskFail(w, r, err)
 		return
 	}
 	seeOther(w, r, next)
 }
 
-// checkLogin finds the staff member with email and checks password against
-// their hash. Unknown addresses and wrong passwords both give ok false after
-// one argon2id computation.
-func (s *Server) checkLogin(ctx context.Context, email, password string) (*content.Staff, bool, error) {
-	m, err := s.store.StaffByEmail(ctx, email)
-	if errors.Is(err, content.ErrNotFound) || len(password) > maxPasswordLen {
+// loginTooMany answers a throttled sign-in with how long to wait.
+func (s *Server) loginTooMany(w http.ResponseWriter, r *http.Request, p loginPage, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(int((d+time.Second-1)/time.Second), 1)))
+	p.Error = "Too many failed sign-in attempts from here. Wait " + waitText(d) + ", then try again."
+	s.render(w, r, http.StatusTooManyRequests, "login.html", p)
+}
+
+// waitText says d in words, rounded up to a whole second or minute.
+func waitText(d time.Duration) string {
+	if d <= time.Minute {
+		n := max(int((d+time.Second-1)/time.Second), 1)
+		if n == 1 {
+			return "a second"
+		}
+		return strconv.Itoa(n) + " seconds"
+	}
+	return strconv.Itoa(int((d+time.Minute-1)/time.Minute)) + " minutes"
+}
+
+// checkLogin checks password against m's hash, and for a member with a
+// second factor, the code: a TOTP code of step already checked (secondOK),
+// or else a recovery code. Unknown addresses and wrong passwords both give
+// ok false after one argon2id computation. detail says how the second
+// factor was given, for the audit log.
+func (s *Server) checkLogin(ctx context.Context, m *content.Staff, password, code string, step int64, secondOK bool) (ok bool, detail string, err error) {
+	if m == nil || len(password) > maxPasswordLen {
 		CheckPassword(dummyHash(), password[:min(len(password), maxPasswordLen)]) //nolint:errcheck // only spends the time
-		return nil, false, nil
+		return false, "", nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	ok, err := CheckPassword(m.PasswordHash, password)
+	ok, err = CheckPassword(m.PasswordHash, password)
 	if err != nil {
 		// A broken hash in the database is ours to fix; the person only
 		// learns that the login failed.
 		s.logger.Error("staff password hash unreadable", "err", err, "staff_id", m.ID)
-		return nil, false, nil
+		return false, "", nil
 	}
-	return m, ok, nil
+	if !ok || !m.HasTOTP() {
+		return ok, "", nil
+	}
+	switch {
+	case secondOK:
+		ok, err = s.store.UseTOTPStep(ctx, m.ID, step)
+		return ok, "with a code", err
+	case looksLikeRecoveryCode(code):
+		ok, err = s.store.UseRecoveryCode(ctx, m.ID, recoveryHash(code))
+		return ok, "with a recovery code", err
+	}
+	return false, "", nil
 }
 
 // handleLogout ends the session. It is a POST, so it carries a CSRF token
 // and no other site can sign a staff member out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.LogStaff(r.Context(), nil, staffFrom(r.Context()).ID, store.ActionLogout, "", ""); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if err := s.store.ForgetStaffSession(r.Context(), s.sessions.Token(r.Context())); err != nil {
 		s.deskFail(w, r, err)
 		return
 	}

@@ -81,7 +81,7 @@ func TestDesk_Login(t *testing.T) {
 		d.addStaff("mo@example.org", "moderate the replies", content.RoleModerator)
 		b := d.browser(t)
 		b.get("/desk/login")
-		for i := range loginPerEmail {
+		for i := range loginPerAccount {
 			resp := b.post("/desk/login", url.Values{"email": {"mo@example.org"}, "password": {fmt.Sprintf("guess %d", i)}})
 			wantStatus(t, resp, http.StatusUnauthorized)
 		}
@@ -98,13 +98,13 @@ func TestDesk_Login(t *testing.T) {
 	t.Run("SuccessResetsCount", func(t *testing.T) {
 		b := d.browser(t)
 		b.login("ed@example.org", "correct horse battery")
-		for range loginPerEmail - 1 {
+		for range loginPerAccount - 1 {
 			wantStatus(t, b.post("/desk/login", url.Values{"email": {"ed@example.org"}, "password": {"nope nope"}}), http.StatusUnauthorized)
 		}
 		b.login("ed@example.org", "correct horse battery")
 		b2 := d.browser(t)
 		b2.get("/desk/login")
-		for range loginPerEmail - 1 {
+		for range loginPerAccount - 1 {
 			wantStatus(t, b2.post("/desk/login", url.Values{"email": {"ed@example.org"}, "password": {"nope nope"}}), http.StatusUnauthorized)
 		}
 		b2.login("ed@example.org", "correct horse battery")

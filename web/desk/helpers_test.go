@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"samizdat/content/store"
 	"samizdat/content/store/storetest"
 	"samizdat/web"
+	"samizdat/web/clientaddr"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -73,6 +75,9 @@ func startDeskSite(t *testing.T, st *store.Store, cfg Config) *deskSite {
 		t.Fatalf("desk.New: %v", err)
 	}
 	root := chi.NewRouter()
+	// The test server is its own trusted proxy, so that a browser can come
+	// from an address of its choosing (browser.from).
+	root.Use(clientaddr.Middleware([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}))
 	srv.Mount(root)
 	site.Mount(root)
 	ts := httptest.NewServer(root)
@@ -122,6 +127,7 @@ type browser struct {
 	site *deskSite
 	c    *http.Client
 	csrf string // the token from the last page that had a form
+	from string // the client address sent in X-Forwarded-For, if any
 }
 
 func (d *deskSite) browser(t *testing.T) *browser {
@@ -145,6 +151,9 @@ var csrfFieldRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 func (b *browser) do(req *http.Request) deskResponse {
 	b.t.Helper()
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"samizdat/content"
@@ -22,13 +21,18 @@ type staffListPage struct {
 	Roles   []roleChoice
 	Errors  formErrors
 	Created *createdAccount // shown once, right after an account is made
+	// RequireTOTP is whether every member must sign in with a second factor.
+	RequireTOTP bool
 }
 
 type staffRow struct {
+	ID          int64
 	DisplayName string
 	Email       string
 	Roles       string
 	Since       string
+	Disabled    bool
+	HasTOTP     bool
 }
 
 // staffForm is the new-account form as typed. The password is never sent
@@ -72,11 +76,11 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := staffListPage{deskPage: s.deskPage(r, "Staff", "staff"), Form: f, Errors: errs, Created: created}
 	for _, m := range members {
-		roles := make([]string, len(m.Roles))
-		for i, role := range m.Roles {
-			roles[i] = string(role)
-		}
-		p.Members = append(p.Members, staffRow{DisplayName: m.DisplayName, Email: m.Email, Roles: strings.Join(roles, ", "), Since: deskTime(m.CreatedAt)})
+		p.Members = append(p.Members, staffRowOf(m))
+	}
+	if p.RequireTOTP, err = s.totpRequired(r.Context()); err != nil {
+		s.deskFail(w, r, err)
+		return
 	}
 	for _, role := range content.Roles {
 		p.Roles = append(p.Roles, roleChoice{Role: role, Label: capitalize(string(role)), Hint: roleHints[role], Checked: slices.Contains(f.Roles, string(role))})
