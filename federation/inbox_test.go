@@ -221,7 +221,7 @@ func TestInbox_Rejections(t *testing.T) {
 		{"StaleDate", p.alice(), signed, sendOpts{date: t0.Add(-2 * time.Hour)}, http.StatusUnauthorized},
 		{"FutureDate", p.alice(), signed, sendOpts{date: t0.Add(2 * time.Hour)}, http.StatusUnauthorized},
 		{"DigestNotSigned", p.alice(), signed, sendOpts{headers: []string{httpsig.RequestTarget, "host", "date"}}, http.StatusUnauthorized},
-		{"RFC9421", p.alice(), signed, sendOpts{unsigned: true, rfc9421: true}, http.StatusUnauthorized},
+		{"RFC9421Garbage", p.alice(), signed, sendOpts{unsigned: true, rfc9421: true}, http.StatusUnauthorized}, // a stale created and a signature of nothing
 		{"Oversized", p.alice(), big, sendOpts{}, http.StatusRequestEntityTooLarge},
 		{"NotJSONContentType", p.alice(), signed, sendOpts{noContent: true}, http.StatusUnsupportedMediaType},
 		{"UnknownType", p.alice(), []byte(`{"id":"` + p.alice() + `#r/1","type":"EmojiReact","actor":"` + p.alice() + `","object":"` + en + `","content":"🔥"}`), sendOpts{}, http.StatusAccepted},

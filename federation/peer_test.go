@@ -298,7 +298,7 @@ type sendOpts struct {
 	date      time.Time       // defaults to now
 	sent      []byte          // a body other than the one signed
 	unsigned  bool
-	rfc9421   bool
+	rfc9421   bool     // an RFC 9421 signature of nothing, long expired (TestInbox_RFC9421 signs real ones)
 	headers   []string // signed headers; (request-target) host date digest by default
 	noContent bool     // send no Content-Type
 }
