@@ -59,11 +59,7 @@ func (p *Page) Normalize() {
 // Validate reports what is wrong with a page, field by field.
 func (p *Page) Validate() error {
 	var v ValidationError
-	for field, value := range map[string]string{"title": p.Title, "slug": p.Slug, "body": p.BodyMarkdown} {
-		if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
-			v.Add(field, "This holds bytes that are not text (invalid UTF-8). Retype it or paste it again as plain text.")
-		}
-	}
+	checkText(&v, map[string]string{"title": p.Title, "slug": p.Slug, "body": p.BodyMarkdown})
 	if p.Lang == "" {
 		v.Add("lang", "Choose a language.")
 	}
@@ -90,4 +86,15 @@ func (p *Page) Validate() error {
 		v.Add("state", "A page is either a draft or published.")
 	}
 	return v.Err()
+}
+
+// checkText adds an error for each field that is not text: bytes that are
+// not UTF-8, or NUL, which PostgreSQL refuses. It runs before the other
+// checks, so that its message is the one a field shows.
+func checkText(v *ValidationError, fields map[string]string) {
+	for field, value := range fields {
+		if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
+			v.Add(field, "This holds bytes that are not text (invalid UTF-8). Retype it or paste it again as plain text.")
+		}
+	}
 }

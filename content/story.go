@@ -89,6 +89,7 @@ func (s *Story) Translation(lang string) *Translation {
 // Validate checks the story's own fields.
 func (s *Story) Validate() error {
 	var v ValidationError
+	checkText(&v, map[string]string{"byline_name": s.BylineName})
 	switch s.BylineKind {
 	case BylinePublication:
 	case BylineName, BylinePseudonym:
@@ -188,6 +189,8 @@ func SplitTags(s string) []string {
 // (docs/federation.md#mastodon-article-rendering).
 func (t *Translation) Validate() error {
 	var v ValidationError
+	checkText(&v, map[string]string{"title": t.Title, "teaser": t.Teaser, "body": t.BodyMarkdown, "slug": t.Slug,
+		"tags": strings.Join(t.Tags, " "), "cover_alt": t.CoverAlt})
 	if t.Lang == "" {
 		v.Add("lang", "Choose a language.")
 	}

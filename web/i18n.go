@@ -58,6 +58,7 @@ var messages = map[string]map[string]string{
 		"untranslated.back":      "Back to the latest stories",
 
 		"page.updated": "Last updated %s",
+		"page.preview": "Preview: this is how the page will look once published. Readers cannot see it yet.",
 
 		"tell.title":        "Tell your story",
 		"tell.intro":        "Have you lived through something others should hear about? Write it down in your own words. You may sign with a pseudonym, or not sign at all. Our editors read every story that reaches them.",
@@ -191,6 +192,7 @@ var messages = map[string]map[string]string{
 		"untranslated.back":      "К новым историям",
 
 		"page.updated": "Обновлено %s",
+		"page.preview": "Предпросмотр: так страница будет выглядеть после публикации. Читатели её пока не видят.",
 
 		"tell.title":        "Расскажите свою историю",
 		"tell.intro":        "Вы пережили то, о чём должны узнать другие? Запишите это своими словами. Можно подписаться псевдонимом или не подписываться вовсе. Редакция читает каждую присланную историю.",

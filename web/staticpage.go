@@ -18,6 +18,22 @@ type staticPage struct {
 	BodyHTML   template.HTML
 	Updated    string
 	UpdatedISO string
+	Preview    bool // the desk's preview: a banner, kept out of indexes
+}
+
+// PreviewPage answers the desk's preview of static page pg as typed: the
+// public page's template, with the preview banner, kept out of indexes.
+func (s *Server) PreviewPage(w http.ResponseWriter, r *http.Request, pg *content.Page) error {
+	p := staticPage{
+		page:     s.newPage(r, pg.Lang),
+		BodyHTML: template.HTML(pg.BodyHTML), // from content.RenderMarkdown, which drops raw HTML
+		Updated:  formatDate(pg.Lang, s.cfg.Now()),
+		Preview:  true,
+	}
+	p.Title = pg.Title
+	p.NoIndex = true
+	s.render(w, r, http.StatusOK, "page.html", p)
+	return nil
 }
 
 // pageURL is the path of a static page in a language.

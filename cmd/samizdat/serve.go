@@ -147,6 +147,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicationName: cfg.PublicationName,
 		MediaDir:        cfg.MediaDir,
 		Preview:         site.Preview,
+		PagePreview:     site.PreviewPage,
 		RetryDeliveries: queue.RetryFailed,
 		ReportRemote:    fed.ReportRemote,
 		SendIssue:       sendIssueFunc(newsletter),

@@ -14,9 +14,12 @@ import (
 
 // Limits on request bodies under /desk. A translation's Markdown may be
 // 200,000 bytes, which URL-encoding can triple; uploads are a cover image plus
-// a few text fields.
+// a few text fields. The form limit is well above what may be saved, so that
+// a text pasted far too long (two megabytes of Cyrillic is six encoded)
+// still reaches the form's own check and comes back with its message and
+// everything typed, rather than as a bare error page.
 const (
-	maxFormBody      = 2 << 20
+	maxFormBody      = 8 << 20
 	maxMultipartBody = maxCoverBytes + 1<<20
 	multipartMemory  = 1 << 20 // larger uploads spill to temporary files
 )

@@ -70,6 +70,9 @@ func startDeskSite(t *testing.T, st *store.Store, cfg Config) *deskSite {
 	if cfg.Preview == nil {
 		cfg.Preview = site.Preview
 	}
+	if cfg.PagePreview == nil {
+		cfg.PagePreview = site.PreviewPage
+	}
 	srv, err := New(cfg, st, logger)
 	if err != nil {
 		t.Fatalf("desk.New: %v", err)

@@ -34,6 +34,9 @@ type Config struct {
 	// its public page would show it, or returns an error without answering.
 	// Without it the preview button answers 404.
 	Preview func(w http.ResponseWriter, r *http.Request, st *content.Story, t *content.Translation) error
+	// PagePreview, when set, answers a preview of static page p as its
+	// public page would show it. Without it the preview button answers 404.
+	PagePreview func(w http.ResponseWriter, r *http.Request, p *content.Page) error
 	// RetryDeliveries, when set, queues again the failed deliveries of a
 	// translation's activities and says how many (the retry button).
 	RetryDeliveries func(ctx context.Context, translationID int64) (int, error)

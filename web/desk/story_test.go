@@ -217,3 +217,34 @@ func TestDesk_Pin(t *testing.T) {
 		t.Fatal("the story is still pinned")
 	}
 }
+
+// TestDesk_StoryInvalidUTF8: bytes that are not text in any field of the
+// story editor come back with a clear message and everything typed, and
+// save nothing.
+func TestDesk_StoryInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	d := newDeskSite(t)
+	d.addStaff("ed@example.org", "correct horse battery", content.RoleEditor)
+	b := d.browser(t)
+	b.login("ed@example.org", "correct horse battery")
+	for _, field := range []string{"byline_name", "title", "teaser", "body", "tags", "cover_alt"} {
+		form := url.Values{
+			"byline_kind": {"pseudonym"}, "byline_name": {"Nadia"}, "lang": {"en"}, "title": {"The crossing"},
+			"teaser": {"At night."}, "body": {"Kept text."}, "slug": {""}, "tags": {"exile"}, "cover_alt": {""},
+		}
+		form.Set(field, form.Get(field)+" \xff\xfe")
+		resp := b.post("/desk/stories/", form)
+		// Tags are lower-cased first, which turns the bytes into U+FFFD:
+		// they then fail as tags, with the tags' own message.
+		msg := "invalid UTF-8"
+		if field == "tags" {
+			msg = "Tags are single words"
+		}
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, msg) || !strings.Contains(resp.Body, "Kept text.") {
+			t.Errorf("%s: status %d, want 422 with the message and the text kept", field, resp.StatusCode)
+		}
+	}
+	if list, _ := d.store.Stories(t.Context(), store.StoryFilter{Limit: 10}); len(list) != 0 {
+		t.Errorf("%d stories saved", len(list))
+	}
+}
