@@ -326,6 +326,7 @@ var messages = map[string]map[string]string{
 		"untranslated.back":      "Retour aux derniers récits",
 
 		"page.updated": "Dernière mise à jour : %s",
+		"page.preview": "Aperçu : voici la page telle qu’elle paraîtra une fois publiée. Les lecteurs ne la voient pas encore.",
 
 		"tell.title":        "Racontez votre histoire",
 		"tell.intro":        "Vous avez vécu quelque chose que d’autres devraient entendre ? Écrivez-le avec vos propres mots. Vous pouvez signer d’un pseudonyme, ou ne pas signer du tout. La rédaction lit chaque récit qui lui parvient.",
