@@ -74,16 +74,16 @@ func (s *Server) dialogue(r *http.Request, st *content.Story, t *content.Transla
 	if err != nil {
 		return nil, err
 	}
-	d := &dialogueView{Lang: lang, Count: len(replies), CountText: T(lang, "dialogue.count", len(replies))}
+	d := &dialogueView{Lang: lang, Count: len(replies), CountText: N(lang, "dialogue.replies", len(replies))}
 	d.Threads = thread(lang, replies)
 	if counts.Total.Likes > 0 {
-		d.Reactions = append(d.Reactions, T(lang, "dialogue.likes", counts.Total.Likes))
+		d.Reactions = append(d.Reactions, N(lang, "dialogue.likes", counts.Total.Likes))
 	}
 	if counts.Total.Shares > 0 {
-		d.Reactions = append(d.Reactions, T(lang, "dialogue.boosts", counts.Total.Shares))
+		d.Reactions = append(d.Reactions, N(lang, "dialogue.boosts", counts.Total.Shares))
 	}
 	if counts.Total.Quotes > 0 {
-		d.Reactions = append(d.Reactions, T(lang, "dialogue.quotes", counts.Total.Quotes))
+		d.Reactions = append(d.Reactions, N(lang, "dialogue.quotes", counts.Total.Quotes))
 	}
 	if s.cfg.ArticleIRI != nil && t.ObjectKey != "" {
 		d.ReplyForm = &interactForm{Lang: lang, ID: "reply-address", Story: t.Slug}

@@ -168,8 +168,8 @@ func TestDialogue_Threaded(t *testing.T) {
 		)
 	}
 	contains(t, pages["en"],
-		`<h2 id="dialogue-heading">Dialogue</h2>`, "Replies: 7",
-		`<span class="reaction">Likes: 2</span> · <span class="reaction">Boosts: 1</span> · <span class="reaction">Quotes: 1</span>`,
+		`<h2 id="dialogue-heading">Dialogue</h2>`, "7 replies",
+		`<span class="reaction">2 likes</span> · <span class="reaction">1 boost</span> · <span class="reaction">1 quote</span>`,
 		"Russian</span>", "French</span>", "English</span>",
 		"in reply to a message not shown here",
 		"Original on their instance", "4 March 2026",
@@ -177,8 +177,8 @@ func TestDialogue_Threaded(t *testing.T) {
 		`<label for="follow-address">Follow @en@samizdat.test from your instance</label>`,
 	)
 	contains(t, pages["ru"],
-		`<h2 id="dialogue-heading">Диалог</h2>`, "Ответов: 7",
-		`<span class="reaction">Нравится: 2</span> · <span class="reaction">Репосты: 1</span>`,
+		`<h2 id="dialogue-heading">Диалог</h2>`, "7 ответов",
+		`<span class="reaction">2 отметки «Нравится»</span> · <span class="reaction">1 репост</span>`,
 		"русский</span>", "французский</span>", "английский</span>",
 		"Оригинал на сервере автора", "4 марта 2026 г.",
 		`<input type="hidden" name="story" value="pisma-iz-tbilisi">`,
@@ -227,7 +227,7 @@ func TestDialogue_Empty(t *testing.T) {
 	lacks(t, body, "dialogue-heading") // the "not yet translated" page has no dialogue
 	body = expectPage(t, d.get("/en/stories/letters-from-tbilisi"), http.StatusOK, "en")
 	contains(t, body, "No replies yet.")
-	lacks(t, body, "Replies: ", `class="reactions"`)
+	lacks(t, body, `class="dialogue-count"`, `class="reactions"`)
 }
 
 func TestDialogue_NestingIsCapped(t *testing.T) {

@@ -43,7 +43,7 @@ func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, status int)
 		lang = s.cfg.Languages[0]
 	}
 	p := errorPage{page: s.newPage(r, lang), Status: status}
-	p.Title, p.Message = T(lang, "error.title", status), T(lang, "error.text")
+	p.Title, p.Message = T(lang, "error.title", "Status", status), T(lang, "error.text")
 	if key := fmt.Sprintf("error.%d.", status); T("en", key+"title") != key+"title" {
 		p.Title, p.Message = T(lang, key+"title"), T(lang, key+"text")
 	}

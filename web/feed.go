@@ -78,7 +78,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	feed := atomFeed{
 		Lang:     lang,
 		ID:       s.absURL("/" + lang + "/"),
-		Title:    T(lang, "feed.title", s.cfg.PublicationName),
+		Title:    T(lang, "feed.title", "Publication", s.cfg.PublicationName),
 		Subtitle: T(lang, "site.tagline"),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: s.absURL("/" + lang + "/feed.atom")},

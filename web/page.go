@@ -146,6 +146,7 @@ func ogLocale(lang string) string {
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"t":        T,
+		"n":        N,
 		"date":     formatDate,
 		"langName": langName,
 		"static":   staticURL,

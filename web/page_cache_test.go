@@ -153,7 +153,7 @@ func testStoryPageNeverStale(t *testing.T, d *dialogueSite, apply func(change fu
 			if err := d.store.ImportReaction(ctx, "like", "https://mastodon.example/likes/1", alice.ID, d.en.ID); err != nil {
 				t.Fatal(err)
 			}
-		}, "Likes: 1", ""},
+		}, "1 like", ""},
 		{"deleted by its author", func() {
 			if gone, err := d.store.DeleteReply(ctx, held.APID, bob.ID); err != nil || !gone {
 				t.Fatalf("DeleteReply = %v, %v", gone, err)

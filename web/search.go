@@ -28,7 +28,7 @@ type searchPage struct {
 	page
 	Query     string
 	Message   string // why there are no results, or how to search
-	Found     string // "Results for …: N"
+	Found     string // "12 results for …"
 	Results   []searchResult
 	PageNum   int
 	PageCount int
@@ -77,10 +77,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Title = q + " · " + p.Title
 		if total == 0 {
-			p.Message = T(lang, "search.none", q)
+			p.Message = T(lang, "search.none", "Query", q)
 			break
 		}
-		p.Found = T(lang, "search.found", q, total)
+		p.Found = N(lang, "search.found", total, "Query", q)
 		p.PageCount = min((total+searchPerPage-1)/searchPerPage, maxSearchPage)
 		for _, h := range hits {
 			res := searchResult{TitleHTML: markedHTML(h.Title, false), SnippetHTML: markedHTML(h.Snippet, true), Byline: h.BylineName}

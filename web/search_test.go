@@ -43,7 +43,7 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("Paged", func(t *testing.T) {
 		first := search("en", "kitchen")
-		contains(t, first, "Results for “kitchen”: 12", `href="/en/search?page=2&amp;q=kitchen"`)
+		contains(t, first, "12 results for “kitchen”", `href="/en/search?page=2&amp;q=kitchen"`)
 		second := search("en", "kitchen", "&page=2")
 		contains(t, second, `href="/en/search?q=kitchen"`)
 		if n := strings.Count(second, `<article class="entry">`); n != 2 {
@@ -59,7 +59,7 @@ func TestSearch(t *testing.T) {
 			lacks(t, body, "<script>alert")
 		}
 		contains(t, search("en", "zebra"), "Nothing published in English matches “zebra”")
-		contains(t, search("en", "kitchen", "&page=abc"), "Results for")
+		contains(t, search("en", "kitchen", "&page=abc"), "results for")
 	})
 	t.Run("Header", func(t *testing.T) {
 		body := expectPage(t, s.get("/en/"), http.StatusOK, "en")

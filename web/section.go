@@ -25,6 +25,7 @@ type listPage struct {
 	Empty     string // shown when there is nothing to list
 	PageNum   int
 	PageCount int
+	Total     int    // stories in the whole list, on every page
 	Newer     string // link to the previous page; "" on the first
 	Older     string // link to the next page; "" on the last
 }
@@ -74,14 +75,14 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
 	lang, tag := chi.URLParam(r, "lang"), chi.URLParam(r, "tag")
 	s.filteredList(w, r, store.EntryFilter{Lang: lang, Tag: tag}, tagURL(lang, tag),
-		func(*listPage) string { return T(lang, "tag.title", tag) })
+		func(*listPage) string { return T(lang, "tag.title", "Tag", tag) })
 }
 
 // handleByline lists a language's stories credited to one name or pseudonym.
 func (s *Server) handleByline(w http.ResponseWriter, r *http.Request) {
 	lang, byline := chi.URLParam(r, "lang"), chi.URLParam(r, "byline")
 	s.filteredList(w, r, store.EntryFilter{Lang: lang, BylineSlug: byline}, bylineURL(lang, byline),
-		func(p *listPage) string { return T(lang, "byline.title", p.Entries[0].Byline.Name) })
+		func(p *listPage) string { return T(lang, "byline.title", "Name", p.Entries[0].Byline.Name) })
 }
 
 // filteredList serves a list of stories narrowed by a filter, titled by
@@ -101,6 +102,7 @@ func (s *Server) filteredList(w http.ResponseWriter, r *http.Request, f store.En
 	}
 	p.Title = title(&p)
 	p.Heading = p.Title
+	p.Intro = N(p.Lang, "list.count", p.Total)
 	s.renderKept(w, r, "list.html", p, key, version, gen)
 }
 
@@ -131,7 +133,7 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, f store.Ent
 		s.error(w, r, err)
 		return listPage{}, false
 	}
-	p := listPage{page: s.newPage(r, f.Lang), Entries: views, PageNum: n, PageCount: (total + perPage - 1) / perPage}
+	p := listPage{page: s.newPage(r, f.Lang), Entries: views, PageNum: n, PageCount: (total + perPage - 1) / perPage, Total: total}
 	p.FeedURL = "/" + f.Lang + "/feed.atom"
 	// absURL escapes the path itself, so it takes the path unescaped.
 	unescaped, err := url.PathUnescape(path)

@@ -102,11 +102,11 @@ func TestTagAndByline(t *testing.T) {
 	s.addStory(storySpec{Translations: []content.Translation{published("en", "Untagged")}})
 
 	tag := expectPage(t, s.get("/en/tags/exile"), http.StatusOK, "en")
-	contains(t, tag, "<h1>Stories tagged #exile</h1>", "Letters from Tbilisi")
+	contains(t, tag, "<h1>Stories tagged #exile</h1>", `<p class="intro">1 story</p>`, "Letters from Tbilisi")
 	lacks(t, tag, "Untagged")
 
 	ru := expectPage(t, s.get("/ru/tags/%D1%8D%D0%BC%D0%B8%D0%B3%D1%80%D0%B0%D1%86%D0%B8%D1%8F"), http.StatusOK, "ru")
-	contains(t, ru, "Истории с тегом #эмиграция", "Письма из Тбилиси",
+	contains(t, ru, "Истории с тегом #эмиграция", `<p class="intro">1 история</p>`, "Письма из Тбилиси",
 		`<link rel="canonical" href="https://samizdat.test/ru/tags/%D1%8D%D0%BC%D0%B8%D0%B3%D1%80%D0%B0%D1%86%D0%B8%D1%8F">`)
 
 	by := expectPage(t, s.get("/en/by/anna-k"), http.StatusOK, "en")
