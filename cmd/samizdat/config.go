@@ -31,6 +31,9 @@ type config struct {
 	ShutdownTimeout        time.Duration
 	FederationAllowPrivate bool
 	AuthorizedFetch        bool // federation documents only to signed GETs
+	// BackfillInterval is how often replies between readers are looked
+	// for in remote threads (a River periodic job, once across processes).
+	BackfillInterval time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; the client address it gives is used for rate limits only.
 	TrustedProxies []netip.Prefix
@@ -126,6 +129,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad("SHUTDOWN_TIMEOUT must be a positive duration such as 15s")
 	} else {
 		cfg.ShutdownTimeout = d
+	}
+	if d, err := time.ParseDuration(get("BACKFILL_INTERVAL", "30m")); err != nil || d < time.Second {
+		bad("BACKFILL_INTERVAL must be a duration of a second or more, such as 30m")
+	} else {
+		cfg.BackfillInterval = d
 	}
 	if v := get("FEDERATION_ALLOW_PRIVATE", "false"); v != "" {
 		b, err := strconv.ParseBool(v)

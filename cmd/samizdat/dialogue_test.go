@@ -371,7 +371,10 @@ func (p *dialoguePeer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Lock()
 	p.fetches = append(p.fetches, r.URL.Path)
-	n := p.notes[r.URL.Path]
+	n := p.notes[r.URL.RequestURI()] // a collection's page differs by its query
+	if n == nil {
+		n = p.notes[r.URL.Path]
+	}
 	p.mu.Unlock()
 	if err := verifyGet(r); err != nil {
 		p.note401(err)

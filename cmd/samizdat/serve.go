@@ -65,13 +65,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// with them and federation serves them; federation registers the change
 	// hook that enqueues activities, so it is built before anything writes.
 	fedCfg := federation.Config{
-		BaseURL:         cfg.BaseURL,
-		Languages:       cfg.Languages,
-		PublicationName: cfg.PublicationName,
-		Version:         version,
-		AllowPrivate:    cfg.FederationAllowPrivate,
-		AuthorizedFetch: cfg.AuthorizedFetch,
-		MediaDir:        cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
+		BaseURL:          cfg.BaseURL,
+		Languages:        cfg.Languages,
+		PublicationName:  cfg.PublicationName,
+		Version:          version,
+		AllowPrivate:     cfg.FederationAllowPrivate,
+		AuthorizedFetch:  cfg.AuthorizedFetch,
+		MediaDir:         cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
+		BackfillInterval: cfg.BackfillInterval,
 	}
 	delivCfg := delivery.Config{
 		Client: transport.New(transport.Options{
