@@ -20,7 +20,7 @@ import (
 // is served all the same and recorded nowhere. A failure to record is
 // logged: the reader of the Article must not be failed for it.
 func (f *Federation) noteSignedFetch(r *http.Request, t *content.Translation) {
-	signer := f.fetchSigner(r) // verified once, also under authorized fetch
+	signer := f.fetchSigner(r) // verified once, whether or not authorized fetch is on
 	if signer == "" {
 		return
 	}
