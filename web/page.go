@@ -33,6 +33,8 @@ type page struct {
 	Me []string
 	// Handle is the section's language actor ("@en@host"), shown in the footer.
 	Handle string
+	// Nav and Footer are the header's and the footer's links (nav.go).
+	Nav, Footer []navItem
 }
 
 // alternate is a translation of the page in another language (hreflang).
@@ -94,6 +96,9 @@ func (s *Server) newPage(r *http.Request, lang string) page {
 	}
 	if s.cfg.ActorHandle != nil && s.hasLang(lang) {
 		p.Handle = s.cfg.ActorHandle(lang)
+	}
+	if s.hasLang(lang) {
+		p.Nav, p.Footer = s.navigation(r.Context(), lang, r.URL.Path)
 	}
 	return p
 }
