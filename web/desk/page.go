@@ -14,21 +14,6 @@ import (
 	"samizdat/web/internal/serve"
 )
 
-// pageRoutes registers /desk/pages/…, the publication's static pages, for
-// editors.
-func (s *Server) pageRoutes(r chi.Router) {
-	r.Use(s.requireRoleMW(roleEditor))
-	r.Get("/", s.handlePageList)
-	r.Get("/new", s.handlePageNew)
-	r.Post("/", s.handlePageCreate)
-	r.Get("/{id}/delete", s.handlePageDeleteConfirm)
-	r.Post("/{id}/delete", s.handlePageDelete)
-	r.Get("/{id}/{lang}", s.handlePageEdit)
-	r.Post("/{id}/{lang}", s.handlePageSave)
-	r.Post("/{id}/{lang}/preview", s.handlePagePreview)
-	r.Post("/{id}/{lang}/state", s.handlePageState)
-}
-
 // pageForm is a page's text as typed. Values that are not valid UTF-8 are
 // kept as typed for the store to refuse, and shown with replacement
 // characters (display).

@@ -100,6 +100,21 @@ func (s *Server) storyRoutes(r chi.Router) {
 	})
 }
 
+// pageRoutes registers /desk/pages/…, the publication's static pages, for
+// editors.
+func (s *Server) pageRoutes(r chi.Router) {
+	r.Use(s.requireRoleMW(roleEditor))
+	r.Get("/", s.handlePageList)
+	r.Get("/new", s.handlePageNew)
+	r.Post("/", s.handlePageCreate)
+	r.Get("/{id}/delete", s.handlePageDeleteConfirm)
+	r.Post("/{id}/delete", s.handlePageDelete)
+	r.Get("/{id}/{lang}", s.handlePageEdit)
+	r.Post("/{id}/{lang}", s.handlePageSave)
+	r.Post("/{id}/{lang}/preview", s.handlePagePreview)
+	r.Post("/{id}/{lang}/state", s.handlePageState)
+}
+
 // moderationRoutes registers /desk/moderation/…, for moderators.
 func (s *Server) moderationRoutes(r chi.Router) {
 	r.Use(s.requireModerator)
