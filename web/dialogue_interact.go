@@ -74,8 +74,8 @@ type interactPage struct {
 // handleInteract answers the interaction forms.
 func (s *Server) handleInteract(w http.ResponseWriter, r *http.Request) {
 	lang := chi.URLParam(r, "lang")
-	r.Body = http.MaxBytesReader(w, r.Body, maxInteractBody)
-	if err := r.ParseForm(); err != nil {
+	check, err := serve.ReadForm(w, r, maxInteractBody, maxInteractBody)
+	if err != nil {
 		s.errorStatus(w, r, http.StatusBadRequest)
 		return
 	}
@@ -111,6 +111,11 @@ func (s *Server) handleInteract(w http.ResponseWriter, r *http.Request) {
 		p.Title = T(lang, "interact.reply.title")
 	}
 
+	if !check.OK() {
+		p.Form.Error = T(lang, "interact.err.invalid")
+		s.render(w, r, check.Status(), "interact.html", p)
+		return
+	}
 	if s.cfg.Interact == nil || !s.limits.interact.Allow(clientaddr.Key(r)) {
 		s.render(w, r, http.StatusOK, "interact.html", p)
 		return

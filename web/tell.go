@@ -9,6 +9,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/web/clientaddr"
+	"samizdat/web/internal/serve"
 )
 
 // "Tell your story": a form anyone may send a story through. It keeps only
@@ -20,7 +21,9 @@ const (
 	tellHoneypot  = "website"
 	tellLimit     = 5
 	tellPer       = time.Hour
-	tellBodyLimit = 256 << 10
+	// Room for a story of 50,000 characters in any script, each
+	// percent-encoded (up to 12 bytes a character), and the other fields.
+	tellBodyLimit = 1 << 20
 )
 
 // tellPage is the data of tell.html.
@@ -68,13 +71,8 @@ func (s *Server) handleTellForm(w http.ResponseWriter, r *http.Request) {
 // stores nothing.
 func (s *Server) handleTellSubmit(w http.ResponseWriter, r *http.Request) {
 	lang := chi.URLParam(r, "lang")
-	r.Body = http.MaxBytesReader(w, r.Body, tellBodyLimit)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorStatus(w, r, http.StatusRequestEntityTooLarge)
-			return
-		}
+	check, err := serve.ReadForm(w, r, tellBodyLimit, tellBodyLimit)
+	if err != nil {
 		s.errorStatus(w, r, http.StatusBadRequest)
 		return
 	}
@@ -90,6 +88,25 @@ func (s *Server) handleTellSubmit(w http.ResponseWriter, r *http.Request) {
 		Contact: r.PostForm.Get("contact"),
 		Lang:    r.PostForm.Get("story_lang"),
 		Consent: r.PostForm.Get("consent") == "yes",
+	}
+	if !check.OK() {
+		// Nothing is stored; what could be read goes back into the form.
+		p.Errors = map[string]string{}
+		for _, field := range check.BadText {
+			if field == "story" || field == "name" || field == "contact" {
+				p.Errors[field] = T(lang, "tell.err.invalid_text")
+			}
+		}
+		switch {
+		case check.TooLarge:
+			p.FormError = T(lang, "tell.err.too_large")
+		case check.Malformed || len(p.Errors) == 0:
+			p.FormError = T(lang, "tell.err.malformed")
+		default:
+			p.FormError = T(lang, "tell.errors")
+		}
+		s.render(w, r, check.Status(), "tell.html", p)
+		return
 	}
 	sub := &content.Submission{Lang: p.Form.Lang, Story: p.Form.Story, Name: p.Form.Name, Contact: p.Form.Contact}
 	p.Errors = map[string]string{}

@@ -4,12 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"samizdat/web/internal/serve"
 )
 
 // Limits on request bodies under /desk. A translation's Markdown may be
@@ -55,17 +56,19 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			s.csrfRefuse(w, r)
 			return
 		}
+		check, err := readDeskForm(w, r)
+		if err != nil {
+			s.deskError(w, r, http.StatusBadRequest, "")
+			return
+		}
+		if !check.OK() {
+			// Nothing changes, whoever sent it: the page only gives back
+			// what was typed, to the browser that typed it.
+			s.formProblem(w, r, check)
+			return
+		}
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
-			if err := parseDeskBody(w, r); err != nil {
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					s.deskError(w, r, http.StatusRequestEntityTooLarge, "")
-					return
-				}
-				s.deskError(w, r, http.StatusBadRequest, "")
-				return
-			}
 			got = r.PostFormValue("csrf_token")
 		}
 		want := s.sessions.GetString(r.Context(), sessionCSRF)
@@ -88,15 +91,30 @@ func newCrossOriginProtection(base *url.URL) (*http.CrossOriginProtection, error
 	return cop, nil
 }
 
-// parseDeskBody parses a form or multipart body within the desk's size limits.
-func parseDeskBody(w http.ResponseWriter, r *http.Request) error {
+// readDeskForm reads a form or multipart body within the desk's size
+// limits, and says what was wrong with it (serve.ReadForm). Other bodies are
+// left for their handler.
+func readDeskForm(w http.ResponseWriter, r *http.Request) (serve.FormCheck, error) {
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType == "multipart/form-data" {
-		r.Body = http.MaxBytesReader(w, r.Body, maxMultipartBody)
-		return r.ParseMultipartForm(multipartMemory)
+	switch mediaType {
+	case "multipart/form-data":
+		return serve.ReadForm(w, r, maxMultipartBody, multipartMemory)
+	case "application/x-www-form-urlencoded", "":
+		return serve.ReadForm(w, r, maxFormBody, multipartMemory)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	return r.ParseForm()
+	return serve.FormCheck{}, nil
+}
+
+// parseDeskBody makes sure a form body is parsed, for handlers that need
+// its multipart parts; the csrf middleware has usually done it already.
+func parseDeskBody(w http.ResponseWriter, r *http.Request) error {
+	if r.PostForm != nil {
+		return nil
+	}
+	if _, err := readDeskForm(w, r); err != nil {
+		return err
+	}
+	return nil
 }
 
 func (s *Server) csrfRefuse(w http.ResponseWriter, r *http.Request) {
