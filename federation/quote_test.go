@@ -194,3 +194,48 @@ func TestQuote_Policy(t *testing.T) {
 		t.Errorf("blocked: %d Accepts, want none more", n)
 	}
 }
+
+// TestQuote_AuthorizationSignedFetch checks that a quote's authorization is
+// served to a signed fetch when authorized fetch is on, and refused to an
+// unsigned one, as the Article it authorizes is; and that the signed fetch
+// of the Article itself is recorded for the Article's reach.
+func TestQuote_AuthorizationSignedFetch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{allowPrivate: true, authorized: true})
+	p := newPeer(t, e)
+	tr := e.publish(t, "en", "Lights out in Kharkiv", nil, false)
+	q := &content.Quote{TranslationID: tr.ID, Actor: p.alice(), Post: p.alice() + "/statuses/1", RequestID: p.alice() + "/quote_requests/1"}
+	if _, err := e.store.SaveQuote(t.Context(), q, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := "/ap/quotes/" + q.AuthKey
+	if w := p.signedGet(e, e.fed.Handler(), path, p.alice(), nil); w.Code != http.StatusUnauthorized {
+		t.Errorf("unsigned: %d, want 401", w.Code)
+	}
+	w := p.signedGet(e, e.fed.Handler(), path, p.alice(), p.key)
+	if w.Code != http.StatusOK {
+		t.Fatalf("signed: %d, want 200", w.Code)
+	}
+	if m := decode(t, w.Body.Bytes()); m["type"] != "QuoteAuthorization" || m["interactingObject"] != q.Post {
+		t.Errorf("authorization %v", m)
+	}
+	if w := p.signedGet(e, e.fed.Handler(), "/ap/articles/"+tr.ObjectKey, p.alice(), p.key); w.Code != http.StatusOK {
+		t.Fatalf("signed Article fetch: %d", w.Code)
+	}
+	var fetchers int
+	if err := e.store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM article_fetches WHERE translation_id = $1 AND signer = $2`, tr.ID, p.alice()).Scan(&fetchers); err != nil || fetchers != 1 {
+		t.Errorf("%d fetches recorded for alice, %v; want 1", fetchers, err)
+	}
+	reach, err := e.store.ArticleReach(t.Context(), e.store.Pool(), tr.ID, tr.StoryID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]string{}
+	for _, r := range reach {
+		groups[r.Inbox] = r.Group
+	}
+	// alice quoted it and her server fetched it: one inbox, the first group.
+	if len(groups) != 1 || groups[p.base+"/inbox"] != "quoted" {
+		t.Errorf("reach %v, want alice's shared inbox as quoted", groups)
+	}
+}
