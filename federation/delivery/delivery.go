@@ -101,7 +101,7 @@ const (
 	// jobMargin is what an attempt may take besides its POST (reading the
 	// delivery, recording the outcome), and what a rescue waits beyond the
 	// attempt's timeout.
-	jobMargin = 5 * time.Second
+	jobMargin = 3 * time.Second
 )
 
 // PostTimeout bounds one delivery's POST, from connecting to reading the
@@ -109,9 +109,9 @@ const (
 // (docs/federation.md#peer-timeouts-and-limits); an inbox slower than that
 // is tried again later. The bound keeps a crashed process's deliveries
 // waiting less than a minute: an attempt lasts at most PostTimeout plus
-// jobMargin (15 s), and is rescued 20 s after it began, at the next pass of
+// jobMargin (13 s), and is rescued 16 s after it began, at the next pass of
 // River's rescuer (every 30 s), then run within River's scheduling interval
-// (5 s): 55 s at worst (docs/operations.md#crash-recovery).
+// (5 s): 51 s at worst (docs/operations.md#crash-recovery).
 const PostTimeout = 10 * time.Second
 
 // Deliverer enqueues and runs deliveries.
