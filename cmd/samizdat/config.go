@@ -41,6 +41,53 @@ type config struct {
 	// listener of their own, never the public one.
 	MetricsAddr string
 	Mail        mailConfig
+	// Roles is what this process does (SAMIZDAT_ROLES): serve the site,
+	// the desk and the inbox, run the background work, or both.
+	Roles roles
+}
+
+// roles are the parts of the program a process runs. Any number of
+// processes share one database; each may take either role or both.
+type roles struct {
+	// Web serves the site, the desk and the inbox. It still queues
+	// background work (an insert-only River client).
+	Web bool
+	// Worker runs River's workers (deliveries, newsletter mails,
+	// backfill, scheduled publishing, retention) and takes part in the
+	// election of the leader that inserts the periodic jobs.
+	Worker bool
+}
+
+func (r roles) String() string {
+	switch {
+	case r.Web && r.Worker:
+		return "web,worker"
+	case r.Web:
+		return "web"
+	case r.Worker:
+		return "worker"
+	}
+	return "none"
+}
+
+// parseRoles reads SAMIZDAT_ROLES: web, worker, or both separated by a comma.
+func parseRoles(v string) (roles, error) {
+	var r roles
+	for _, part := range strings.Split(v, ",") {
+		switch strings.ToLower(strings.TrimSpace(part)) {
+		case "web":
+			r.Web = true
+		case "worker":
+			r.Worker = true
+		case "":
+		default:
+			return roles{}, fmt.Errorf("unknown role %q", strings.TrimSpace(part))
+		}
+	}
+	if !r.Web && !r.Worker {
+		return roles{}, errors.New("no role named")
+	}
+	return r, nil
 }
 
 var langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -154,6 +201,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	} else {
 		cfg.TrustedProxies = p
 	}
+	if r, err := parseRoles(get("SAMIZDAT_ROLES", "web,worker")); err != nil {
+		bad("SAMIZDAT_ROLES must be web, worker or web,worker: %v", err)
+	} else {
+		cfg.Roles = r
+	}
 	host := "localhost"
 	if cfg.BaseURL != nil {
 		host = cfg.BaseURL.Hostname()
@@ -172,5 +224,5 @@ func (c config) String() string {
 	if c.BaseURL != nil {
 		base = c.BaseURL.String()
 	}
-	return fmt.Sprintf("database=%s base_url=%s listen=%s languages=%s media=%s mail=%s", db, base, c.ListenAddr, strings.Join(c.Languages, ","), c.MediaDir, c.Mail)
+	return fmt.Sprintf("database=%s base_url=%s listen=%s roles=%s languages=%s media=%s mail=%s", db, base, c.ListenAddr, c.Roles, strings.Join(c.Languages, ","), c.MediaDir, c.Mail)
 }

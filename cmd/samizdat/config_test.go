@@ -96,3 +96,34 @@ func TestLoadConfig_BaseURLWithPath(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfig_Roles(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"", "web,worker", true},
+		{"web", "web", true},
+		{"worker", "worker", true},
+		{" Worker , web ", "web,worker", true},
+		{"web,", "web", true},
+		{"api", "", false},
+		{",", "", false},
+	} {
+		cfg, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@db/samizdat", "SAMIZDAT_ROLES": tc.in}))
+		if !tc.ok {
+			if err == nil || !strings.Contains(err.Error(), "SAMIZDAT_ROLES") {
+				t.Errorf("SAMIZDAT_ROLES=%q: err = %v, want one naming SAMIZDAT_ROLES", tc.in, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("SAMIZDAT_ROLES=%q: %v", tc.in, err)
+			continue
+		}
+		if got := cfg.Roles.String(); got != tc.want {
+			t.Errorf("SAMIZDAT_ROLES=%q: roles %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}

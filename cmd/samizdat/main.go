@@ -54,6 +54,7 @@ Every command reads its configuration from the environment:
   DATABASE_URL      PostgreSQL connection string (required; or DATABASE_URL_FILE)
   BASE_URL          the public address, e.g. https://example.org (default http://localhost:8080)
   LISTEN_ADDR       where to listen (default :8080)
+  SAMIZDAT_ROLES    web, worker or web,worker: what this process does (default web,worker)
   LANGUAGES         comma-separated language codes (default en,ru,fr)
   PUBLICATION_NAME  the publication's name (default Samizdat)
   MEDIA_DIR         where uploaded images live (default ./media)

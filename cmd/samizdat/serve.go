@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"samizdat/federation"
 	"samizdat/federation/delivery"
 	"samizdat/federation/transport"
+	"samizdat/mail"
 	"samizdat/web"
 	"samizdat/web/clientaddr"
 	"samizdat/web/desk"
@@ -80,7 +82,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
 			Timeout:      delivery.PostTimeout, // the job timeout and the rescue derive from it
 		}),
-		Logger: logger,
+		Logger:     logger,
+		InsertOnly: !cfg.Roles.Worker,
 	}
 	webCfg := web.Config{
 		BaseURL:         cfg.BaseURL,
@@ -116,62 +119,33 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	// Remote interaction looks up readers' instances with a client of its
-	// own: unsigned, as WebFinger is, and as careful about addresses.
-	interactClient := transport.New(transport.Options{
-		AllowPrivate: cfg.FederationAllowPrivate,
-		UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
-		Timeout:      federation.InteractTimeout,
-	})
-	// The page watch lets the website serve kept pages without reading
-	// their version each time; it listens until the program ends.
-	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWatch()
-	pages := st.WatchPages(watchCtx, logger)
-
-	webCfg.ActivityPub = fed.ActivityPubPages()
-	webCfg.ArticleIRI = fed.ArticleIRI
-	webCfg.ActorHandle = fed.ActorHandle
-	webCfg.ActorURL = fed.ActorURL
-	webCfg.PageWatch = pages
-	webCfg.Subscribe = subscribeFunc(newsletter)
-	webCfg.Interact = func(ctx context.Context, input, target string, follow bool) (string, error) {
-		return federation.Interact(ctx, interactClient, input, target, follow)
-	}
-	site, err := web.New(webCfg, st, logger)
-	if err != nil {
-		return err
-	}
-	staffDesk, err := desk.New(desk.Config{
-		BaseURL:         cfg.BaseURL,
-		Languages:       cfg.Languages,
-		PublicationName: cfg.PublicationName,
-		MediaDir:        cfg.MediaDir,
-		Preview:         site.Preview,
-		PagePreview:     site.PreviewPage,
-		RetryDeliveries: queue.RetryFailed,
-		ReportRemote:    fed.ReportRemote,
-		SendIssue:       sendIssueFunc(newsletter),
-		RevokeQuote:     fed.RevokeQuote,
-	}, st, logger)
-	if err != nil {
-		return err
-	}
-
 	// One router in front: each package mounts the paths it serves;
 	// federation's and the desk's take precedence over the site's "/*".
+	// A process in the worker role only answers the health checks there.
 	root := chi.NewRouter()
 	if m != nil {
 		root.Use(m.countRequests)
 	}
-	root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
+	var mountWeb func(chi.Router)
+	if cfg.Roles.Web {
+		// The page watch lets the website serve kept pages without reading
+		// their version each time; it listens until the program ends.
+		watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopWatch()
+		pages := st.WatchPages(watchCtx, logger)
+		webCfg.PageWatch = pages
+		if mountWeb, err = webRole(cfg, webCfg, st, fed, queue, newsletter, logger); err != nil {
+			return err
+		}
+		root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
+	}
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		root.Method(method, "/healthz", http.HandlerFunc(handleHealthz))
 		root.Method(method, "/readyz", handleReadyz(pool))
 	}
-	fed.Mount(root)
-	staffDesk.Mount(root)
-	site.Mount(root)
+	if mountWeb != nil {
+		mountWeb(root)
+	}
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -190,7 +164,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "config", cfg.String())
+	logger.Info("serving", "roles", cfg.Roles.String(), "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "config", cfg.String())
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	var msrv *http.Server
@@ -236,6 +210,50 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// webRole builds the public site and the desk of a process in the web role
+// and returns what mounts them, with federation's paths, on the root router.
+func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Federation, queue *delivery.Deliverer, newsletter *mail.Newsletter, logger *slog.Logger) (func(chi.Router), error) {
+	// Remote interaction looks up readers' instances with a client of its
+	// own: unsigned, as WebFinger is, and as careful about addresses.
+	interactClient := transport.New(transport.Options{
+		AllowPrivate: cfg.FederationAllowPrivate,
+		UserAgent:    transport.UserAgent(version, cfg.BaseURL.String()+"/"),
+		Timeout:      federation.InteractTimeout,
+	})
+	webCfg.ActivityPub = fed.ActivityPubPages()
+	webCfg.ArticleIRI = fed.ArticleIRI
+	webCfg.ActorHandle = fed.ActorHandle
+	webCfg.ActorURL = fed.ActorURL
+	webCfg.Subscribe = subscribeFunc(newsletter)
+	webCfg.Interact = func(ctx context.Context, input, target string, follow bool) (string, error) {
+		return federation.Interact(ctx, interactClient, input, target, follow)
+	}
+	site, err := web.New(webCfg, st, logger)
+	if err != nil {
+		return nil, err
+	}
+	staffDesk, err := desk.New(desk.Config{
+		BaseURL:         cfg.BaseURL,
+		Languages:       cfg.Languages,
+		PublicationName: cfg.PublicationName,
+		MediaDir:        cfg.MediaDir,
+		Preview:         site.Preview,
+		PagePreview:     site.PreviewPage,
+		RetryDeliveries: queue.RetryFailed,
+		ReportRemote:    fed.ReportRemote,
+		SendIssue:       sendIssueFunc(newsletter),
+		RevokeQuote:     fed.RevokeQuote,
+	}, st, logger)
+	if err != nil {
+		return nil, err
+	}
+	return func(r chi.Router) {
+		fed.Mount(r)
+		staffDesk.Mount(r)
+		site.Mount(r)
+	}, nil
 }
 
 // touchAfterWrites tells the page watch of every request that may have

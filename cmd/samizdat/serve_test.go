@@ -68,3 +68,24 @@ func (s *firstByteSpy) once() {
 		s.seen()
 	}
 }
+
+// A process in the worker role answers the health checks on LISTEN_ADDR
+// and nothing else: the site, the inbox and the desk are the web role's.
+func TestServe_WorkerRoleServesHealthOnly(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, map[string]string{"SAMIZDAT_ROLES": "worker"})
+	for path, want := range map[string]int{
+		"/healthz": http.StatusOK, "/readyz": http.StatusOK,
+		"/": http.StatusNotFound, "/en/": http.StatusNotFound, "/desk/": http.StatusNotFound,
+		"/.well-known/webfinger?resource=acct:en@127.0.0.1": http.StatusNotFound,
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s on a worker: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}

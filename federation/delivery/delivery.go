@@ -91,6 +91,12 @@ type Config struct {
 	// at Workers per FetchCooldown: 160 deliveries a second with River's
 	// defaults and 16 workers, whatever the machine (see docs/benchmarks.md).
 	FetchCooldown time.Duration
+	// InsertOnly makes a Deliverer that queues deliveries and other work
+	// but runs none, for a process in the web role only (SAMIZDAT_ROLES):
+	// its River client has no queues, so it neither works jobs nor stands
+	// for the election of the leader that inserts periodic jobs and
+	// rescues the jobs of crashed processes. Start and Stop do nothing.
+	InsertOnly bool
 }
 
 const (
@@ -180,8 +186,12 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 	if err := river.AddWorkerSafely(workers, &worker{d: d}); err != nil {
 		return nil, fmt.Errorf("delivery: add worker: %w", err)
 	}
+	queues := map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers}}
+	if cfg.InsertOnly {
+		queues = nil // River's insert-only client
+	}
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers}},
+		Queues:               queues,
 		Workers:              workers,
 		RetryPolicy:          rescuedAtOnce{cfg.RetryPolicy, cfg.RescueAfter},
 		MaxAttempts:          cfg.MaxAttempts,
@@ -201,6 +211,9 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 
 // Start starts the workers. They stop when ctx ends or Stop is called.
 func (d *Deliverer) Start(ctx context.Context) error {
+	if d.cfg.InsertOnly {
+		return nil
+	}
 	if err := d.river.Start(ctx); err != nil {
 		return fmt.Errorf("delivery: start: %w", err)
 	}
@@ -210,6 +223,9 @@ func (d *Deliverer) Start(ctx context.Context) error {
 // Stop waits for running deliveries to finish, until ctx ends; jobs cut short
 // stay in the queue and are rescued (Config.RescueAfter) by the next process.
 func (d *Deliverer) Stop(ctx context.Context) error {
+	if d.cfg.InsertOnly {
+		return nil
+	}
 	if err := d.river.Stop(ctx); err != nil {
 		return fmt.Errorf("delivery: stop: %w", err)
 	}

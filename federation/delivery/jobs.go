@@ -37,6 +37,11 @@ func (d *Deliverer) AddWork(w Work) error {
 	if err := w.Register(d.workers); err != nil {
 		return fmt.Errorf("delivery: add work %s: %w", w.Queue, err)
 	}
+	if d.cfg.InsertOnly {
+		// The workers are known, so that their jobs can be inserted; the
+		// queues and periodic jobs belong to the processes that work.
+		return nil
+	}
 	if err := d.river.Queues().Add(w.Queue, river.QueueConfig{MaxWorkers: w.MaxWorkers}); err != nil {
 		return fmt.Errorf("delivery: add queue %s: %w", w.Queue, err)
 	}
