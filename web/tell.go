@@ -18,9 +18,9 @@ import (
 // Bots are slowed by a hidden field that people leave empty and by a limit
 // on how often one sender may submit.
 const (
-	tellHoneypot  = "website"
-	tellLimit     = 5
-	tellPer       = time.Hour
+	tellHoneypot = "website"
+	tellLimit    = 5
+	tellPer      = time.Hour
 	// Room for a story of 50,000 characters in any script, each
 	// percent-encoded (up to 12 bytes a character), and the other fields.
 	tellBodyLimit = 1 << 20

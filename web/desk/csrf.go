@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -61,11 +62,16 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			s.deskError(w, r, http.StatusBadRequest, "")
 			return
 		}
-		if !check.OK() {
+		if check.TooLarge || check.Malformed {
 			// Nothing changes, whoever sent it: the page only gives back
 			// what was typed, to the browser that typed it.
 			s.formProblem(w, r, check)
 			return
+		}
+		if len(check.BadText) > 0 {
+			// The handler may say which field is wrong itself; if it fails
+			// instead, deskFail shows the form's problem.
+			r = r.WithContext(context.WithValue(r.Context(), formCheckKey{}, check))
 		}
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
@@ -98,9 +104,9 @@ func readDeskForm(w http.ResponseWriter, r *http.Request) (serve.FormCheck, erro
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mediaType {
 	case "multipart/form-data":
-		return serve.ReadForm(w, r, maxMultipartBody, multipartMemory)
+		return serve.ReadFormAsSent(w, r, maxMultipartBody, multipartMemory)
 	case "application/x-www-form-urlencoded", "":
-		return serve.ReadForm(w, r, maxFormBody, multipartMemory)
+		return serve.ReadFormAsSent(w, r, maxFormBody, multipartMemory)
 	}
 	return serve.FormCheck{}, nil
 }

@@ -124,6 +124,11 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, status int, m
 // unexpected, and never shows the error's text.
 func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
 	status := serve.Status(err)
+	if c, ok := formCheckFrom(r); ok && status >= http.StatusInternalServerError {
+		// Most likely the database refused the text that is not text.
+		s.formProblem(w, r, c)
+		return
+	}
 	switch status {
 	case http.StatusInternalServerError:
 		s.logger.Error("request failed", "err", err, "request_id", serve.RequestID(r), "path", r.URL.Path)

@@ -23,6 +23,15 @@ type typedField struct {
 	Bad         bool
 }
 
+type formCheckKey struct{}
+
+// formCheckFrom returns the problems of the request's form that the csrf
+// middleware left for the handler, if any.
+func formCheckFrom(r *http.Request) (serve.FormCheck, bool) {
+	c, ok := r.Context().Value(formCheckKey{}).(serve.FormCheck)
+	return c, ok
+}
+
 // secretFields are never sent back into a page.
 func secretField(name string) bool {
 	return name == "csrf_token" || strings.Contains(name, "password") || name == "current" || name == "confirm" || name == "code"
@@ -32,6 +41,7 @@ func secretField(name string) bool {
 // text that is not text (invalid UTF-8, NUL), with 413 or 400: nothing was
 // saved, and what could be read is shown to copy back.
 func (s *Server) formProblem(w http.ResponseWriter, r *http.Request, c serve.FormCheck) {
+	serve.RepairForm(r)
 	p := formProblemPage{deskPage: s.deskPage(r, "Nothing was saved", ""), Status: c.Status()}
 	if c.TooLarge {
 		p.Problems = append(p.Problems, "What you sent is too large for the desk: a form takes up to 2 MB of text. Images may be at most 10 MB. It was not read whole; below is what came before the limit.")

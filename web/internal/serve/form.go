@@ -49,6 +49,27 @@ var ErrFormParsed = errors.New("serve: form body unreadable")
 // A multipart body is parsed by net/http within limit, spilling files over
 // memory bytes to disk, and its text fields are checked the same way.
 func ReadForm(w http.ResponseWriter, r *http.Request, limit, memory int64) (FormCheck, error) {
+	return readForm(w, r, limit, memory, true)
+}
+
+// ReadFormAsSent is ReadForm without the repair: text that is not valid
+// UTF-8 or holds NUL is named in BadText but left as sent, for handlers that
+// check it themselves and say which field is wrong. RepairForm repairs it
+// later.
+func ReadFormAsSent(w http.ResponseWriter, r *http.Request, limit, memory int64) (FormCheck, error) {
+	return readForm(w, r, limit, memory, false)
+}
+
+// RepairForm repairs the text of a form ReadFormAsSent read.
+func RepairForm(r *http.Request) {
+	repair(r.PostForm, true)
+	repair(r.Form, true)
+	if r.MultipartForm != nil {
+		repair(r.MultipartForm.Value, true)
+	}
+}
+
+func readForm(w http.ResponseWriter, r *http.Request, limit, memory int64, fix bool) (FormCheck, error) {
 	var c FormCheck
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
@@ -62,9 +83,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request, limit, memory int64) (Form
 			}
 			return c, ErrFormParsed
 		}
-		c.BadText = repair(r.MultipartForm.Value)
-		repair(r.PostForm)
-		repair(r.Form)
+		c.BadText = repair(r.MultipartForm.Value, fix)
+		repair(r.PostForm, fix)
+		repair(r.Form, fix)
 		return c, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -86,7 +107,7 @@ func ReadForm(w http.ResponseWriter, r *http.Request, limit, memory int64) (Form
 	if err != nil {
 		c.Malformed = true
 	}
-	c.BadText = repair(vals)
+	c.BadText = repair(vals, fix)
 	r.PostForm = vals
 	r.Form = r.URL.Query()
 	for k, v := range vals {
@@ -95,21 +116,23 @@ func ReadForm(w http.ResponseWriter, r *http.Request, limit, memory int64) (Form
 	return c, nil
 }
 
-// repair makes every value of vals valid UTF-8 without NUL, and returns
-// the names of the fields it changed, sorted.
-func repair(vals map[string][]string) []string {
+// repair finds the values of vals that are not valid UTF-8 or hold NUL,
+// makes them valid when fix is set, and returns their fields' names, sorted.
+func repair(vals map[string][]string, fix bool) []string {
 	var bad []string
 	for k, vs := range vals {
 		for i, v := range vs {
 			if utf8.ValidString(v) && !strings.ContainsRune(v, 0) {
 				continue
 			}
-			vs[i] = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "")
+			if fix {
+				vs[i] = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "")
+			}
 			if !slices.Contains(bad, k) {
 				bad = append(bad, k)
 			}
 		}
-		if !utf8.ValidString(k) || strings.ContainsRune(k, 0) {
+		if fix && (!utf8.ValidString(k) || strings.ContainsRune(k, 0)) {
 			// A field name no form of ours has; dropped.
 			delete(vals, k)
 		}
