@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/web/clientaddr"
 	"samizdat/web/internal/serve"
 )
@@ -127,12 +128,21 @@ func (s *Server) handleTellSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "tell.html", p)
 		return
 	}
-	if !s.limits.tell.Allow(clientaddr.Key(r)) {
+	ok, undo := s.limits.tell.Take(clientaddr.Key(r))
+	if !ok {
 		p.FormError = T(lang, "tell.err.rate_limited")
 		s.render(w, r, http.StatusTooManyRequests, "tell.html", p)
 		return
 	}
 	if err := s.store.CreateSubmission(r.Context(), sub); err != nil {
+		if store.Unavailable(err) {
+			// Nothing was kept: the sender keeps the story and the count.
+			undo()
+			p.FormError = T(lang, "tell.err.unavailable")
+			w.Header().Set("Retry-After", serve.RetryAfter)
+			s.render(w, r, http.StatusServiceUnavailable, "tell.html", p)
+			return
+		}
 		s.error(w, r, err)
 		return
 	}

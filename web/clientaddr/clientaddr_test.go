@@ -124,3 +124,26 @@ func TestLimiter(t *testing.T) {
 		t.Errorf("after the sweep %d keys are kept, want 1 (c)", n)
 	}
 }
+
+func TestLimiter_TakeUndo(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := NewLimiter(2, time.Hour, func() time.Time { return now })
+	for range 5 {
+		ok, undo := l.Take("a")
+		if !ok {
+			t.Fatal("a request given back was still counted")
+		}
+		now = now.Add(3 * time.Second) // the request's own duration
+		undo()
+	}
+	l.Allow("a")
+	l.Allow("a")
+	if ok, undo := l.Take("a"); ok {
+		t.Error("a third request in the hour allowed")
+	} else {
+		undo() // harmless on a refusal
+	}
+	if l.Allow("a") {
+		t.Error("undoing a refusal gave a request back")
+	}
+}

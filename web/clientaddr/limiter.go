@@ -33,6 +33,13 @@ func NewLimiter(n int, per time.Duration, now func() time.Time) *Limiter {
 // Allow counts one request for key and reports whether it is within the
 // limit. A refused request is not counted.
 func (l *Limiter) Allow(key string) bool {
+	ok, _ := l.Take(key)
+	return ok
+}
+
+// Take is Allow that can be undone: when the request turns out not to have
+// been served (the database was away), calling undo gives its count back.
+func (l *Limiter) Take(key string) (ok bool, undo func()) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -49,7 +56,16 @@ func (l *Limiter) Allow(key string) bool {
 		b = rate.NewLimiter(rate.Every(l.per/time.Duration(l.n)), l.n)
 		l.m[key] = b
 	}
-	return b.AllowN(now, 1)
+	r := b.ReserveN(now, 1)
+	if !r.OK() || r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
+		return false, func() {}
+	}
+	// Cancelled as of the moment it was taken: x/time/rate gives nothing
+	// back for a reservation whose time has passed. The bucket then also
+	// refills over the request's own duration again, a few thousandths of
+	// a request at these rates.
+	return true, func() { r.CancelAt(now) }
 }
 
 // Reset forgets what was counted for key.
