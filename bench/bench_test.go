@@ -22,6 +22,7 @@ func TestTiny(t *testing.T) {
 		databaseURL: storetest.URL(t),
 		workDir:     t.TempDir(),
 		perAddr:     2,
+		signFor:     100 * time.Millisecond,
 		log:         t.Output(),
 	}
 
@@ -32,6 +33,9 @@ func TestTiny(t *testing.T) {
 		}
 		if r.Posts != 5 {
 			t.Errorf("got %d POSTs for 12 followers on 5 instances, want 5", r.Posts)
+		}
+		if r.SignRate <= 0 || r.SignShare() <= 0 {
+			t.Errorf("signing ceiling %v/s, share %v: not measured", r.SignRate, r.SignShare())
 		}
 		if r.PeakRSS <= 0 {
 			t.Errorf("peak RSS %d", r.PeakRSS)
@@ -69,8 +73,11 @@ func TestTiny(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(r.Pages) != 3 {
-			t.Fatalf("got %d pages measured, want 3", len(r.Pages))
+		if len(r.Pages) != 5 {
+			t.Fatalf("got %d pages measured, want 5 (two stories, the section, the stylesheet, the bare server)", len(r.Pages))
+		}
+		if r.BareShare <= 0 {
+			t.Errorf("story page against the bare server: %v", r.BareShare)
 		}
 		for _, p := range r.Pages {
 			if p.Requests == 0 || p.Errors != 0 || p.Bytes == 0 {
@@ -84,14 +91,14 @@ func TestTiny(t *testing.T) {
 
 	t.Run("Report", func(t *testing.T) {
 		rep := newReport("samizdat-bench test")
-		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000}, 900)
+		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000, SignRate: 2500}, 900)
 		rep.inboxAt(&inboxResult{inboxSize: inboxSize{Kind: "reply", Requests: 6000, Rate: 2000}, Accepted: 6000, PerSecond: 1990,
 			Latency: latencies{10 * time.Millisecond, 30 * time.Millisecond}, InFlight: 60}, 45*time.Millisecond)
 		rep.finish()
 		if !strings.HasSuffix(rep.signCost, " ms") {
 			t.Errorf("signature cost %q: not measured", rep.signCost)
 		}
-		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900)", "cores", rep.signCost + " of one core",
+		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900) | 2500 | **40%** |", "cores", rep.signCost + " of one core",
 			"| reply | 6,000 | 2,000 | 6,000 | 1990 | 10.0 | **30.0** (45.0) | 30.0 | 60 |"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())

@@ -23,6 +23,7 @@ type fanoutResult struct {
 	Last       time.Duration // publish to last delivery
 	Recorded   time.Duration // publish to every delivery recorded as delivered
 	PerSecond  float64       // instances reached per second, publish to last
+	SignRate   float64       // RSA-2048 signatures a second on all cores, measured after the deliveries
 	PeakRSS    int64
 	CPU        cpuMeter // the server's and its PostgreSQL backends', publish to all recorded
 	ServerErrs []string
@@ -140,7 +141,21 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 		return nil, err
 	}
 	res.ServerErrs = srv.logErrors()
+	// The ceiling, in the same run: the server is idle now, its work done.
+	if res.SignRate, err = signingRate(ctx, e.signFor); err != nil {
+		return nil, fmt.Errorf("fanout: signing rate: %w", err)
+	}
 	return res, nil
+}
+
+// SignShare is the fan-out's deliveries per second as a share of the
+// signatures per second all cores make: 1 would be every core signing and
+// doing nothing else.
+func (r *fanoutResult) SignShare() float64 {
+	if r.SignRate == 0 {
+		return 0
+	}
+	return r.PerSecond / r.SignRate
 }
 
 // historyStories is how many stories the publication sent its followers

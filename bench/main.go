@@ -43,12 +43,13 @@ import (
 
 // env is what every run needs.
 type env struct {
-	bin         string // the samizdat binary
-	databaseURL string // a PostgreSQL server where we may create databases
-	workDir     string // server logs and media, one directory per run
-	perAddr     int    // fake instances per loopback address
-	profileDir  string // when set, each server writes a CPU profile here
-	keepDB      bool   // leave each run's database in place
+	bin         string        // the samizdat binary
+	databaseURL string        // a PostgreSQL server where we may create databases
+	workDir     string        // server logs and media, one directory per run
+	perAddr     int           // fake instances per loopback address
+	profileDir  string        // when set, each server writes a CPU profile here
+	keepDB      bool          // leave each run's database in place
+	signFor     time.Duration // how long a fan-out run measures the signing rate
 	log         io.Writer
 
 	keysOnce sync.Once
@@ -124,6 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&e.perAddr, "per-address", 50, "fake instances per loopback address")
 	fs.StringVar(&e.profileDir, "cpuprofile-dir", "", "write a CPU profile of each server run into this directory")
 	fs.BoolVar(&e.keepDB, "keep-db", false, "leave each run's database in place (its URL is printed), for a look with psql")
+	fs.DurationVar(&e.signFor, "sign-for", 2*time.Second, "fanout: how long each run measures RSA-2048 signatures a second on all cores")
 	out := fs.String("out", "", "also write the results (Markdown) to this file")
 	fanout := fs.String("fanout", "100x100,1000x1000,10000x1000,10000x10000", "fan-out runs: followers x instances, comma-separated")
 	kind := fs.String("inbox-kind", "reply", "what the inbox receives: reply (Create{Note}) or follow")
@@ -343,6 +345,8 @@ func runPagesBench(ctx context.Context, e *env, p plan, rep *report) error {
 			worst[i] = min(worst[i], pg.PerSecond)
 		}
 		best.PeakRSS = max(best.PeakRSS, r.PeakRSS)
+		best.BareShareWorst = min(best.BareShareWorst, r.BareShare)
+		best.BareShare = max(best.BareShare, r.BareShare)
 	}
 	rep.pages(best, worst)
 	return nil
