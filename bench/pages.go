@@ -45,6 +45,10 @@ type pagesResult struct {
 	Pages   []pageResult
 	PeakRSS int64
 	Fresh   string // the staleness check's outcome
+	// BareShare is the first story page's requests a second divided by
+	// the bare server's, sending the same bytes, in the same run (the best
+	// run's); BareShareWorst the lowest of all runs.
+	BareShare, BareShareWorst float64
 }
 
 // replyMarker is a string found in reply k of story s, and nowhere else.
@@ -134,6 +138,46 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 	}
 	r.Page, r.Cold = fmt.Sprintf("section, %d stories", n), sectionCold
 	res.Pages = append(res.Pages, *r)
+
+	// The stylesheet, as every first visit loads it.
+	first := srv.URL + "/en/stories/" + stories[0].slug
+	page, err := get(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	css := stylesheetURL.FindString(page)
+	if css == "" {
+		return nil, fmt.Errorf("pages: no stylesheet link in %s", first)
+	}
+	if r, err = load(ctx, srv, db, srv.URL+css, size.Concurrency, size.Duration); err != nil {
+		return nil, err
+	}
+	r.Page = "stylesheet"
+	res.Pages = append(res.Pages, *r)
+
+	// The first story page again, then a bare server sending its bytes:
+	// one after the other, so that both meet the machine in the same state.
+	sent, err := capture(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	story, err := load(ctx, srv, db, first, size.Concurrency, size.Duration)
+	if err != nil {
+		return nil, err
+	}
+	bareURL, stopBare, err := startBare(sent)
+	if err != nil {
+		return nil, err
+	}
+	r, err = load(ctx, srv, db, bareURL, size.Concurrency, size.Duration)
+	stopBare()
+	if err != nil {
+		return nil, err
+	}
+	r.Page = fmt.Sprintf("bare net/http, the bytes of story, %d replies", stories[0].replies)
+	res.Pages = append(res.Pages, *r)
+	res.BareShare = story.PerSecond / r.PerSecond
+	res.BareShareWorst = res.BareShare
 	if res.PeakRSS, _, err = srv.memory(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,6 +28,16 @@ func TestStatic(t *testing.T) {
 		t.Error("style.css differs from the embedded file")
 	}
 	expect(t, s.get(css, "If-None-Match", rec.Header().Get("ETag")), http.StatusNotModified)
+	// Through the whole router, gzip is applied once: the stylesheet
+	// compressed at start, left alone by the compression middleware.
+	zipped := s.get(css, "Accept-Encoding", "gzip")
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil || zipped.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip: %v, Content-Encoding %q", err, zipped.Header().Get("Content-Encoding"))
+	}
+	if got, _ := io.ReadAll(zr); string(got) != string(want) {
+		t.Error("the gzipped style.css does not decompress to the embedded file")
+	}
 	if ct := s.get(staticURL("favicon.svg")).Header().Get("Content-Type"); ct != "image/svg+xml" {
 		t.Errorf("favicon Content-Type: got %q", ct)
 	}

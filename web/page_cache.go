@@ -162,7 +162,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 		return
 	}
 	body := p.raw
-	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if serve.AcceptsGzip(r.Header.Values("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		body = p.gz
 	}
@@ -171,25 +171,6 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
-}
-
-// acceptsGzip reports whether Accept-Encoding accepts gzip: named without
-// q=0, or not named and covered by a * without q=0 (RFC 9110 section
-// 12.5.3).
-func acceptsGzip(headers []string) bool {
-	star := false
-	for _, header := range headers {
-		for _, part := range strings.Split(header, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			switch strings.ToLower(strings.TrimSpace(coding)) {
-			case "gzip", "x-gzip":
-				return !refused(params)
-			case "*":
-				star = !refused(params)
-			}
-		}
-	}
-	return star
 }
 
 // renderKept renders a page, keeps it under key at version, read at the

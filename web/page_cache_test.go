@@ -12,6 +12,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
 // cacheModes are the ways a site learns of changes: by reading versions on
@@ -345,8 +346,8 @@ func TestAcceptsGzip(t *testing.T) {
 		{"br, deflate", false},
 		{"identity", false},
 	} {
-		if got := acceptsGzip([]string{c.header}); got != c.want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", c.header, got, c.want)
+		if got := serve.AcceptsGzip([]string{c.header}); got != c.want {
+			t.Errorf("serve.AcceptsGzip(%q) = %v, want %v", c.header, got, c.want)
 		}
 	}
 }

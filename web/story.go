@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
 
 // storyPage is the data of story.html: one translation of a story, as a
@@ -344,21 +345,9 @@ func wantsActivityPub(r *http.Request) bool {
 			if mediaType != "application/activity+json" && mediaType != "application/ld+json" {
 				continue
 			}
-			if !refused(params) {
+			if !serve.Refused(params) {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-// refused reports whether a media range's parameters carry q=0.
-func refused(params string) bool {
-	for _, p := range strings.Split(params, ";") {
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(k, "q") {
-			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			return err == nil && q == 0
 		}
 	}
 	return false

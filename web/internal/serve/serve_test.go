@@ -1,10 +1,14 @@
 package serve
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -85,6 +89,58 @@ func TestAssets(t *testing.T) {
 	}
 	if rec, ok := serveFile(hash, "other.css", ""); ok || rec.Body.Len() != 0 {
 		t.Errorf("unknown file: ok %v, body %q; want nothing written", ok, rec.Body)
+	}
+}
+
+// TestAssets_Gzip checks that a static file is sent compressed to a client
+// that accepts gzip, from bytes compressed once, with one ETag for both
+// codings and Vary, and plain to one that does not.
+func TestAssets_Gzip(t *testing.T) {
+	t.Parallel()
+	css := strings.Repeat(".story p { margin: 0 0 1em; line-height: 1.5 }\n", 200)
+	a, err := NewAssets(fstest.MapFS{"site.css": {Data: []byte(css)}, "tiny.svg": {Data: []byte("<svg/>")}}, "/static/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(name, acceptEncoding string) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, a.URL(name), nil)
+		if acceptEncoding != "" {
+			r.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		if ok, err := a.Serve(rec, r, strings.Split(a.URL(name), "/")[2], name); !ok || err != nil {
+			t.Fatalf("%s: ok %v, err %v", name, ok, err)
+		}
+		return rec
+	}
+	zipped := get("site.css", "br, gzip")
+	if zipped.Header().Get("Content-Encoding") != "gzip" || zipped.Header().Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("gzip accepted: headers %v", zipped.Header())
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(zr); string(got) != css {
+		t.Errorf("gzip body decompresses to %d bytes, want the %d of the file", len(got), len(css))
+	}
+	if n, _ := strconv.Atoi(zipped.Header().Get("Content-Length")); n >= len(css)/4 {
+		t.Errorf("Content-Length %d of %d: not compressed", n, len(css))
+	}
+	if again := get("site.css", "gzip"); !bytes.Equal(again.Body.Bytes(), a.files["site.css"].gz) {
+		t.Error("a second request was not sent the bytes compressed at start")
+	}
+	plain := get("site.css", "gzip;q=0")
+	if plain.Header().Get("Content-Encoding") != "" || plain.Body.String() != css || plain.Header().Get("Vary") != "Accept-Encoding" {
+		t.Errorf("gzip refused: encoding %q, %d bytes, Vary %q", plain.Header().Get("Content-Encoding"), plain.Body.Len(), plain.Header().Get("Vary"))
+	}
+	if plain.Header().Get("ETag") != zipped.Header().Get("ETag") || !strings.HasPrefix(plain.Header().Get("ETag"), "W/") {
+		t.Errorf("ETags %q and %q: want one weak ETag for both codings", plain.Header().Get("ETag"), zipped.Header().Get("ETag"))
+	}
+	// A file that does not shrink is sent as it is, and varies with nothing.
+	if tiny := get("tiny.svg", "gzip"); tiny.Header().Get("Content-Encoding") != "" || tiny.Body.String() != "<svg/>" || tiny.Header().Get("Vary") != "" {
+		t.Errorf("tiny file: encoding %q, body %q, Vary %q", tiny.Header().Get("Content-Encoding"), tiny.Body, tiny.Header().Get("Vary"))
 	}
 }
 
