@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestServe_DatabaseOutage stops the program's PostgreSQL under a bounded
@@ -117,6 +119,29 @@ func TestServe_DatabaseOutage(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("writes taken again %s after the database came back", time.Since(back).Round(time.Millisecond))
+
+	// Background work resumes too: River runs scheduled publishing (every
+	// 15 s) again.
+	conn, err := pgx.Connect(t.Context(), pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	for {
+		var n int
+		if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM river_job
+			WHERE kind = 'samizdat.publish_scheduled' AND state = 'completed' AND finalized_at > $1`, back).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a minute after the database came back, River has run no scheduled publishing; logs:\n%s", s.logs)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Logf("River ran a job again %s after the database came back", time.Since(back).Round(time.Second))
 	for _, c := range []struct {
 		what string
 		want int
