@@ -69,6 +69,9 @@ func (f *Federation) receiveCreate(ctx context.Context, act *object) error {
 		}
 		obj = d
 	}
+	if lang := f.askedLang(obj); lang != "" && obj.Type == "Note" {
+		return f.receiveQuestion(withFetchDeadline(ctx, time.Now().Add(f.fetchTimeout)), obj, act.Actor, lang)
+	}
 	n := parseNote(obj)
 	if !noteTypes[n.Type] {
 		return nil
@@ -469,6 +472,10 @@ func (f *Federation) receiveDelete(ctx context.Context, act *object) error {
 	}
 	gone, err := f.store.DeleteReply(ctx, id, act.Actor)
 	if err != nil {
+		return err
+	}
+	// A deleted question is withdrawn (docs/federation.md#ask-questions).
+	if _, err := f.store.WithdrawQuestion(ctx, act.Actor, 0, id); err != nil {
 		return err
 	}
 	if gone {

@@ -68,6 +68,7 @@ func (f *Federation) routes() http.Handler {
 		get(r, "/context", f.gated(false, f.handleContext))
 	})
 	get(r, "/ap/quotes/{key}", f.gated(false, f.handleQuoteAuthorization))
+	get(r, "/ap/answers/{id}", f.gated(false, f.handleAnswer))
 	return r
 }
 

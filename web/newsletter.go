@@ -31,7 +31,7 @@ const (
 // readerRates are the limits of the forms where readers take part, per
 // client and, for the newsletter, per address.
 type readerRates struct {
-	newsletterClients, newsletterAddrs, join *clientaddr.Limiter
+	newsletterClients, newsletterAddrs, join, ask *clientaddr.Limiter
 }
 
 func newReaderRates(now func() time.Time) readerRates {
@@ -39,6 +39,7 @@ func newReaderRates(now func() time.Time) readerRates {
 		newsletterClients: clientaddr.NewLimiter(newsletterClientBurst, newsletterPer, now),
 		newsletterAddrs:   clientaddr.NewLimiter(newsletterAddrBurst, newsletterPer, now),
 		join:              clientaddr.NewLimiter(joinLimit, joinPer, now),
+		ask:               clientaddr.NewLimiter(askLimit, time.Hour, now),
 	}
 }
 

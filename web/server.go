@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"samizdat/content"
 	"samizdat/content/store"
 )
 
@@ -52,6 +53,16 @@ type Config struct {
 	// means the mail could not go now. Unset, the form says the newsletter
 	// is not open yet.
 	Subscribe func(ctx context.Context, address string, langs []string, lang string) error
+
+	// AskClient, when set, reaches readers' instances to sign them in for
+	// "Ask"; it must refuse private addresses as federation's clients do.
+	AskClient *http.Client
+	// ResolveAccount, when set, finds the actor id of a fediverse account
+	// "user@host" (WebFinger).
+	ResolveAccount func(ctx context.Context, acct string) (actor string, err error)
+	// Ask, when set, records a signed-in reader's question (actor is
+	// theirs) and sends it to them from the language actor.
+	Ask func(ctx context.Context, lang, actor, text string) (*content.Question, error)
 
 	// PageWatch, when set and listening, spares kept pages the reading of
 	// their version on every request (page_cache.go). Whoever sets it must

@@ -227,6 +227,11 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 	webCfg.ActorHandle = fed.ActorHandle
 	webCfg.ActorURL = fed.ActorURL
 	webCfg.Subscribe = subscribeFunc(newsletter)
+	webCfg.AskClient = interactClient
+	webCfg.ResolveAccount = func(ctx context.Context, acct string) (string, error) {
+		return federation.ResolveAccount(ctx, interactClient, acct)
+	}
+	webCfg.Ask = fed.AskFromSite
 	webCfg.Interact = func(ctx context.Context, input, target string, follow bool) (string, error) {
 		return federation.Interact(ctx, interactClient, input, target, follow)
 	}
@@ -244,6 +249,7 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		RetryDeliveries: queue.RetryFailed,
 		ReportRemote:    fed.ReportRemote,
 		SendIssue:       sendIssueFunc(newsletter),
+		AnswerQuestion:  fed.AnswerQuestion,
 		RevokeQuote:     fed.RevokeQuote,
 	}, st, logger)
 	if err != nil {

@@ -120,20 +120,28 @@ func (s *Store) SubscriberCounts(ctx context.Context) (map[string]int, error) {
 
 // NewsletterKey returns the secret that authenticates unsubscribe links,
 // made on first use and kept in the settings table.
-func (s *Store) NewsletterKey(ctx context.Context) ([]byte, error) {
+func (s *Store) NewsletterKey(ctx context.Context) ([]byte, error) { return s.secretKey(ctx, "newsletter_key") }
+
+// AskKey returns the secret that authenticates the cookie of readers
+// signed in to ask questions, made on first use and kept in settings.
+func (s *Store) AskKey(ctx context.Context) ([]byte, error) { return s.secretKey(ctx, "ask_key") }
+
+// secretKey returns the random key kept in settings under name, making it
+// on first use; two processes making it at once end up with the same.
+func (s *Store) secretKey(ctx context.Context, name string) ([]byte, error) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	var v string
 	err := s.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO settings (key, value) VALUES ('newsletter_key', $1) ON CONFLICT (key) DO NOTHING RETURNING value)
-		SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = 'newsletter_key' LIMIT 1`,
-		base64.RawStdEncoding.EncodeToString(b)).Scan(&v)
+			INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value)
+		SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = $1 LIMIT 1`,
+		name, base64.RawStdEncoding.EncodeToString(b)).Scan(&v)
 	if err != nil {
-		return nil, mapErr("newsletter key", err)
+		return nil, mapErr(name, err)
 	}
 	key, err := base64.RawStdEncoding.DecodeString(v)
 	if err != nil {
-		return nil, fmt.Errorf("store: newsletter key: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", name, err)
 	}
 	return key, nil
 }

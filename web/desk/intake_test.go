@@ -97,3 +97,44 @@ func TestDesk_NewsletterSendIssue(t *testing.T) {
 	}
 	wantContains(t, b.get("/desk/newsletter/").Body, "Issue 7 is on its way")
 }
+
+func TestDesk_Questions(t *testing.T) {
+	t.Parallel()
+	var answered []string
+	cfg := testConfig(t, "Samizdat")
+	st := storetest.New(t)
+	cfg.AnswerQuestion = func(ctx context.Context, staffID, id int64, md string) error {
+		answered = append(answered, md)
+		_, err := st.AnswerQuestion(ctx, staffID, id, md, "<p>"+md+"</p>", nil)
+		return err
+	}
+	d := startDeskSite(t, st, cfg)
+	ed := d.addStaff("ed@example.org", "correct horse battery", content.RoleEditor)
+	q := &content.Question{Lang: "en", Source: content.QuestionFromFediverse, APID: "https://example.social/notes/1",
+		Asker: "https://example.social/users/anna", AskerHandle: "@anna@example.social", BodyHTML: "<p>Who writes the stories?</p>", HeldFor: "keyword"}
+	if _, err := st.CreateQuestion(t.Context(), q, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser(t)
+	b.login("ed@example.org", "correct horse battery")
+	list := b.get("/desk/questions/")
+	wantStatus(t, list, http.StatusOK)
+	wantContains(t, list.Body, "Who writes the stories?", "@anna@example.social", "matches a keyword rule", `value="approve"`)
+
+	wantRedirect(t, b.post(fmt.Sprintf("/desk/questions/%d", q.ID), url.Values{"action": {"assign"}, "assign_to": {fmt.Sprint(ed.ID)}}), "/desk/questions")
+	wantRedirect(t, b.post(fmt.Sprintf("/desk/questions/%d", q.ID), url.Values{"action": {"approve"}, "assign_to": {fmt.Sprint(ed.ID)}}), "/desk/questions")
+	got, _ := st.Question(t.Context(), q.ID)
+	if got.State != content.QuestionApproved || got.AssignedTo != ed.ID {
+		t.Errorf("after approving: %s, assigned to %d", got.State, got.AssignedTo)
+	}
+	wantStatus(t, b.post(fmt.Sprintf("/desk/questions/%d", q.ID), url.Values{"action": {"answer"}, "answer": {""}}), http.StatusBadRequest)
+	wantRedirect(t, b.post(fmt.Sprintf("/desk/questions/%d", q.ID), url.Values{"action": {"answer"}, "answer": {"Our readers do."}}), "/desk/questions")
+	if got, _ := st.Question(t.Context(), q.ID); got.State != content.QuestionAnswered || len(answered) != 1 {
+		t.Errorf("after answering: %s, %v", got.State, answered)
+	}
+	wantContains(t, b.get("/desk/questions/?show=answered").Body, "Our readers do.")
+	log, _ := st.AuditLog(t.Context(), store.AuditFilter{StaffID: ed.ID, Actions: []string{"question.pending", "question.approved", "question.answer"}})
+	if len(log) != 3 {
+		t.Errorf("%d actions logged, want 3 (assign, approve, answer)", len(log))
+	}
+}

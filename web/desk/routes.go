@@ -44,6 +44,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/volunteers/{id}", s.requireRole(roleModeratorOrEditor, s.handleVolunteerView))
 			r.Post("/volunteers/{id}", s.requireRole(roleModeratorOrEditor, s.intakeAction(store.IntakeVolunteer, "/desk/volunteers")))
 			r.Post("/retention", s.requireRole(roleModeratorOrEditor, s.handleRetentionSave))
+			r.Route("/questions", func(r chi.Router) {
+				r.Use(s.requireRoleMW(roleEditor))
+				r.Get("/", s.handleQuestionList)
+				r.Post("/{id}", s.handleQuestionAction)
+			})
 			r.Route("/newsletter", func(r chi.Router) {
 				r.Use(s.requireRoleMW(roleEditor))
 				r.Get("/", s.handleNewsletter)

@@ -55,6 +55,11 @@ type Config struct {
 	// Without it the desk says the newsletter is not open.
 	SendIssue func(ctx context.Context, staffID int64, lang, subject, intro string, translationIDs []int64) (issueID int64, err error)
 
+	// AnswerQuestion, when set, publishes the answer (Markdown) to a
+	// question on behalf of staffID: on the site and as a reply from the
+	// language actor (federation). Without it the desk cannot answer.
+	AnswerQuestion func(ctx context.Context, staffID, id int64, markdown string) error
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
