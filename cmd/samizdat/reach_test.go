@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -43,25 +44,8 @@ func TestReach_FetcherAndBooster(t *testing.T) {
 	page, id := str(art["url"]), str(art["id"])
 
 	// gina's server resolves the pasted page URL with a signed GET.
-	req, _ := http.NewRequest(http.MethodGet, page, nil)
-	req.Header.Set("Accept", "application/activity+json")
-	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Host", req.URL.Host)
-	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
-		[]string{httpsig.RequestTarget, "host", "date"}, httpsig.Signature, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := signer.SignRequest(gina.key, gina.actor+"#main-key", req, nil); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("signed fetch of the page URL: %d", resp.StatusCode)
+	if code, _ := gina.signedGet(t, page); code != http.StatusOK {
+		t.Fatalf("signed fetch of the page URL: %d", code)
 	}
 	// bob boosts it.
 	bob.postOK(t, srv.URL+"/inbox", map[string]any{
@@ -87,4 +71,31 @@ func TestReach_FetcherAndBooster(t *testing.T) {
 			t.Errorf("%s refused: %v", p.name, bad)
 		}
 	}
+}
+
+// signedGet fetches target as the peer's actor, signed over (request-target)
+// host date as Mastodon and GoToSocial sign their fetches, and returns the
+// status and the decoded JSON body, if any.
+func (p *dialoguePeer) signedGet(t *testing.T, target string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Accept", "application/activity+json")
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Host", req.URL.Host)
+	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
+		[]string{httpsig.RequestTarget, "host", "date"}, httpsig.Signature, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signer.SignRequest(p.key, p.actor+"#main-key", req, nil); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m) //nolint:errcheck // a 404 has no JSON
+	return resp.StatusCode, m
 }
