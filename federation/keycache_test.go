@@ -72,3 +72,22 @@ func TestKeyCache(t *testing.T) {
 		}
 	})
 }
+
+// A key is fetched again at most once a minute, each key on its own.
+func TestRefetchLimiter(t *testing.T) {
+	t.Parallel()
+	l := newRefetchLimiter(time.Minute)
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		key  string
+		at   time.Duration
+		want bool
+	}{
+		{"a", 0, true}, {"a", 30 * time.Second, false}, {"b", 30 * time.Second, true},
+		{"a", 61 * time.Second, true}, {"a", 62 * time.Second, false},
+	} {
+		if got := l.allow(c.key, t0.Add(c.at)); got != c.want {
+			t.Errorf("%s at +%s: %v, want %v", c.key, c.at, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"samizdat/content/store"
 )
 
@@ -209,32 +211,35 @@ func sameSite(host, base string) bool {
 	return host == base || strings.HasSuffix(host, "."+base)
 }
 
-// refetchLimiter remembers when each key was last fetched again, so that a
-// peer sending badly signed requests cannot make us fetch its key on each.
+// refetchLimiter allows one fetch again per key and interval, so that a
+// peer sending badly signed requests cannot make us fetch its key on each:
+// a token bucket of one per key (golang.org/x/time/rate). A key whose bucket
+// is full again is forgotten, since a full bucket behaves as a new one.
 type refetchLimiter struct {
 	mu    sync.Mutex
 	every time.Duration
-	last  map[string]time.Time
+	keys  map[string]*rate.Limiter
 }
 
 func newRefetchLimiter(every time.Duration) *refetchLimiter {
-	return &refetchLimiter{every: every, last: map[string]time.Time{}}
+	return &refetchLimiter{every: every, keys: map[string]*rate.Limiter{}}
 }
 
-// allow reports whether keyID may be fetched again now, and if so records it.
+// allow reports whether keyID may be fetched again now, and if so counts it.
 func (l *refetchLimiter) allow(keyID string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if t, ok := l.last[keyID]; ok && now.Sub(t) < l.every {
-		return false
-	}
-	if len(l.last) > 10_000 {
-		for k, t := range l.last {
-			if now.Sub(t) >= l.every {
-				delete(l.last, k)
+	if len(l.keys) > 10_000 {
+		for k, b := range l.keys {
+			if b.TokensAt(now) >= 1 {
+				delete(l.keys, k)
 			}
 		}
 	}
-	l.last[keyID] = now
-	return true
+	b := l.keys[keyID]
+	if b == nil {
+		b = rate.NewLimiter(rate.Every(l.every), 1)
+		l.keys[keyID] = b
+	}
+	return b.AllowN(now, 1)
 }
