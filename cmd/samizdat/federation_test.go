@@ -98,7 +98,7 @@ func TestFederation_FollowPublishEditWithdraw(t *testing.T) {
 		t.Errorf("Update carries updated=%q, want one newer than published=%v (docs/federation.md#mastodon-article-edits)", u, article["published"])
 	}
 
-	desk.post(t, tr+"/state", url.Values{"action": {"withdraw"}})
+	desk.post(t, tr+"/state", url.Values{"action": {"withdraw"}, "confirm": {"yes"}})
 	del := p.await(t, "Delete")
 	tomb, _ := del["object"].(map[string]any)
 	if tomb["id"] != article["id"] || tomb["type"] != "Tombstone" {

@@ -99,6 +99,7 @@ func (s *Server) storyRoutes(r chi.Router) {
 	r.Post("/{id}/{lang}", s.handleTranslationSave)
 	r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
 	r.Post("/{id}/{lang}/state", s.handleTranslationState)
+	r.Get("/{id}/{lang}/withdraw", s.handleWithdrawConfirm)
 	r.Route("/{id}/{lang}/deliveries", func(r chi.Router) {
 		r.Get("/", s.handleDeliveries)
 		r.Post("/retry", s.handleDeliveriesRetry)

@@ -86,15 +86,22 @@ func TestDesk_StoryFlow(t *testing.T) {
 	resp = b.post(fmt.Sprintf("/desk/stories/%d/ru/state", id), url.Values{"action": {"schedule"}, "publish_at": {"2001-01-01T10:00"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	wantContains(t, resp.Body, "Choose a time in the future.", `id="publish_at-error"`, `value="2001-01-01T10:00"`)
-	resp = b.post(fmt.Sprintf("/desk/stories/%d/ru/state", id), url.Values{"action": {"withdraw"}})
+	resp = b.post(fmt.Sprintf("/desk/stories/%d/ru/state", id), url.Values{"action": {"withdraw"}, "confirm": {"yes"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	wantContains(t, resp.Body, "A draft translation cannot become withdrawn.")
 	if ru := d.story(t, id).Translation("ru"); ru.State != content.StateDraft {
 		t.Fatalf("after refused moves: %s", ru.State)
 	}
 
-	// Withdraw the English; edit the byline.
-	wantStatus(t, b.post(fmt.Sprintf("/desk/stories/%d/en/state", id), url.Values{"action": {"withdraw"}}), http.StatusSeeOther)
+	// Withdraw the English, which asks first on a page of its own; edit
+	// the byline.
+	wantRedirect(t, b.post(fmt.Sprintf("/desk/stories/%d/en/state", id), url.Values{"action": {"withdraw"}}), fmt.Sprintf("/desk/stories/%d/en/withdraw", id))
+	if en := d.story(t, id).Translation("en"); en.State != content.StatePublished {
+		t.Fatalf("withdrawn without confirmation: %s", en.State)
+	}
+	wantContains(t, b.get(fmt.Sprintf("/desk/stories/%d/en", id)).Body, fmt.Sprintf(`href="/desk/stories/%d/en/withdraw">Withdraw…</a>`, id))
+	wantContains(t, b.get(fmt.Sprintf("/desk/stories/%d/en/withdraw", id)).Body, "is told to delete it", `name="confirm" value="yes"`)
+	wantStatus(t, b.post(fmt.Sprintf("/desk/stories/%d/en/state", id), url.Values{"action": {"withdraw"}, "confirm": {"yes"}}), http.StatusSeeOther)
 	if en := d.story(t, id).Translation("en"); en.State != content.StateWithdrawn {
 		t.Fatalf("after withdraw: %s", en.State)
 	}

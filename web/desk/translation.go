@@ -303,6 +303,13 @@ func (s *Server) handleTranslationState(w http.ResponseWriter, r *http.Request) 
 	case "unschedule", "draft":
 		to, msg = content.StateDraft, "Back to draft: readers do not see it."
 	case "withdraw":
+		// Withdrawing reaches every follower's instance and cannot be
+		// taken back there: it is asked a second time, on a page of its
+		// own (handleWithdrawConfirm), never through a script's confirm().
+		if r.PostFormValue("confirm") != "yes" {
+			seeOther(w, r, fmt.Sprintf("/desk/stories/%d/%s/withdraw", st.ID, lang))
+			return
+		}
 		to, msg = content.StateWithdrawn, "Withdrawn: readers no longer see it."
 	default:
 		s.deskError(w, r, http.StatusBadRequest, "")
@@ -352,4 +359,37 @@ func (s *Server) handleTranslationPreview(w http.ResponseWriter, r *http.Request
 	if err := s.cfg.Preview(w, r, st, preview); err != nil {
 		s.deskFail(w, r, err)
 	}
+}
+
+// withdrawPage is the data of templates/withdraw.html, the second step of
+// withdrawing a translation.
+type withdrawPage struct {
+	deskPage
+	Story      *content.Story
+	StoryTitle string
+	T          *content.Translation
+	LangName   string
+	FormURL    string
+	Federated  bool // it was published as an Article, so instances are told
+}
+
+func (s *Server) handleWithdrawConfirm(w http.ResponseWriter, r *http.Request) {
+	st, lang, t, ok := s.deskTranslation(w, r)
+	if !ok {
+		return
+	}
+	if t == nil || !content.CanTransition(t.State, content.StateWithdrawn) {
+		s.deskError(w, r, http.StatusConflict, "Only a published translation can be withdrawn.")
+		return
+	}
+	p := withdrawPage{
+		deskPage:   s.deskPage(r, "Withdraw "+t.Title+"?", "stories"),
+		Story:      st,
+		StoryTitle: storyTitle(st),
+		T:          t,
+		LangName:   serve.LangName(lang),
+		FormURL:    fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang),
+		Federated:  t.ObjectKey != "",
+	}
+	s.render(w, r, http.StatusOK, "withdraw.html", p)
 }
