@@ -31,7 +31,10 @@ func TestStore_TranslationPageVersion(t *testing.T) {
 		}
 		return v.Version
 	}
-	var pending *content.Reply
+	var (
+		pending *content.Reply
+		quote   *content.Quote
+	)
 	steps := []struct {
 		name    string
 		change  func()
@@ -70,6 +73,18 @@ func TestStore_TranslationPageVersion(t *testing.T) {
 		{"liked", func() {
 			if err := s.ImportReaction(ctx, "like", "https://mastodon.example/likes/9", alice.ID, f.ru.ID); err != nil {
 				t.Fatal(err)
+			}
+		}, true},
+		{"quoted", func() {
+			q := &content.Quote{TranslationID: f.ru.ID, Actor: alice.ID, Post: "https://mastodon.example/statuses/q1", RequestID: "https://mastodon.example/qr/1"}
+			if _, err := s.SaveQuote(ctx, q, nil); err != nil {
+				t.Fatal(err)
+			}
+			quote = q
+		}, true},
+		{"quote revoked", func() {
+			if ok, err := s.RevokeQuote(ctx, 0, quote.ID, nil); err != nil || !ok {
+				t.Fatalf("revoke: %v, %v", ok, err)
 			}
 		}, true},
 		{"reply deleted", func() {
