@@ -58,6 +58,8 @@ type Federation struct {
 	// keyCache holds remote actors' keys for the inbox (keycache.go).
 	keyCache *keyCache
 	bf       backfillLimits
+	// actorFlood and instanceFlood count replies for the flood limits (flood.go).
+	actorFlood, instanceFlood *floodMeter
 	// fetchTimeout bounds the fetches one activity causes (reply.go).
 	fetchTimeout time.Duration
 	handler      http.Handler
@@ -103,6 +105,9 @@ func New(cfg Config, st *store.Store, keys *Keys, queue *delivery.Deliverer, log
 		refetch:  newRefetchLimiter(time.Minute),
 		keyCache: newKeyCache(keyCacheTTL, keyCacheSize),
 		bf:       defaultBackfillLimits,
+
+		actorFlood:    newFloodMeter(),
+		instanceFlood: newFloodMeter(),
 
 		fetchTimeout: defaultFetchTimeout,
 	}

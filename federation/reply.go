@@ -199,6 +199,9 @@ func (f *Federation) ingest(ctx context.Context, n note, actor string, walk int)
 		r.Published = now // a date in the future would pin the reply to the end
 	}
 	f.fillContent(ctx, r, n)
+	fl := &in.Rules.Flood
+	fl.ActorOver = f.actorFlood.over(actor, fl.ActorPerHour, f.now())
+	fl.InstanceOver = f.instanceFlood.over(r.AuthorHost, fl.InstancePerHour, f.now())
 	r.State, r.HeldFor = initialState(in.Rules, r.ContentHTML, r.Summary)
 	if r.Empty() {
 		r.State, r.HeldFor = content.ReplyPending, "empty"
@@ -267,12 +270,21 @@ func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) 
 }
 
 // initialState decides where a new reply starts: the publication's policy,
-// whether the author already has a visible reply, and the keyword rules
-// matched against the text and the content warning, all read with the
-// reply's intake.
+// whether the author already has a visible reply, the keyword rules
+// matched against the text and the content warning, and the flood limits,
+// all read with the reply's intake.
 func initialState(rules *store.ReplyRules, body, summary string) (content.ReplyState, string) {
 	match := len(rules.Phrases) > 0 && content.MatchKeywords(summary+" "+content.PlainText(body), rules.Phrases) != ""
-	return content.InitialState(rules.Policy, rules.AuthorKnown, match)
+	state, why := content.InitialState(rules.Policy, rules.AuthorKnown, match)
+	if why == "keyword" {
+		return state, why
+	}
+	// Flood limits and the surge switch hold replies that would have gone
+	// live, and say so rather than "policy" for those held anyway.
+	if flood := rules.Flood.Hold(); flood != "" {
+		return content.ReplyPending, flood
+	}
+	return state, why
 }
 
 // keywordMatch reports whether a reply's text matches a keyword rule.

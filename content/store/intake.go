@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -122,8 +123,14 @@ const replyIntakeQuery = `
 		ra.id IS NOT NULL, coalesce(ra.id, ''), coalesce(ra.host, ''), coalesce(ra.inbox, ''),
 		coalesce(ra.shared_inbox, ''), coalesce(ra.key_id, ''), coalesce(ra.public_key_pem, ''),
 		coalesce(ra.username, ''), coalesce(ra.name, ''), coalesce(ra.url, ''), coalesce(ra.icon_url, ''),
-		coalesce(ra.followers, ''), coalesce(ra.fetched_at, 'epoch')
+		coalesce(ra.followers, ''), coalesce(ra.fetched_at, 'epoch'),
+		(SELECT value FROM settings WHERE key = 'flood_actor_per_hour'),
+		(SELECT value FROM settings WHERE key = 'flood_instance_per_hour'),
+		surge.since,
+		CASE WHEN surge.since IS NULL THEN true
+			ELSE EXISTS (SELECT 1 FROM replies WHERE author = $2 AND received_at <= surge.since) END
 	FROM (SELECT) AS one
+	LEFT JOIN (SELECT nullif(value, '')::timestamptz AS since FROM settings WHERE key = 'flood_surge_since') surge ON true
 	LEFT JOIN translations t ON t.object_key = $4::uuid
 	LEFT JOIN remote_actors ra ON ra.id = $2`
 
@@ -140,12 +147,18 @@ func queueReplyIntake(b *pgx.Batch, in *ReplyIntake, existingID **int64, apID, a
 			art                   ArticleRef
 			author                RemoteActor
 			artFound, authorFound bool
+			actorLimit, hostLimit *string
+			since                 *time.Time
+			fl                    = &in.Rules.Flood
 		)
-		err := scanRemoteActor(row, &author, &policy, &in.Rules.AuthorKnown, &in.Rules.Phrases, existingID,
-			&in.Tombstoned, &in.Blocked, &artFound, &art.TranslationID, &art.StoryID, &art.Lang, &art.State, &authorFound)
-		if err != nil {
+		dest := []any{&policy, &in.Rules.AuthorKnown, &in.Rules.Phrases, existingID,
+			&in.Tombstoned, &in.Blocked, &artFound, &art.TranslationID, &art.StoryID, &art.Lang, &art.State, &authorFound}
+		dest = append(dest, remoteActorDest(&author)...)
+		dest = append(dest, &actorLimit, &hostLimit, &since, &fl.SeenBefore)
+		if err := row.Scan(dest...); err != nil {
 			return err
 		}
+		fl.FloodLimits = floodLimitsOf(actorLimit, hostLimit, since)
 		v, err := "", pgx.ErrNoRows // as policyQuery answers when no policy is set
 		if policy != nil {
 			v, err = *policy, nil
@@ -169,6 +182,7 @@ type ReplyRules struct {
 	Policy      content.Policy
 	AuthorKnown bool     // the author has a visible reply already
 	Phrases     []string // the keyword rules, normalized
+	Flood       content.Flood
 }
 
 // ReplyRules answers, in one round trip, what Policy,

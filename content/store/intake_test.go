@@ -189,3 +189,61 @@ func TestStore_InboxSender(t *testing.T) {
 		t.Error("a verified request from the host did not revive it")
 	}
 }
+
+// The intake counts, in its one statement, an account's and its instance's
+// replies of the past hour and reads the flood limits and the surge switch.
+func TestStore_ReplyIntake_Flood(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := store.WithStaff(t.Context(), 0)
+	f := newDialogueFixture(t, s)
+	alice, amy, bob := author("alice", "mastodon.example"), author("amy", "mastodon.example"), author("bob", "other.example")
+	for range 3 {
+		f.reply(alice, f.en, nil, content.Reply{})
+	}
+	f.reply(amy, f.en, nil, content.Reply{})
+	f.reply(bob, f.en, nil, content.Reply{})
+	// The fixture's replies arrive on its clock: so does the intake.
+	s = s.WithClock(func() time.Time { return f.clock.Add(time.Minute) })
+
+	in, err := s.ReplyIntake(ctx, alice.ID+"/statuses/next", alice.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := in.Rules.Flood
+	if fl.ActorPerHour != content.DefaultActorPerHour ||
+		fl.InstancePerHour != content.DefaultInstancePerHour || fl.Surge() || !fl.SeenBefore || fl.Hold() != "" {
+		t.Errorf("flood = %+v; want the defaults, no surge", fl)
+	}
+
+	if err := s.SetFloodLimits(ctx, content.FloodLimits{ActorPerHour: 3, InstancePerHour: 50}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSurge(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	in, err = s.ReplyIntake(ctx, alice.ID+"/statuses/next", alice.ID, "")
+	if fl := in.Rules.Flood; err != nil || fl.ActorPerHour != 3 || fl.InstancePerHour != 50 || !fl.Surge() || !fl.SeenBefore || fl.Hold() != "" {
+		t.Errorf("after the change: %+v, %v; want alice seen before the surge", fl, err)
+	}
+	carol := "https://new.example/users/carol"
+	in, err = s.ReplyIntake(ctx, carol+"/statuses/1", carol, "")
+	if fl := in.Rules.Flood; err != nil || fl.SeenBefore || fl.Hold() != "surge" {
+		t.Errorf("a new account in a surge: %+v, %v; want held for the surge", fl, err)
+	}
+	limits, err := s.FloodLimits(ctx)
+	if err != nil || limits.ActorPerHour != 3 || !limits.Surge() {
+		t.Errorf("FloodLimits = %+v, %v", limits, err)
+	}
+	if err := s.SetSurge(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	in, err = s.ReplyIntake(ctx, carol+"/statuses/1", carol, "")
+	if fl := in.Rules.Flood; err != nil || fl.Surge() || fl.Hold() != "" {
+		t.Errorf("surge off: %+v, %v", fl, err)
+	}
+	log, err := s.AuditLog(ctx, store.AuditFilter{Actions: []string{store.ActionSetting}})
+	if err != nil || len(log) != 4 {
+		t.Errorf("%d settings logged, want 4 (two limits, surge on, surge off): %v", len(log), err)
+	}
+}

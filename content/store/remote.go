@@ -31,7 +31,12 @@ const remoteActorColumns = `id, host, inbox, shared_inbox, key_id, public_key_pe
 // scanRemoteActor reads remoteActorColumns into a. Columns selected before
 // them are scanned into before.
 func scanRemoteActor(row interface{ Scan(...any) error }, a *RemoteActor, before ...any) error {
-	return row.Scan(append(before, &a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &a.Followers, &a.FetchedAt)...)
+	return row.Scan(append(before, remoteActorDest(a)...)...)
+}
+
+// remoteActorDest are the scan destinations of remoteActorColumns.
+func remoteActorDest(a *RemoteActor) []any {
+	return []any{&a.ID, &a.Host, &a.Inbox, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, &a.Username, &a.Name, &a.URL, &a.IconURL, &a.Followers, &a.FetchedAt}
 }
 
 const remoteActorQuery = `SELECT ` + remoteActorColumns + ` FROM remote_actors WHERE id = $1`
