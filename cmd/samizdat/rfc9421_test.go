@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"samizdat/content/store"
 )
 
 // messagePeer is a fake server that speaks RFC 9421 only, as a Mastodon
@@ -221,6 +223,11 @@ func TestFederation_RFC9421Peer(t *testing.T) {
 		if obj, _ := accept["object"].(map[string]any); accept["type"] != "Accept" || obj["id"] != follow["id"] {
 			t.Errorf("activity %d = %v, want the Accept of Follow %d", i, accept, i)
 		}
+		if i == 1 {
+			// The peer has the Accept before the worker records the scheme
+			// it took: wait for the record, or the second Accept may race it.
+			awaitScheme(t, openStore(t, srv.env["DATABASE_URL"]), strings.TrimPrefix(p.base, "http://"), "rfc9421")
+		}
 	}
 	p.mu.Lock()
 	cavage, bad := p.cavage, p.bad
@@ -240,5 +247,24 @@ func TestFederation_RFC9421Peer(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("unsigned GET %s: %d, want %d", path, resp.StatusCode, want)
 		}
+	}
+}
+
+// awaitScheme waits until the signature scheme recorded for host is want.
+func awaitScheme(t *testing.T, st *store.Store, host, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := st.InstanceSignature(t.Context(), host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("signature scheme recorded for %s = %q, want %q", host, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
