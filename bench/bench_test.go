@@ -69,7 +69,7 @@ func TestTiny(t *testing.T) {
 	})
 
 	t.Run("Pages", func(t *testing.T) {
-		r, err := runPages(t.Context(), e, pagesSize{Replies: []int{3, 7}, Stories: 3, Concurrency: 4, Duration: 300 * time.Millisecond})
+		r, err := runPages(t.Context(), e, pagesSize{Replies: []int{3, 300}, Stories: 3, Concurrency: 4, Duration: 300 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	inboxC := fs.Int("inbox-clients", 32, "inbox: clients for the growth runs")
 	actors := fs.Int("inbox-actors", 1000, "inbox: distinct actors sending replies")
 	rates := fs.String("inbox-rates", "1000,2000", "inbox: open-loop runs, requests a second on a schedule whatever the answers")
-	replies := fs.String("replies", "50,200,1000", "pages: visible replies of each story page")
+	replies := fs.String("replies", "50,200,1000,5000", "pages: visible replies of each story page (beyond 200 threads, the first page of its dialogue)")
 	stories := fs.Int("stories", 20, "pages: published stories in the section")
 	clients := fs.Int("clients", 32, "pages: concurrent clients")
 	duration := fs.Duration("duration", 5*time.Second, "pages: how long each page is loaded")

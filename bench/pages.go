@@ -4,8 +4,11 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -269,8 +272,9 @@ func get(ctx context.Context, url string) (string, error) {
 }
 
 // checkReplies fetches a story page for the first time and checks that
-// every one of its count replies is on it. It returns how long the request
-// took: the page was rendered for it.
+// every one of its count replies is on it, or on one of the pages of its
+// dialogue that follow it (rel="next"). It returns how long the first
+// request took: the page was rendered for it.
 func checkReplies(ctx context.Context, url string, st int64, count int) (time.Duration, error) {
 	t0 := time.Now()
 	page, err := get(ctx, url)
@@ -278,9 +282,27 @@ func checkReplies(ctx context.Context, url string, st int64, count int) (time.Du
 		return 0, err
 	}
 	d := time.Since(t0)
+	all := page
+	for pages := 1; ; pages++ {
+		m := nextLink.FindStringSubmatch(page)
+		if m == nil {
+			break
+		}
+		if pages > count {
+			return 0, fmt.Errorf("pages: %s: more pages than replies", url)
+		}
+		next, err := neturl.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			return 0, err
+		}
+		if page, err = get(ctx, strings.TrimSuffix(url, next.Path)+next.RequestURI()); err != nil {
+			return 0, err
+		}
+		all += page
+	}
 	missing := 0
 	for k := 0; k < count; k++ {
-		if !strings.Contains(page, replyMarker(st, k)+")") {
+		if !strings.Contains(all, replyMarker(st, k)+")") {
 			missing++
 		}
 	}
@@ -289,6 +311,9 @@ func checkReplies(ctx context.Context, url string, st int64, count int) (time.Du
 	}
 	return d, nil
 }
+
+// nextLink is the link to a page's next page in its head.
+var nextLink = regexp.MustCompile(`<link rel="next" href="([^"]+)">`)
 
 // checkFresh adds a pending reply to story st, then approves, hides and
 // unhides it through the desk, as a moderator does, and checks the page

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -24,12 +25,22 @@ import (
 // as one flat list, each reply saying whom it answers.
 const maxNest = 4
 
+// dialoguePageThreads is how many threads a page of the dialogue shows.
+// A story with thousands of replies would otherwise send a megabyte of
+// HTML to every reader (docs/benchmarks.md); threads are never split, so a
+// page may hold more replies than this.
+const dialoguePageThreads = 200
+
 // dialogueView is the data of the "dialogue" partial.
 type dialogueView struct {
 	Lang       string // the reader's language
-	Threads    []*replyView
-	Count      int
+	Threads    []*replyView // those of this page
+	Count      int          // replies on every page
 	CountText  string
+	PageNum    int
+	PageCount  int
+	Earlier    string // the previous page of the dialogue, "" on the first
+	Later      string // the next page, "" on the last
 	Reactions  []string // "Likes: 3", "Boosts: 1"; empty when there are none
 	ReplyForm  *interactForm
 	FollowForm *interactForm
@@ -63,8 +74,10 @@ type replyView struct {
 	order    int
 }
 
-// dialogue builds the dialogue of st for a page of translation t.
-func (s *Server) dialogue(r *http.Request, st *content.Story, t *content.Translation) (*dialogueView, error) {
+// dialogue builds page n (from 1) of the dialogue of st for a page of
+// translation t. A page past the last is content.ErrNotFound; a story
+// without replies has one page.
+func (s *Server) dialogue(r *http.Request, st *content.Story, t *content.Translation, n int) (*dialogueView, error) {
 	lang := t.Lang
 	replies, err := s.store.Dialogue(r.Context(), st.ID)
 	if err != nil {
@@ -75,7 +88,20 @@ func (s *Server) dialogue(r *http.Request, st *content.Story, t *content.Transla
 		return nil, err
 	}
 	d := &dialogueView{Lang: lang, Count: len(replies), CountText: N(lang, "dialogue.replies", len(replies))}
-	d.Threads = thread(lang, replies)
+	threads := thread(lang, replies)
+	per := cmp.Or(s.cfg.DialoguePage, dialoguePageThreads)
+	d.PageNum, d.PageCount = n, max(1, (len(threads)+per-1)/per)
+	if n < 1 || n > d.PageCount {
+		return nil, fmt.Errorf("web: dialogue page %d of %d: %w", n, d.PageCount, content.ErrNotFound)
+	}
+	d.Threads = threads[(n-1)*per : min(n*per, len(threads))]
+	path := storyURL(lang, t.Slug)
+	if n > 1 {
+		d.Earlier = pageURL(path, n-1)
+	}
+	if n < d.PageCount {
+		d.Later = pageURL(path, n+1)
+	}
 	if counts.Total.Likes > 0 {
 		d.Reactions = append(d.Reactions, N(lang, "dialogue.likes", counts.Total.Likes))
 	}

@@ -204,7 +204,7 @@ func TestDialogue_Threaded(t *testing.T) {
 	})
 	t.Run("Preview has no dialogue", func(t *testing.T) {
 		st := d.story
-		p, err := d.srv.storyView(httptestRequest(t, "/desk/stories/x/en/preview"), st, d.en, true)
+		p, err := d.srv.storyView(httptestRequest(t, "/desk/stories/x/en/preview"), st, d.en, true, 1)
 		if err != nil || p.Dialogue != nil || !p.Preview {
 			t.Errorf("preview: dialogue %v, err %v", p.Dialogue, err)
 		}

@@ -20,6 +20,7 @@ type page struct {
 	Creator     string     // fediverse:creator, "@en@host"
 	ActivityPub string     // <link rel=alternate type=application/activity+json>
 	FeedURL     string
+	Prev, Next  string // <link rel="prev"> and "next": pages of a paged list or dialogue
 	NoIndex     bool
 	Site        site
 	Path        string // the request path

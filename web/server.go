@@ -76,6 +76,9 @@ type Config struct {
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// DialoguePage is how many threads a page of a story's dialogue shows;
+	// 0 means dialoguePageThreads.
+	DialoguePage int
 }
 
 // Server holds the web layer's dependencies.

@@ -66,7 +66,10 @@ type translationLink struct {
 // published now: the body is rendered from its Markdown, a banner says it is
 // a preview, and the page is kept out of indexes and away from ActivityPub.
 // The desk's preview renders "story.html" with it, so the two cannot drift.
-func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Translation, preview bool) (storyPage, error) {
+//
+// Page n (from 1) of the dialogue is shown; every page keeps the story's
+// own address as its canonical one, since the story is what each shows.
+func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Translation, preview bool, n int) (storyPage, error) {
 	if t.StoryID != st.ID {
 		return storyPage{}, fmt.Errorf("web: story view: translation %d belongs to story %d, not %d", t.ID, t.StoryID, st.ID)
 	}
@@ -142,11 +145,18 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 	if s.cfg.ActorHandle != nil {
 		p.Creator = s.cfg.ActorHandle(lang)
 	}
-	d, err := s.dialogue(r, st, t)
+	d, err := s.dialogue(r, st, t, n)
 	if err != nil {
 		return storyPage{}, err
 	}
 	p.Dialogue = d
+	// absURL would escape the query, so it is added to the canonical URL.
+	if d.Earlier != "" {
+		p.Prev = p.Canonical + strings.TrimPrefix(d.Earlier, storyURL(lang, t.Slug))
+	}
+	if d.Later != "" {
+		p.Next = p.Canonical + strings.TrimPrefix(d.Later, storyURL(lang, t.Slug))
+	}
 	return p, nil
 }
 
@@ -157,7 +167,7 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 // cannot drift. An error (t is not one of st's translations, or the story
 // cannot be read) is returned unanswered, for the desk to show.
 func (s *Server) Preview(w http.ResponseWriter, r *http.Request, st *content.Story, t *content.Translation) error {
-	view, err := s.storyView(r, st, t, true)
+	view, err := s.storyView(r, st, t, true, 1)
 	if err != nil {
 		return err
 	}
@@ -189,9 +199,17 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.cfg.ActivityPub.ServeHTTP(w, r)
 		return
 	}
+	// Pages of the dialogue are ?page=N; any other query shows the first
+	// (and is kept under the bare path, so that made-up queries do not
+	// multiply the cache's entries).
+	key, n := r.URL.Path, 1
+	if k := listKey(r); k != "" && k != r.URL.Path {
+		key = k
+		n, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	}
 	// A page kept and vouched for by the watch is served as it is
 	// (page_cache.go).
-	p, gen := s.freshPage(r.URL.Path)
+	p, gen := s.freshPage(key)
 	if p != nil {
 		s.countPage(true)
 		s.writeCached(w, r, p)
@@ -206,7 +224,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.redirectOldSlug(w, r, lang, slug)
 		return
 	}
-	if p := s.keptWhileDown(r.URL.Path, err); p != nil {
+	if p := s.keptWhileDown(key, err); p != nil {
 		s.countPage(true)
 		s.writeCached(w, r, p)
 		return
@@ -220,7 +238,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version := pv.Version
-	if p := s.pages.get(r.URL.Path, version); p != nil {
+	if p := s.pages.get(key, version); p != nil {
 		s.countPage(true)
 		p.checked.Store(gen)
 		s.writeCached(w, r, p)
@@ -240,12 +258,12 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	view, err := s.storyView(r, st, t, false)
+	view, err := s.storyView(r, st, t, false, n)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.renderKept(w, r, "story.html", view, r.URL.Path, version, gen)
+	s.renderKept(w, r, "story.html", view, key, version, gen)
 }
 
 // publicStatus is how a translation answers readers: 200 when published,

@@ -307,7 +307,7 @@ func TestStoryView_Preview(t *testing.T) {
 	tr.BodyMarkdown = "Edited *but not saved*."
 
 	r := httptest.NewRequest(http.MethodPost, "/desk/stories/1/en/preview", nil)
-	p, err := s.srv.storyView(r, st, tr, true)
+	p, err := s.srv.storyView(r, st, tr, true, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestStoryView_Preview(t *testing.T) {
 	lacks(t, body, "application/activity+json", "fediverse:creator", `rel="canonical"`)
 
 	other := s.addStory(storySpec{Translations: []content.Translation{{Lang: "en", Title: "Another"}}})
-	if _, err := s.srv.storyView(r, other, tr, true); err == nil {
+	if _, err := s.srv.storyView(r, other, tr, true, 1); err == nil {
 		t.Error("storyView accepted a translation of another story")
 	}
 }
