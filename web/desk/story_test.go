@@ -122,6 +122,12 @@ func TestDesk_StoryFlow(t *testing.T) {
 	notFound := b.get("/desk/no-such-page")
 	wantStatus(t, notFound, http.StatusNotFound)
 	wantContains(t, notFound.Body, "There is nothing here", `class="desk"`)
+	// The desk's pages name their icon, so browsers do not ask for a
+	// missing /favicon.ico (a console error on every desk page).
+	wantContains(t, notFound.Body, `<link rel="icon" href="`+staticURL("favicon.svg")+`" type="image/svg+xml">`)
+	icon := b.get(staticURL("favicon.svg"))
+	wantStatus(t, icon, http.StatusOK)
+	wantContains(t, icon.Body, "<svg")
 }
 
 func TestDesk_ValidationKeepsInput(t *testing.T) {
