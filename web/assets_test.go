@@ -4,8 +4,6 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,15 +66,10 @@ func TestMedia(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	jpeg := []byte("\xff\xd8\xff\xe0 not really a jpeg")
-	if err := os.WriteFile(filepath.Join(s.cfg.MediaDir, "0a1b2c.jpg"), jpeg, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(s.cfg.MediaDir, "ff00.png"), []byte("\x89PNG"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	secret := filepath.Join(filepath.Dir(s.cfg.MediaDir), "secret.jpg")
-	if err := os.WriteFile(secret, []byte("secret"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, b := range map[string][]byte{"0a1b2c.jpg": jpeg, "ff00.png": []byte("\x89PNG"), "remote/secret.jpg": []byte("secret")} {
+		if _, err := s.store.PutMedia(t.Context(), name, "image/jpeg", b); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	rec := s.get("/media/0a1b2c.jpg")
@@ -89,7 +82,14 @@ func TestMedia(t *testing.T) {
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 		t.Errorf("Cache-Control: got %q", cc)
 	}
+	if etag := rec.Header().Get("ETag"); etag != `"0a1b2c"` {
+		t.Errorf("ETag: got %q, want the hash the name carries", etag)
+	}
 	expect(t, s.get("/media/0a1b2c.jpg", "If-None-Match", rec.Header().Get("ETag")), http.StatusNotModified)
+	// Served again from the process's memory, and the same.
+	if body := expect(t, s.get("/media/0a1b2c.jpg"), http.StatusOK); body != string(jpeg) {
+		t.Errorf("body from the cache: got %q", body)
+	}
 	if ct := s.get("/media/ff00.png").Header().Get("Content-Type"); ct != "image/png" {
 		t.Errorf("png Content-Type: got %q", ct)
 	}
@@ -99,6 +99,7 @@ func TestMedia(t *testing.T) {
 		"/media/..%2fsecret.jpg",
 		"/media/%2e%2e%2fsecret.jpg",
 		"/media/../secret.jpg",
+		"/media/remote%2Fsecret.jpg",
 		"/media/0A1B2C.jpg",
 		"/media/0a1b2c.gif",
 		"/media/0a1b2c.jpg.exe",
@@ -110,7 +111,7 @@ func TestMedia(t *testing.T) {
 			t.Errorf("%s: got %d, want 404", path, rec.Code)
 		}
 		if strings.Contains(rec.Body.String(), "secret") {
-			t.Errorf("%s: served the file outside the media directory", path)
+			t.Errorf("%s: served a file by another name", path)
 		}
 	}
 }

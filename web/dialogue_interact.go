@@ -3,9 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"os"
-	"path"
-	"path/filepath"
 
 	"github.com/go-chi/chi/v5"
 
@@ -134,35 +131,4 @@ func (s *Server) handleInteract(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
-}
-
-// remoteTypes are the image types the media proxy keeps. SVG is not among
-// them: it can carry scripts.
-var remoteTypes = map[string]string{
-	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-	".webp": "image/webp", ".gif": "image/gif", ".avif": "image/avif",
-}
-
-// handleRemoteMedia serves our copies of remote avatars, emoji and
-// attached images from the media directory's remote/ folder.
-func (s *Server) handleRemoteMedia(w http.ResponseWriter, r *http.Request) {
-	name := chi.URLParam(r, "file")
-	if !serve.IsRemoteFile(name) || s.cfg.MediaDir == "" {
-		s.notFound(w, r)
-		return
-	}
-	f, err := os.Open(filepath.Join(s.cfg.MediaDir, "remote", name))
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		s.notFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", remoteTypes[path.Ext(name)])
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	http.ServeContent(w, r, name, info.ModTime(), f)
 }

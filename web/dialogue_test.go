@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -378,15 +376,12 @@ func TestDialogue_InteractWithoutLookup(t *testing.T) {
 func TestDialogue_RemoteMedia(t *testing.T) {
 	t.Parallel()
 	d := newDialogueSite(t)
-	dir := filepath.Join(d.cfg.MediaDir, "remote")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	png := []byte("\x89PNG\r\n\x1a\nnot really")
-	if err := os.WriteFile(filepath.Join(dir, "a1b2c3.png"), png, 0o644); err != nil {
-		t.Fatal(err)
+	for name, b := range map[string][]byte{"remote/a1b2c3.png": png, "remote/evil.svg": []byte("<svg onload=alert(1)>")} {
+		if _, err := d.store.PutMedia(t.Context(), name, "image/png", b); err != nil {
+			t.Fatal(err)
+		}
 	}
-	os.WriteFile(filepath.Join(dir, "evil.svg"), []byte("<svg onload=alert(1)>"), 0o644)
 	rec := d.get("/media/remote/a1b2c3.png")
 	expect(t, rec, http.StatusOK)
 	if ct := rec.Header().Get("Content-Type"); ct != "image/png" || !bytes.Equal(rec.Body.Bytes(), png) {

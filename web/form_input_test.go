@@ -71,7 +71,7 @@ func TestInteract_BadInput(t *testing.T) {
 // fuzzServer is a server on its own database for a fuzz test.
 func fuzzServer(f *testing.F, opts ...func(*Config)) *Server {
 	base, _ := url.Parse(testBase)
-	cfg := Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: "Samizdat Fuzz", MediaDir: f.TempDir()}
+	cfg := Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: "Samizdat Fuzz"}
 	for _, o := range opts {
 		o(&cfg)
 	}

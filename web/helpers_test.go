@@ -37,7 +37,6 @@ func newSite(t *testing.T, opts ...func(*Config)) *testSite {
 		BaseURL:         base,
 		Languages:       []string{"en", "ru", "fr"},
 		PublicationName: "Samizdat Test",
-		MediaDir:        t.TempDir(),
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -21,7 +21,6 @@ type Config struct {
 	BaseURL         *url.URL
 	Languages       []string // the first is the default
 	PublicationName string
-	MediaDir        string
 
 	// ActivityPub, when set, answers requests for public pages whose Accept
 	// header asks for ActivityStreams JSON (story pages, language sections).
@@ -88,7 +87,8 @@ type Server struct {
 	logger *slog.Logger
 	tmpl   *templates
 	limits limits
-	pages  *pageCache // rendered story pages and lists of stories (page_cache.go)
+	pages  *pageCache  // rendered story pages and lists of stories (page_cache.go)
+	media  *mediaCache // images served most (media.go)
 	// readers limits the newsletter and join forms (newsletter.go).
 	readers readerRates
 	handler http.Handler
@@ -111,6 +111,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 		tmpl:   tmpl,
 		limits: newLimits(cfg.Now),
 		pages:  newPageCache(pageCacheSize),
+		media:  newMediaCache(mediaCacheSize),
 	}
 	s.readers = newReaderRates(cfg.Now)
 	s.handler = s.routes()

@@ -120,7 +120,7 @@ func TestDesk_SessionCookie(t *testing.T) {
 		t.Run(tc.base, func(t *testing.T) {
 			t.Parallel()
 			base, _ := url.Parse(tc.base)
-			srv, err := New(Config{BaseURL: base, Languages: []string{"en"}, PublicationName: "T", MediaDir: t.TempDir()},
+			srv, err := New(Config{BaseURL: base, Languages: []string{"en"}, PublicationName: "T"},
 				storetest.New(t), slog.New(slog.NewTextHandler(t.Output(), nil)))
 			if err != nil {
 				t.Fatal(err)

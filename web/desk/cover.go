@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -13,8 +14,6 @@ import (
 	"image/png"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"unicode/utf8"
 
 	"golang.org/x/image/draw"
@@ -83,7 +82,7 @@ func (s *Server) handleCoverUpload(w http.ResponseWriter, r *http.Request) {
 			s.renderStoryEdit(w, r, http.StatusUnprocessableEntity, st, form, fieldErrors(err))
 			return
 		}
-		name, err := s.saveMedia(out, ext)
+		name, err := s.saveMedia(r.Context(), out, ext)
 		if err != nil {
 			s.deskFail(w, r, err)
 			return
@@ -345,40 +344,18 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// saveMedia writes a file into the media directory under the SHA-256 of its
-// content, so the same image uploaded twice is stored once and a name never
-// changes meaning. The file appears under its final name only when complete.
-func (s *Server) saveMedia(data []byte, ext string) (string, error) {
+// saveMedia keeps an image in the media table under the SHA-256 of its
+// content, so the same image uploaded twice is kept once and a name never
+// changes meaning. Every process of the publication then serves it.
+func (s *Server) saveMedia(ctx context.Context, data []byte, ext string) (string, error) {
 	sum := sha256.Sum256(data)
 	name := hex.EncodeToString(sum[:]) + "." + ext
-	final := filepath.Join(s.cfg.MediaDir, name)
-	if _, err := os.Stat(final); err == nil {
-		return name, nil
-	}
-	if err := os.MkdirAll(s.cfg.MediaDir, 0o755); err != nil {
-		return "", fmt.Errorf("web: media directory: %w", err)
-	}
-	f, err := os.CreateTemp(s.cfg.MediaDir, ".upload-*")
-	if err != nil {
-		return "", fmt.Errorf("web: save media: %w", err)
-	}
-	defer os.Remove(f.Name()) // fails harmlessly once renamed
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return "", fmt.Errorf("web: save media: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return "", fmt.Errorf("web: save media: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("web: save media: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return "", fmt.Errorf("web: save media: %w", err)
-	}
-	if err := os.Rename(f.Name(), final); err != nil {
+	if _, err := s.store.PutMedia(ctx, name, mediaTypes[ext], data); err != nil {
 		return "", fmt.Errorf("web: save media: %w", err)
 	}
 	return name, nil
 }
+
+// mediaTypes are the content types of the images the desk keeps, by
+// extension.
+var mediaTypes = map[string]string{"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}

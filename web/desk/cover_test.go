@@ -11,8 +11,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -298,25 +296,24 @@ func readMedia(t *testing.T, d *deskSite, name, ext string) []byte {
 	if len(name) != 64+len(ext) || !strings.HasSuffix(name, ext) {
 		t.Fatalf("cover file name %q, want <sha256>%s", name, ext)
 	}
-	out, err := os.ReadFile(filepath.Join(d.media, name))
+	m, err := d.store.Media(t.Context(), name)
 	if err != nil {
 		t.Fatalf("stored cover: %v", err)
 	}
-	return out
+	if m.Size != len(m.Content) || m.ContentType == "" {
+		t.Errorf("stored cover %s: size %d of %d bytes, type %q", name, m.Size, len(m.Content), m.ContentType)
+	}
+	return m.Content
 }
 
-// mediaFiles lists the files in the media directory, temporary ones too.
+// mediaFiles lists the images kept.
 func (d *deskSite) mediaFiles(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(d.media)
+	n, _, err := d.store.MediaStats(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
+	return make([]string, n)
 }
 
 // TestDesk_Orient checks each EXIF orientation against the same turn built

@@ -32,7 +32,6 @@ type deskSite struct {
 	srv   *Server
 	site  *web.Server
 	ts    *httptest.Server
-	media string
 }
 
 // deskBaseURL is the site's configured address in desk tests. Plain http, so
@@ -44,7 +43,7 @@ const deskBaseURL = "http://desk.samizdat.test"
 // English, Russian and French.
 func testConfig(t *testing.T, name string) Config {
 	base, _ := url.Parse(deskBaseURL)
-	return Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: name, MediaDir: t.TempDir()}
+	return Config{BaseURL: base, Languages: []string{"en", "ru", "fr"}, PublicationName: name}
 }
 
 func newDeskSite(t *testing.T) *deskSite {
@@ -61,7 +60,6 @@ func startDeskSite(t *testing.T, st *store.Store, cfg Config) *deskSite {
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
 		PublicationName: cfg.PublicationName,
-		MediaDir:        cfg.MediaDir,
 		Now:             cfg.Now,
 	}, st, logger)
 	if err != nil {
@@ -85,7 +83,7 @@ func startDeskSite(t *testing.T, st *store.Store, cfg Config) *deskSite {
 	site.Mount(root)
 	ts := httptest.NewServer(root)
 	t.Cleanup(ts.Close)
-	return &deskSite{t: t, store: st, srv: srv, site: site, ts: ts, media: cfg.MediaDir}
+	return &deskSite{t: t, store: st, srv: srv, site: site, ts: ts}
 }
 
 // addStaff creates an account. Each costs an argon2id hash (19 MiB), so tests

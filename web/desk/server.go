@@ -28,7 +28,6 @@ type Config struct {
 	BaseURL         *url.URL
 	Languages       []string // the first is the default
 	PublicationName string
-	MediaDir        string // where cover images are written
 
 	// Preview, when set, answers a preview of translation t of story st as
 	// its public page would show it, or returns an error without answering.
