@@ -28,10 +28,10 @@ type Config struct {
 	// documents answer only signed GETs from servers that are not blocked
 	// (AUTHORIZED_FETCH, docs/federation.md#authorized-fetch).
 	AuthorizedFetch bool
-	// MediaDir is the media directory: copies of remote avatars, emoji and
-	// images go in its remote/ folder. "" keeps no copies, and replies show
+	// CopyMedia keeps copies of remote avatars, emoji and images in the
+	// media table (media.go). False keeps no copies, and replies show
 	// without them.
-	MediaDir string
+	CopyMedia bool
 	// BackfillInterval is how often the backfill looks for answers between
 	// readers (a River periodic job, once across all processes); 30 minutes
 	// if zero.

@@ -58,7 +58,7 @@ type envOptions struct {
 	base         string
 	languages    []string
 	allowPrivate bool
-	mediaDir     string
+	copyMedia    bool
 	authorized   bool // AuthorizedFetch
 }
 
@@ -91,7 +91,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		PublicationName: "Samizdat",
 		Version:         "1.0.0",
 		AllowPrivate:    opts.allowPrivate,
-		MediaDir:        opts.mediaDir,
+		CopyMedia:       opts.copyMedia,
 		AuthorizedFetch: opts.authorized,
 		Now:             c.Now,
 	}

@@ -13,8 +13,6 @@ import (
 	_ "image/png"
 	"mime"
 	"net/http"
-	"os"
-	"path/filepath"
 
 	_ "golang.org/x/image/webp"
 
@@ -23,8 +21,9 @@ import (
 )
 
 // Readers' browsers never contact another instance (DESIGN: privacy):
-// avatars, custom emoji and images attached to replies are copied into
-// MEDIA_DIR/remote/ and served from there by the website. A copy is named
+// avatars, custom emoji and images attached to replies are copied into the
+// media table as remote/<name> and served from there by the website, by
+// every process of the publication. A copy is named
 // by the SHA-256 of its bytes, so the same image sent under many addresses
 // is kept once, and a name can never be chosen by a peer.
 
@@ -57,8 +56,9 @@ var declaredImage = map[string]bool{
 	"application/octet-stream": true, "binary/octet-stream": true, "": true,
 }
 
-// errNoMedia is returned when the publication keeps no media directory.
-var errNoMedia = errors.New("federation: no media directory")
+// errNoMedia is returned when the publication keeps no copies of remote
+// media (Config.CopyMedia).
+var errNoMedia = errors.New("federation: no copies of remote media")
 
 // copyMedia returns the name of our copy of the remote image at remote,
 // fetching it first if we have none: at most limit bytes, announced as
@@ -67,14 +67,17 @@ var errNoMedia = errors.New("federation: no media directory")
 // instance actor, because some instances refuse unsigned fetches of media
 // too.
 func (f *Federation) copyMedia(ctx context.Context, remote string, limit int64) (file, contentType string, err error) {
-	if f.cfg.MediaDir == "" {
+	if !f.cfg.CopyMedia {
 		return "", "", errNoMedia
 	}
-	dir := filepath.Join(f.cfg.MediaDir, "remote")
 	file, contentType, err = f.store.MediaFile(ctx, remote)
 	if err == nil {
-		if _, statErr := os.Stat(filepath.Join(dir, file)); statErr == nil {
+		// A copy made before media moved into the database is fetched
+		// again unless `samizdat media import` brought it in.
+		if _, sizeErr := f.store.MediaSize(ctx, "remote/"+file); sizeErr == nil {
 			return file, contentType, nil
+		} else if !isNotFound(sizeErr) {
+			return "", "", sizeErr
 		}
 	} else if !isNotFound(err) {
 		return "", "", err
@@ -118,7 +121,7 @@ func (f *Federation) copyMedia(ctx context.Context, remote string, limit int64) 
 	kind := mediaFormats[format]
 	sum := sha256.Sum256(body)
 	file = hex.EncodeToString(sum[:]) + "." + kind.ext
-	if err := writeFileAtomic(dir, file, body); err != nil {
+	if _, err := f.store.PutMedia(ctx, "remote/"+file, kind.contentType, body); err != nil {
 		return "", "", err
 	}
 	if err := f.store.SaveMediaFile(ctx, remote, file, kind.contentType); err != nil {
@@ -146,33 +149,6 @@ func checkImage(b []byte) (string, error) {
 		return "", fmt.Errorf("broken %s image: %w", format, err)
 	}
 	return format, nil
-}
-
-// writeFileAtomic writes name in dir through a temporary file, so that a
-// reader never sees half a file.
-func writeFileAtomic(dir, name string, b []byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("federation: media directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("federation: media file: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("federation: media file: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("federation: media file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("federation: media file: %w", err)
-	}
-	return nil
 }
 
 // copyAvatar copies a remote actor's avatar, if it has one, and records

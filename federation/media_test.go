@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,8 +15,7 @@ import (
 // SVG, HTML, oversized or lying files, and never twice.
 func TestCopyMedia(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	e := newEnv(t, envOptions{allowPrivate: true, mediaDir: dir})
+	e := newEnv(t, envOptions{allowPrivate: true, copyMedia: true})
 	p := newPeer(t, e)
 	ctx := t.Context()
 	pngBytes := testPNG(t, 16, 16)
@@ -62,8 +59,8 @@ func TestCopyMedia(t *testing.T) {
 			t.Errorf("%s: %q %q %v", c.path, file, ct, err)
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(dir, "remote", file)); err != nil {
-			t.Errorf("%s: %v", c.path, err)
+		if m, err := e.store.Media(ctx, "remote/"+file); err != nil || m.ContentType != c.ct || m.Size != len(m.Content) {
+			t.Errorf("%s: kept %+v, %v", c.path, m, err)
 		}
 		if c.path == "/ok.png" {
 			okFile = file
@@ -80,12 +77,10 @@ func TestCopyMedia(t *testing.T) {
 	if n := len(p.fetched()) - before; n != 0 {
 		t.Errorf("a cached image was fetched again %d times", n)
 	}
-	// Nothing half-written is left behind.
-	entries, _ := os.ReadDir(filepath.Join(dir, "remote"))
-	for _, en := range entries {
-		if !nameRE.MatchString(en.Name()) {
-			t.Errorf("stray file %s in the media directory", en.Name())
-		}
+	// Only what was taken is kept: ok.png (and same.png, the same bytes)
+	// and ok.jpg.
+	if n, _, err := e.store.MediaStats(ctx); err != nil || n != 2 {
+		t.Errorf("%d images kept, want 2 (%v)", n, err)
 	}
 	// Our own host and private addresses are never fetched.
 	if _, _, err := e.fed.copyMedia(ctx, "https://samizdat.example/media/x.png", maxEmojiBytes); err == nil {

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -22,18 +23,16 @@ import (
 // fixtures name.
 type dialogueEnv struct {
 	*env
-	p        *peer
-	en, ru   *content.Translation
-	mediaDir string
-	vars     map[string]string // fixture placeholders
+	p      *peer
+	en, ru *content.Translation
+	vars   map[string]string // fixture placeholders
 }
 
 func newDialogueEnv(t *testing.T) *dialogueEnv {
 	t.Helper()
-	dir := t.TempDir()
-	e := newEnv(t, envOptions{allowPrivate: true, mediaDir: dir})
+	e := newEnv(t, envOptions{allowPrivate: true, copyMedia: true})
 	p := newPeer(t, e)
-	d := &dialogueEnv{env: e, p: p, mediaDir: dir}
+	d := &dialogueEnv{env: e, p: p}
 	d.en, d.ru = e.publishStory(t, "Lights out in Kharkiv", "Свет погас в Харькове")
 	png := testPNG(t, 16, 16)
 	p.serveFile("/media/avatar-alice.png", "image/png", png)
@@ -162,9 +161,9 @@ func (d *dialogueEnv) reactions(t *testing.T, tr *content.Translation) content.R
 	return r
 }
 
-// mediaExists reports whether a copied file is in the media directory.
+// mediaExists reports whether a copied file is kept in the media table.
 func (d *dialogueEnv) mediaExists(file string) bool {
-	_, err := os.Stat(filepath.Join(d.mediaDir, "remote", file))
+	_, err := d.store.MediaSize(context.Background(), "remote/"+file)
 	return file != "" && err == nil
 }
 

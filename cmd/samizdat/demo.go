@@ -15,8 +15,8 @@ import (
 const demoHelp = `Usage: samizdat demo
 
 Loads the demo publication: fictional stories in the configured languages,
-the about, team, stance and privacy pages, cover images (written to
-MEDIA_DIR), a dialogue of replies, likes and boosts under three stories
+the about, team, stance and privacy pages, cover images (kept in
+the database), a dialogue of replies, likes and boosts under three stories
 from fictional accounts on .example hosts (never contacted), and a demo
 editor account. Running it again changes nothing.
 A database that already holds other stories is left alone.
@@ -38,7 +38,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer pool.Close()
 	st := store.New(pool)
 
-	opts := demo.Options{Languages: cfg.Languages, MediaDir: cfg.MediaDir, EditorEmail: demo.EditorEmail, BaseURL: cfg.BaseURL.String()}
+	opts := demo.Options{Languages: cfg.Languages, EditorEmail: demo.EditorEmail, BaseURL: cfg.BaseURL.String()}
 	editor, err := st.StaffByEmail(ctx, demo.EditorEmail)
 	switch {
 	case errors.Is(err, content.ErrNotFound):

@@ -49,6 +49,7 @@ Usage:
   samizdat user add    add a staff account (samizdat user add --help)
   samizdat user passwd set a staff member's password (samizdat user passwd EMAIL)
   samizdat demo        load the demo publication; running it again changes nothing
+  samizdat media import copy the images of an older MEDIA_DIR into the database, once
 
 Every command reads its configuration from the environment:
   DATABASE_URL      PostgreSQL connection string (required; or DATABASE_URL_FILE)
@@ -57,7 +58,7 @@ Every command reads its configuration from the environment:
   SAMIZDAT_ROLES    web, worker or web,worker: what this process does (default web,worker)
   LANGUAGES         comma-separated language codes (default en,ru,fr)
   PUBLICATION_NAME  the publication's name (default Samizdat)
-  MEDIA_DIR         where uploaded images live (default ./media)
+  MEDIA_DIR         where an older Samizdat kept images, for media import (default ./media)
   LOG_LEVEL         debug, info, warn or error (default info)
   LOG_FORMAT        text or json (default text)
   SHUTDOWN_TIMEOUT  how long to let requests finish on shutdown (default 15s)
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args, getenv, stdout, stderr)
+	case "media":
+		return cmdMedia(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

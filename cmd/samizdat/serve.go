@@ -47,9 +47,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer pool.Close()
-	if err := os.MkdirAll(cfg.MediaDir, 0o755); err != nil {
-		return fmt.Errorf("MEDIA_DIR: %w", err)
-	}
 	st := store.New(pool)
 	newsletter, err := newNewsletter(cfg, st, logger)
 	if err != nil {
@@ -73,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Version:          version,
 		AllowPrivate:     cfg.FederationAllowPrivate,
 		AuthorizedFetch:  cfg.AuthorizedFetch,
-		MediaDir:         cfg.MediaDir, // remote avatars, emoji and images go in its remote/ folder
+		CopyMedia:        true, // remote avatars, emoji and images, into the media table
 		BackfillInterval: cfg.BackfillInterval,
 	}
 	delivCfg := delivery.Config{
@@ -89,7 +86,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
 		PublicationName: cfg.PublicationName,
-		MediaDir:        cfg.MediaDir,
 	}
 	if m != nil {
 		fedCfg.InboxResult = m.inboxResult
@@ -243,7 +239,6 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		BaseURL:         cfg.BaseURL,
 		Languages:       cfg.Languages,
 		PublicationName: cfg.PublicationName,
-		MediaDir:        cfg.MediaDir,
 		Preview:         site.Preview,
 		PagePreview:     site.PreviewPage,
 		RetryDeliveries: queue.RetryFailed,

@@ -2,20 +2,18 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/jpeg"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
+	"samizdat/content/store"
 	"strings"
 	"sync"
 )
@@ -84,39 +82,22 @@ func (c coverSpec) render(seed string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeCover stores data in dir as <sha256>.jpg unless it is already there,
-// and returns the file name.
-func writeCover(dir string, data []byte) (string, error) { return writeImage(dir, data, ".jpg") }
+// writeCover keeps data in the media table as <sha256>.jpg and returns
+// the name.
+func writeCover(ctx context.Context, st *store.Store, data []byte) (string, error) {
+	return writeImage(ctx, st, "", data, ".jpg")
+}
 
-// writeImage stores data in dir as <sha256><ext> unless it is already there,
-// and returns the file name. The write goes through a temporary file and a
-// rename, so a crash never leaves half an image under the final name.
-func writeImage(dir string, data []byte, ext string) (string, error) {
+// writeImage keeps data in the media table as prefix<sha256><ext> unless
+// it is there already, and returns the name without the prefix.
+func writeImage(ctx context.Context, st *store.Store, prefix string, data []byte, ext string) (string, error) {
 	sum := sha256.Sum256(data)
 	name := hex.EncodeToString(sum[:]) + ext
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err == nil {
-		return name, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	types := map[string]string{".jpg": "image/jpeg", ".png": "image/png"}
+	if _, err := st.PutMedia(ctx, prefix+name, types[ext], data); err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(dir, ".cover-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	return name, os.Rename(tmp.Name(), path)
+	return name, nil
 }
 
 // mix is a + (b-a)·t, per channel.

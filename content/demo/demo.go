@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -37,7 +36,6 @@ const (
 // Options says where and how to load the demo.
 type Options struct {
 	Languages          []string // load only translations and pages in these; all when empty
-	MediaDir           string   // where cover images are written
 	EditorEmail        string   // the demo editor's address; EditorEmail when empty
 	EditorPasswordHash string   // the hash of the demo editor's password; needed only when the account is created
 	// BaseURL is the site's, from which the ids of the Articles the demo
@@ -64,7 +62,7 @@ type story struct {
 }
 
 // Load puts the demo publication into the database behind st and its cover
-// images into opts.MediaDir.
+// images into its media table.
 //
 // With opts.BaseURL it also loads a dialogue under three of the stories
 // (dialogue.go), completed on every run, even once the rest is loaded.
@@ -105,7 +103,7 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 		// loaded before it gets it now. Replies already held stay as they are.
 		res := Result{Reason: "the demo is already loaded"}
 		if opts.BaseURL != "" {
-			res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, opts.MediaDir, st.Now())
+			res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, st.Now())
 		}
 		return res, err
 	} else if !errors.Is(err, content.ErrNotFound) {
@@ -129,15 +127,12 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 		}
 	}
 
-	if err := os.MkdirAll(opts.MediaDir, 0o755); err != nil {
-		return Result{}, fmt.Errorf("demo: media directory: %w", err)
-	}
 	// Minutes are enough, and whole ones survive PostgreSQL's microseconds,
 	// so a time read back compares equal to the one written.
 	now := st.Now().Truncate(time.Minute)
 	res := Result{Loaded: true}
 	for _, s := range stories {
-		created, n, err := loadStory(ctx, st, s, existing[s.Dir], opts.MediaDir, now)
+		created, n, err := loadStory(ctx, st, s, existing[s.Dir], now)
 		if err != nil {
 			return res, fmt.Errorf("demo: story %s: %w", s.Dir, err)
 		}
@@ -160,7 +155,7 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 		res.Pages++
 	}
 	if opts.BaseURL != "" {
-		if res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, opts.MediaDir, now); err != nil {
+		if res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, now); err != nil {
 			return res, err
 		}
 	}
@@ -197,14 +192,14 @@ func findStories(ctx context.Context, st *store.Store, stories []story) (map[str
 
 // loadStory creates a story and its translations, or completes them, and
 // reports whether it created the story and how many translations.
-func loadStory(ctx context.Context, st *store.Store, s story, cur *content.Story, mediaDir string, now time.Time) (bool, int, error) {
+func loadStory(ctx context.Context, st *store.Store, s story, cur *content.Story, now time.Time) (bool, int, error) {
 	created := false
 	if cur == nil {
 		img, err := s.Cover.render(s.Dir)
 		if err != nil {
 			return false, 0, fmt.Errorf("cover: %w", err)
 		}
-		name, err := writeCover(mediaDir, img)
+		name, err := writeCover(ctx, st, img)
 		if err != nil {
 			return false, 0, fmt.Errorf("cover: %w", err)
 		}

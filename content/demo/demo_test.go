@@ -1,11 +1,10 @@
 package demo_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image/jpeg"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,9 +22,6 @@ const fakeHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5"
 
 func load(t *testing.T, st *store.Store, opts demo.Options) demo.Result {
 	t.Helper()
-	if opts.MediaDir == "" {
-		opts.MediaDir = t.TempDir()
-	}
 	if opts.EditorPasswordHash == "" {
 		opts.EditorPasswordHash = fakeHash
 	}
@@ -46,7 +42,7 @@ func allStories(t *testing.T, st *store.Store) []*content.Story {
 }
 
 // snapshot describes everything Load may write, to compare two runs.
-func snapshot(t *testing.T, st *store.Store, mediaDir string) string {
+func snapshot(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, s := range allStories(t, st) {
@@ -69,10 +65,19 @@ func snapshot(t *testing.T, st *store.Store, mediaDir string) string {
 	for _, m := range staff {
 		fmt.Fprintf(&b, "staff %s %s\n", m.Email, m.PasswordHash)
 	}
-	files, _ := os.ReadDir(mediaDir)
-	for _, f := range files {
-		info, _ := f.Info()
-		fmt.Fprintf(&b, "file %s %d %s\n", f.Name(), info.Size(), info.ModTime())
+	rows, err := st.Pool().Query(t.Context(), `SELECT name, size, created_at FROM media ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var size int
+		var at time.Time
+		if err := rows.Scan(&name, &size, &at); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "media %s %d %s\n", name, size, at.UTC())
 	}
 	return b.String()
 }
@@ -80,9 +85,8 @@ func snapshot(t *testing.T, st *store.Store, mediaDir string) string {
 func TestLoad(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
-	media := filepath.Join(t.TempDir(), "media") // Load creates it
 	before := time.Now()
-	res := load(t, st, demo.Options{MediaDir: media})
+	res := load(t, st, demo.Options{})
 
 	stories := allStories(t, st)
 	if !res.Loaded || res.Stories != len(stories) || len(stories) < 7 {
@@ -139,20 +143,18 @@ func TestLoad(t *testing.T) {
 				continue
 			}
 			seen[s.CoverImage] = true
-			f, err := os.Open(filepath.Join(media, s.CoverImage))
+			m, err := st.Media(t.Context(), s.CoverImage)
 			if err != nil {
 				t.Error(err)
 				continue
 			}
-			cfg, err := jpeg.DecodeConfig(f)
-			f.Close()
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(m.Content))
 			if err != nil || cfg.Width != 1200 || cfg.Height != 630 {
 				t.Errorf("%s: %v, %dx%d", s.CoverImage, err, cfg.Width, cfg.Height)
 			}
 		}
-		files, _ := os.ReadDir(media)
-		if len(files) != len(stories) {
-			t.Errorf("%d files in the media directory, want one per story (%d)", len(files), len(stories))
+		if n, _, err := st.MediaStats(t.Context()); err != nil || n != len(stories) {
+			t.Errorf("%d images kept, want one per story (%d): %v", n, len(stories), err)
 		}
 	})
 	t.Run("Public lists", func(t *testing.T) {
@@ -209,13 +211,13 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Second run changes nothing", func(t *testing.T) {
-		first := snapshot(t, st, media)
+		first := snapshot(t, st)
 		time.Sleep(10 * time.Millisecond) // so a rewrite would show in a time
-		again := load(t, st, demo.Options{MediaDir: media, EditorPasswordHash: "another-hash"})
+		again := load(t, st, demo.Options{EditorPasswordHash: "another-hash"})
 		if again.Loaded || again.Reason == "" || again.Stories != 0 || again.Translations != 0 || again.Pages != 0 {
 			t.Errorf("second Load = %+v", again)
 		}
-		if second := snapshot(t, st, media); second != first {
+		if second := snapshot(t, st); second != first {
 			t.Errorf("the second run changed something:\nbefore:\n%s\nafter:\n%s", first, second)
 		}
 	})
@@ -226,7 +228,6 @@ func TestLoad(t *testing.T) {
 func TestLoad_Resume(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
-	media := t.TempDir()
 	// What a crashed run leaves: a story with one draft translation whose
 	// slug is the demo's.
 	s := &content.Story{BylineKind: content.BylineName, BylineName: "Vera Lebedeva"}
@@ -239,7 +240,7 @@ func TestLoad_Resume(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res := load(t, st, demo.Options{MediaDir: media})
+	res := load(t, st, demo.Options{})
 	fresh := load(t, storetest.New(t), demo.Options{})
 	if !res.Loaded || res.Stories != fresh.Stories-1 || res.Translations != fresh.Translations-1 {
 		t.Fatalf("resumed %+v, fresh %+v", res, fresh)
@@ -264,8 +265,7 @@ func TestLoad_LeavesAPublicationAlone(t *testing.T) {
 	if err := st.CreateStory(t.Context(), mine); err != nil {
 		t.Fatal(err)
 	}
-	media := t.TempDir()
-	res := load(t, st, demo.Options{MediaDir: media})
+	res := load(t, st, demo.Options{})
 	if res.Loaded || res.Reason == "" {
 		t.Errorf("Load = %+v, want it to refuse", res)
 	}
@@ -275,8 +275,8 @@ func TestLoad_LeavesAPublicationAlone(t *testing.T) {
 	if _, err := st.StaffByEmail(t.Context(), demo.EditorEmail); !errors.Is(err, content.ErrNotFound) {
 		t.Errorf("the demo editor was created: %v", err)
 	}
-	if files, _ := os.ReadDir(media); len(files) != 0 {
-		t.Errorf("%d files written", len(files))
+	if n, _, _ := st.MediaStats(t.Context()); n != 0 {
+		t.Errorf("%d images written", n)
 	}
 }
 
@@ -302,7 +302,7 @@ func TestLoad_Languages(t *testing.T) {
 func TestLoad_NeedsAPasswordHash(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
-	if _, err := demo.Load(t.Context(), st, demo.Options{MediaDir: t.TempDir()}); err == nil {
+	if _, err := demo.Load(t.Context(), st, demo.Options{}); err == nil {
 		t.Fatal("Load without a password hash succeeded")
 	}
 	if n := len(allStories(t, st)); n != 0 {

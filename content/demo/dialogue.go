@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -130,7 +128,7 @@ func replyHTML(text string) string {
 // approved or hidden since, and a reaction counts once. A reply whose
 // translation or parent is missing is left out with its answers. baseURL
 // is the site's, from which the Articles' ids are built.
-func loadDialogue(ctx context.Context, st *store.Store, stories []story, baseURL, mediaDir string, now time.Time) (replies, reacts int, err error) {
+func loadDialogue(ctx context.Context, st *store.Store, stories []story, baseURL string, now time.Time) (replies, reacts int, err error) {
 	slugs := map[string]map[string]string{} // story dir → lang → slug
 	for _, s := range stories {
 		slugs[s.Dir] = map[string]string{}
@@ -150,7 +148,7 @@ func loadDialogue(ctx context.Context, st *store.Store, stories []story, baseURL
 		return t, err
 	}
 
-	if err := saveAccounts(ctx, st, mediaDir, now); err != nil {
+	if err := saveAccounts(ctx, st, now); err != nil {
 		return 0, 0, err
 	}
 	base := strings.TrimRight(baseURL, "/")
@@ -243,13 +241,10 @@ func loadDialogue(ctx context.Context, st *store.Store, stories []story, baseURL
 }
 
 // saveAccounts stores the fictional authors as the inbox's actor fetch
-// would, with avatars drawn into mediaDir/remote/ rather than copied: their
-// icon URL stays empty, so the media proxy never looks for one.
-func saveAccounts(ctx context.Context, st *store.Store, mediaDir string, now time.Time) error {
-	dir := filepath.Join(mediaDir, "remote")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("demo: media directory: %w", err)
-	}
+// would, with avatars drawn into the media table under remote/ rather than
+// copied: their icon URL stays empty, so the media proxy never looks for
+// one.
+func saveAccounts(ctx context.Context, st *store.Store, now time.Time) error {
 	for _, a := range accounts {
 		known, err := st.RemoteActorKnown(ctx, a.id())
 		if err != nil {
@@ -272,7 +267,7 @@ func saveAccounts(ctx context.Context, st *store.Store, mediaDir string, now tim
 		if err != nil {
 			return fmt.Errorf("demo: avatar of %s: %w", a.User, err)
 		}
-		name, err := writeImage(dir, img, ".png")
+		name, err := writeImage(ctx, st, "remote/", img, ".png")
 		if err != nil {
 			return fmt.Errorf("demo: avatar of %s: %w", a.User, err)
 		}
