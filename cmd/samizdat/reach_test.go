@@ -60,7 +60,7 @@ func TestReach_FetcherAndBooster(t *testing.T) {
 			t.Errorf("%s got an Update of %v", p.name, u["object"])
 		}
 	}
-	desk.post(t, "/desk/stories/"+m[1]+"/en/state", url.Values{"action": {"withdraw"}})
+	desk.post(t, "/desk/stories/"+m[1]+"/en/state", url.Values{"action": {"withdraw"}, "confirm": {"yes"}})
 	for _, p := range []*dialoguePeer{fol, gina} {
 		if d := p.await(t, "Delete"); str(d["object"].(map[string]any)["id"]) != id {
 			t.Errorf("%s got a Delete of %v", p.name, d["object"])
