@@ -476,3 +476,9 @@ const keywordPhrasesQuery = `SELECT phrase FROM keyword_rules ORDER BY phrase`
 func (s *Store) ModerationLog(ctx context.Context, limit, offset int) ([]*content.LogEntry, error) {
 	return s.AuditLog(ctx, AuditFilter{Actions: moderationActions, Limit: limit, Offset: offset})
 }
+
+// ValidInstance reports whether host is a domain an instance block takes.
+func ValidInstance(host string) bool {
+	_, err := normalizeBlock(BlockInstance, host)
+	return err == nil
+}
