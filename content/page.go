@@ -24,6 +24,7 @@ type Page struct {
 // SitePage is a static page in all the languages it has.
 type SitePage struct {
 	ID           int64
+	ShowsTeam    bool    // the team list shows under its text
 	Translations []*Page // in the order of the languages' codes
 	CreatedAt    time.Time
 }

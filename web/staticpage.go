@@ -19,6 +19,48 @@ type staticPage struct {
 	Updated    string
 	UpdatedISO string
 	Preview    bool // the desk's preview: a banner, kept out of indexes
+	Team       []teamView
+	Anonymous  bool // some members are anonymous: the page says so
+}
+
+// teamView is a team member as the team page shows them. An anonymous
+// member has only a Role.
+type teamView struct {
+	Name  string
+	Role  string
+	Photo string
+	Link  string
+}
+
+// teamOf is the team list in lang.
+func (s *Server) teamOf(r *http.Request, lang string) ([]teamView, bool, error) {
+	members, err := s.store.TeamMembers(r.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	var out []teamView
+	anonymous := false
+	for _, m := range members {
+		role := m.Roles[lang]
+		if role == "" {
+			for _, l := range s.cfg.Languages {
+				if role = m.Roles[l]; role != "" {
+					break
+				}
+			}
+		}
+		if m.Anonymous {
+			anonymous = true
+			out = append(out, teamView{Role: role})
+			continue
+		}
+		v := teamView{Name: m.Name, Role: role, Link: m.Link}
+		if m.Photo != "" {
+			v.Photo = mediaURL(m.Photo)
+		}
+		out = append(out, v)
+	}
+	return out, anonymous, nil
 }
 
 // PreviewPage answers the desk's preview of static page pg as typed: the
@@ -66,6 +108,12 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		BodyHTML:   template.HTML(pg.BodyHTML), // from content.RenderMarkdown, which drops raw HTML
 		Updated:    formatDate(lang, pg.UpdatedAt),
 		UpdatedISO: isoTime(pg.UpdatedAt),
+	}
+	if site.ShowsTeam {
+		if p.Team, p.Anonymous, err = s.teamOf(r, lang); err != nil {
+			s.error(w, r, err)
+			return
+		}
 	}
 	p.Title = pg.Title
 	p.Canonical = s.absURL(staticPageURL(lang, slug))

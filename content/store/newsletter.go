@@ -120,7 +120,9 @@ func (s *Store) SubscriberCounts(ctx context.Context) (map[string]int, error) {
 
 // NewsletterKey returns the secret that authenticates unsubscribe links,
 // made on first use and kept in the settings table.
-func (s *Store) NewsletterKey(ctx context.Context) ([]byte, error) { return s.secretKey(ctx, "newsletter_key") }
+func (s *Store) NewsletterKey(ctx context.Context) ([]byte, error) {
+	return s.secretKey(ctx, "newsletter_key")
+}
 
 // AskKey returns the secret that authenticates the cookie of readers
 // signed in to ask questions, made on first use and kept in settings.

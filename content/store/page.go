@@ -71,7 +71,7 @@ func (s *Store) SitePages(ctx context.Context) ([]*content.SitePage, error) {
 // sitePages reads pages and their languages; where is a fixed fragment.
 func (s *Store) sitePages(ctx context.Context, where string, args ...any) ([]*content.SitePage, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT sp.id, sp.created_at, `+pageColumns+`
+		SELECT sp.id, sp.created_at, sp.shows_team, `+pageColumns+`
 		FROM site_pages sp JOIN pages p ON p.page_id = sp.id `+where+`
 		ORDER BY sp.id, p.lang`, args...)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Store) sitePages(ctx context.Context, where string, args ...any) ([]*co
 	for rows.Next() {
 		sp := &content.SitePage{}
 		p := &content.Page{}
-		if err := rows.Scan(&sp.ID, &sp.CreatedAt, &p.PageID, &p.Lang, &p.Slug, &p.Title, &p.BodyMarkdown, &p.BodyHTML, &p.State, &p.UpdatedAt); err != nil {
+		if err := rows.Scan(&sp.ID, &sp.CreatedAt, &sp.ShowsTeam, &p.PageID, &p.Lang, &p.Slug, &p.Title, &p.BodyMarkdown, &p.BodyHTML, &p.State, &p.UpdatedAt); err != nil {
 			return nil, mapErr("pages", err)
 		}
 		if n := len(out); n > 0 && out[n-1].ID == sp.ID {
@@ -108,7 +108,10 @@ func (s *Store) SavePage(ctx context.Context, p *content.Page) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT page_id FROM pages WHERE slug = $1 ORDER BY page_id LIMIT 1`, p.Slug).Scan(&p.PageID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			err = tx.QueryRow(ctx, `INSERT INTO site_pages (created_at) VALUES ($1) RETURNING id`, s.now()).Scan(&p.PageID)
+			// The demo's team page shows the team list, as migration 022
+			// marks the one loaded before it.
+			err = tx.QueryRow(ctx, `INSERT INTO site_pages (created_at, shows_team) VALUES ($1, $2) RETURNING id`,
+				s.now(), p.Slug == "team").Scan(&p.PageID)
 		}
 		if err != nil {
 			return err

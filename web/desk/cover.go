@@ -110,11 +110,14 @@ func (s *Server) handleCoverUpload(w http.ResponseWriter, r *http.Request) {
 // readCoverFile returns the uploaded file's bytes, or nil with a message
 // for the person and the status to answer with. A missing file gives status 0:
 // it is an error only when the story has no cover yet.
-func readCoverFile(r *http.Request) ([]byte, int, string) {
+func readCoverFile(r *http.Request) ([]byte, int, string) { return readImageFile(r, "cover") }
+
+// readImageFile is readCoverFile for the upload in field.
+func readImageFile(r *http.Request, field string) ([]byte, int, string) {
 	if r.MultipartForm == nil {
 		return nil, http.StatusBadRequest, "Send the image with the upload form."
 	}
-	file, fh, err := r.FormFile("cover")
+	file, fh, err := r.FormFile(field)
 	if errors.Is(err, http.ErrMissingFile) {
 		return nil, 0, "Choose an image file."
 	}

@@ -200,13 +200,19 @@ func (b *browser) post(path string, form url.Values, headers ...string) deskResp
 // upload sends a multipart form with one file in the field "cover".
 func (b *browser) upload(path, filename string, data []byte, fields map[string]string) deskResponse {
 	b.t.Helper()
+	return b.uploadAs(path, "cover", filename, data, fields)
+}
+
+// uploadAs sends a multipart form with one file in field.
+func (b *browser) uploadAs(path, field, filename string, data []byte, fields map[string]string) deskResponse {
+	b.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("csrf_token", b.csrf)
 	for k, v := range fields {
 		mw.WriteField(k, v)
 	}
-	fw, err := mw.CreateFormFile("cover", filename)
+	fw, err := mw.CreateFormFile(field, filename)
 	if err != nil {
 		b.t.Fatal(err)
 	}

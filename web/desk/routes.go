@@ -57,6 +57,7 @@ func (s *Server) routes() http.Handler {
 			r.Route("/stories", s.storyRoutes)
 			r.Route("/pages", s.pageRoutes)
 			r.Route("/navigation", s.navRoutes)
+			r.Route("/team", s.teamRoutes)
 			r.Route("/moderation", s.moderationRoutes)
 			r.Get("/audit", s.requireRole(roleAdmin, s.handleAuditLog))
 			r.Route("/account", func(r chi.Router) {
