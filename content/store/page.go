@@ -108,7 +108,7 @@ func (s *Store) SavePage(ctx context.Context, p *content.Page) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT page_id FROM pages WHERE slug = $1 ORDER BY page_id LIMIT 1`, p.Slug).Scan(&p.PageID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			// The demo's team page shows the team list, as migration 022
+			// The demo's team page shows the team list, as migration 023
 			// marks the one loaded before it.
 			err = tx.QueryRow(ctx, `INSERT INTO site_pages (created_at, shows_team) VALUES ($1, $2) RETURNING id`,
 				s.now(), p.Slug == "team").Scan(&p.PageID)
