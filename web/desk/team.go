@@ -145,7 +145,7 @@ func (s *Server) handleTeamSave(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusUnprocessableEntity, errs)
 			return
 		}
-		if m.Photo, err = s.saveMedia(out, ext); err != nil {
+		if m.Photo, err = s.saveMedia(r.Context(), out, ext); err != nil {
 			s.deskFail(w, r, err)
 			return
 		}
