@@ -47,6 +47,16 @@ func (n *Newsletter) AddWorkers(w *river.Workers) error {
 	return errors.Join(
 		river.AddWorkerSafely(w, &fanoutWorker{n: n}),
 		river.AddWorkerSafely(w, &sendWorker{n: n}),
+		river.AddWorkerSafely(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[summaryArgs]) error {
+			count, err := n.SendSummaries(ctx)
+			if count > 0 {
+				n.log.Info("staff summaries sent", "count", count)
+			}
+			if err != nil {
+				return river.JobCancel(err) // the next pass tries again
+			}
+			return nil
+		})),
 		river.AddWorkerSafely(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[cleanArgs]) error {
 			count, err := n.st.DeleteUnconfirmed(ctx)
 			if count > 0 {
@@ -57,11 +67,16 @@ func (n *Newsletter) AddWorkers(w *river.Workers) error {
 	)
 }
 
-// PeriodicJobs returns the hourly deletion of expired requests.
+// PeriodicJobs returns the hourly deletion of expired requests and the
+// look for staff summaries due.
 func (n *Newsletter) PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return cleanArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "newsletter_clean"})}
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "newsletter_clean"}),
+		river.NewPeriodicJob(river.PeriodicInterval(summaryCheck),
+			func() (river.JobArgs, *river.InsertOpts) { return summaryArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "staff_summary"}),
+	}
 }
 
 type fanoutWorker struct {

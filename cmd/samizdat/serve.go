@@ -245,6 +245,7 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		ReportRemote:    fed.ReportRemote,
 		SendIssue:       sendIssueFunc(newsletter),
 		AnswerQuestion:  fed.AnswerQuestion,
+		SummariesOpen:   newsletter.Open(),
 		RevokeQuote:     fed.RevokeQuote,
 	}, st, logger)
 	if err != nil {

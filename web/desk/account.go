@@ -64,6 +64,9 @@ type accountPage struct {
 	Sessions      []sessionRow
 	Errors        formErrors
 	RecoveryCodes []string // shown once, right after setting up the second factor
+	// Summaries: whether mail summaries can be sent (SMTP is set) and
+	// whether this member chose them (summary.go).
+	SummariesOpen, SummaryOn bool
 }
 
 type sessionRow struct {
@@ -99,6 +102,10 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		if p.RecoveryLeft, err = s.store.RecoveryCodesLeft(ctx, m.ID); err == nil {
 			p.Sessions, err = s.sessionRows(ctx, m.ID)
 		}
+	}
+	if err == nil {
+		p.SummariesOpen = s.cfg.SummariesOpen
+		p.SummaryOn, err = s.store.StaffSummaryOn(ctx, m.ID)
 	}
 	if err != nil {
 		s.deskFail(w, r, err)

@@ -138,3 +138,26 @@ func TestDesk_Questions(t *testing.T) {
 		t.Errorf("%d actions logged, want 3 (assign, approve, answer)", len(log))
 	}
 }
+
+func TestDesk_SummaryChoice(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, "Samizdat")
+	cfg.SummariesOpen = true
+	st := storetest.New(t)
+	d := startDeskSite(t, st, cfg)
+	m := d.addStaff("mod@example.org", "correct horse battery", content.RoleModerator)
+	b := d.browser(t)
+	b.login("mod@example.org", "correct horse battery")
+	page := b.get("/desk/account/")
+	wantStatus(t, page, http.StatusOK)
+	wantContains(t, page.Body, `action="/desk/account/summary"`, `id="summary" name="summary" value="on">`)
+	wantRedirect(t, b.post("/desk/account/summary", url.Values{"summary": {"on"}}), "/desk/account/")
+	if on, _ := st.StaffSummaryOn(t.Context(), m.ID); !on {
+		t.Error("summaries not turned on")
+	}
+	wantContains(t, b.get("/desk/account/").Body, `value="on" checked>`)
+	wantRedirect(t, b.post("/desk/account/summary", url.Values{}), "/desk/account/")
+	if on, _ := st.StaffSummaryOn(t.Context(), m.ID); on {
+		t.Error("summaries not turned off")
+	}
+}

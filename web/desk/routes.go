@@ -63,6 +63,7 @@ func (s *Server) routes() http.Handler {
 			r.Route("/account", func(r chi.Router) {
 				r.Get("/", s.handleAccount)
 				r.Post("/password", s.handlePasswordChange)
+				r.Post("/summary", s.handleSummaryChoice)
 				r.Post("/sessions/{id}/end", s.handleSessionEnd)
 				r.Get("/totp", s.handleTOTPForm)
 				r.Get("/totp/qr.png", s.handleTOTPQR)

@@ -59,6 +59,10 @@ type Config struct {
 	// language actor (federation). Without it the desk cannot answer.
 	AnswerQuestion func(ctx context.Context, staffID, id int64, markdown string) error
 
+	// SummariesOpen says that mail can be sent, so that members may choose
+	// mail summaries of what awaits them (package mail sends them).
+	SummariesOpen bool
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
