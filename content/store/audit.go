@@ -46,6 +46,7 @@ const (
 var moderationActions = []string{
 	ActionApprove, ActionHide, ActionUnhide, ActionBlock, ActionUnblock, ActionReport,
 	ActionResolve, ActionKeywordAdd, ActionKeywordRemove, ActionPolicy, ActionBlocklistImport,
+	ActionQuotePolicy, ActionQuoteRevoke,
 }
 
 // LogStaff records in the audit log that staff member staffID did action to

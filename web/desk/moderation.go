@@ -531,6 +531,7 @@ var actionLabels = map[string]string{
 	store.ActionTOTPEnable: "turned on two-factor sign-in", store.ActionTOTPDisable: "turned off two-factor sign-in for",
 	store.ActionRecoveryUse: "used a recovery code", store.ActionSetting: "changed the setting",
 	store.ActionBlocklistImport: "imported a blocklist",
+	store.ActionQuotePolicy:     "set who may quote the stories to", store.ActionQuoteRevoke: "revoked the quote",
 }
 
 func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {

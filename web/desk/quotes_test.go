@@ -35,6 +35,7 @@ func TestDeskModeration_Quotes(t *testing.T) {
 		t.Errorf("quote policy = %s", p)
 	}
 	wantStatus(t, b.post("/desk/moderation/quote-policy", url.Values{"quote_policy": {"friends"}}), http.StatusBadRequest)
+	wantContains(t, b.get("/desk/moderation/log").Body, "set who may quote the stories to <code>followers</code>")
 
 	wantContains(t, b.get("/desk/moderation/quotes").Body, "No story has been quoted yet.")
 	q := &content.Quote{TranslationID: m.en.ID, Actor: "https://m.example/users/anna", Post: "https://m.example/users/anna/statuses/9", RequestID: "https://m.example/q/9"}
