@@ -152,3 +152,33 @@ func TestAsk_FromSite(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAsk_ModerationRules: a blocked account's question is dropped, and
+// one matching a keyword rule is held with a note for the editors;
+// followers-only posts are never questions.
+func TestAsk_ModerationRules(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{base: "https://samizdat.example", allowPrivate: true})
+	p := newPeer(t, e)
+	en := e.fed.ActorURL("en")
+	hashtag := map[string]any{"type": "Hashtag", "name": "#Ask"}
+	if _, err := e.store.Block(t.Context(), 0, "account", p.mallory(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.AddKeywordRule(t.Context(), 0, "pseudonyms"); err != nil {
+		t.Fatal(err)
+	}
+	p.send(e, p.mallory(), askNote(p, p.mallory()+"/statuses/1", p.mallory(), en, hashtag), sendOpts{})
+	p.send(e, p.alice(), askNote(p, p.alice()+"/statuses/1", p.alice(), en, hashtag), sendOpts{})
+	followersOnly := askNote(p, p.alice()+"/statuses/2", p.alice(), en, hashtag)
+	obj := followersOnly["object"].(map[string]any)
+	obj["to"], obj["cc"] = []string{p.alice() + "/followers"}, []string{en}
+	p.send(e, p.alice(), followersOnly, sendOpts{})
+	qs, err := e.store.Questions(t.Context(), store.QuestionFilter{})
+	if err != nil || len(qs) != 1 {
+		t.Fatalf("questions %v, %v; want alice's public one only", qs, err)
+	}
+	if qs[0].Asker != p.alice() || qs[0].HeldFor != "keyword" {
+		t.Errorf("question %+v; want alice's, held for a keyword", qs[0])
+	}
+}

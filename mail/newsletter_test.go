@@ -400,3 +400,23 @@ func TestNewsletter_SendIssue(t *testing.T) {
 		t.Errorf("audit log %v, %v", log, err)
 	}
 }
+
+// TestSMTP_ImplicitTLS sends through an smtps:// server.
+func TestSMTP_ImplicitTLS(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.NewImplicitTLS(t)
+	s := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.Port(), ImplicitTLS: true, Username: smtptest.User, Password: smtptest.Password,
+		TLSConfig: srv.ClientTLS, From: "news@samizdat.example", Timeout: 10 * time.Second})
+	if err := s.Send(t.Context(), &Message{To: "anna@example.org", Subject: "Hello", Text: "Hello.", HTML: "<p>Hello.</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	if ms := srv.Mails(); len(ms) != 1 || ms[0].To[0] != "anna@example.org" {
+		t.Errorf("mails %+v", ms)
+	}
+	// Wrong credentials send nothing.
+	bad := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.Port(), ImplicitTLS: true, Username: "x", Password: "y",
+		TLSConfig: srv.ClientTLS, From: "news@samizdat.example", Timeout: 10 * time.Second})
+	if err := bad.Send(t.Context(), &Message{To: "anna@example.org", Subject: "Hello", Text: "Hello."}); err == nil {
+		t.Error("sent with wrong credentials")
+	}
+}

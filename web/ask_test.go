@@ -262,3 +262,81 @@ func TestAsk_SignInMastodon(t *testing.T) {
 func storeFilterAsker(actor string) store.QuestionFilter { return store.QuestionFilter{Asker: actor} }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAsk_SignInMisskey signs a reader in through MiAuth at an instance
+// without the apps API, as Misskey is.
+func TestAsk_SignInMisskey(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	granted := map[string]bool{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/meta", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"name":"misskey"}`) })
+	mux.HandleFunc("GET /miauth/{session}", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("permission") != "read:account" {
+			http.Error(w, "bad permission", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		granted[r.PathValue("session")] = true
+		mu.Unlock()
+		http.Redirect(w, r, r.URL.Query().Get("callback")+"?session="+url.QueryEscape(r.PathValue("session")), http.StatusFound)
+	})
+	mux.HandleFunc("POST /api/miauth/{session}/check", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ok := granted[r.PathValue("session")]
+		delete(granted, r.PathValue("session"))
+		mu.Unlock()
+		if !ok {
+			io.WriteString(w, `{"ok":false}`)
+			return
+		}
+		io.WriteString(w, `{"ok":true,"token":"t","user":{"id":"9x","username":"mika"}}`)
+	})
+	inst := httptest.NewServer(mux) // no /api/v1/apps: 404
+	t.Cleanup(inst.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	s := newSite(t, withFederation, func(c *Config) {
+		c.BaseURL, _ = url.Parse(base)
+		c.AskClient = &http.Client{}
+		c.ResolveAccount = func(_ context.Context, acct string) (string, error) { return "http://x.example/users/" + acct, nil }
+		c.Ask = func(context.Context, string, string, string) (*content.Question, error) { return nil, nil }
+	})
+	ts := httptest.NewUnstartedServer(s.srv)
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(ts.Close)
+	jar, _ := cookiejar.New(nil)
+	b := askBrowser{t: t, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	host := strings.TrimPrefix(inst.URL, "http://")
+	resp, _ := b.do("POST", base+"/fr/ask/signin", url.Values{"handle": {"mika@" + host}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, inst.URL+"/miauth/") {
+		t.Fatalf("sign-in: %d to %q", resp.StatusCode, loc)
+	}
+	resp, _ = b.do("GET", loc, nil)
+	cb, _ := url.Parse(resp.Header.Get("Location"))
+	if cb.Path != "/fr/ask/callback" {
+		t.Fatalf("MiAuth sent the reader to %s", cb)
+	}
+	// Another session id than the one this browser started is refused.
+	if resp, _ := b.do("GET", base+cb.Path+"?session=forged", nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a forged session answered %d", resp.StatusCode)
+	}
+	resp, _ = b.do("POST", base+"/fr/ask/signin", url.Values{"handle": {"mika@" + host}})
+	resp, _ = b.do("GET", resp.Header.Get("Location"), nil)
+	cb, _ = url.Parse(resp.Header.Get("Location"))
+	if resp, _ := b.do("GET", base+cb.Path+"?"+cb.RawQuery, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("callback: %d", resp.StatusCode)
+	}
+	if _, page := b.do("GET", base+"/fr/ask", nil); !strings.Contains(page, "@mika@"+host) {
+		t.Errorf("not signed in as mika")
+	}
+	if app, err := s.store.AskApp(t.Context(), host); err != nil || app.Kind != "misskey" {
+		t.Errorf("app %+v, %v", app, err)
+	}
+}

@@ -72,8 +72,15 @@ func RootCAs() *x509.CertPool {
 	return roots
 }
 
-// New starts a server that stops when the test ends.
-func New(t testing.TB) *Server {
+// New starts a server that stops when the test ends. Clients upgrade the
+// connection with STARTTLS (smtp://).
+func New(t testing.TB) *Server { t.Helper(); return start(t, false) }
+
+// NewImplicitTLS starts a server that speaks TLS from the first byte
+// (smtps://).
+func NewImplicitTLS(t testing.TB) *Server { t.Helper(); return start(t, true) }
+
+func start(t testing.TB, implicit bool) *Server {
 	t.Helper()
 	pool := RootCAs()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -87,6 +94,9 @@ func New(t testing.TB) *Server {
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
+	if implicit {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { cancel(); srv.Close() })
 	return s
