@@ -134,6 +134,9 @@ type pageEditPage struct {
 	Compare   []compareLink
 	PublicURL string
 	Others    []pageBadge // the page's other languages, for moving between them
+	// AutosaveKey and Autosave: as on the story editor (autosave.go).
+	AutosaveKey string
+	Autosave    *autosaveView
 }
 
 // pageOriginal is another language of the page, shown beside the editor.
@@ -211,27 +214,37 @@ func (s *Server) handlePageEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := pageForm{Lang: lang}
+	var updated int64
 	if t := sp.Translation(lang); t != nil {
-		f = pageFormOf(t)
+		f, updated = pageFormOf(t), t.UpdatedAt.Unix()
 	}
-	s.renderPageEdit(w, r, http.StatusOK, sp, lang, f, nil)
+	fields, offer := s.findAutosave(r, autosaveKeyOf("page", sp.ID, lang), updated)
+	if offer != nil && r.URL.Query().Get("restore") == "1" {
+		f = pageForm{Lang: lang, Title: fields["title"], Slug: fields["slug"], Body: fields["body"]}
+		offer = nil
+	}
+	s.renderPageEdit(w, r, http.StatusOK, sp, lang, f, nil, offer)
 }
 
-func (s *Server) renderPageEdit(w http.ResponseWriter, r *http.Request, status int, sp *content.SitePage, lang string, f pageForm, errs formErrors) {
+func (s *Server) renderPageEdit(w http.ResponseWriter, r *http.Request, status int, sp *content.SitePage, lang string, f pageForm, errs formErrors, offer ...*autosaveView) {
 	t := sp.Translation(lang)
 	title := "New " + serve.LangName(lang) + " translation of a page"
 	if t != nil {
 		title = t.Title + " (" + serve.LangName(lang) + ")"
 	}
 	p := pageEditPage{
-		deskPage: s.deskPage(r, title, "pages"),
-		PageID:   sp.ID,
-		Lang:     lang,
-		LangName: serve.LangName(lang),
-		Current:  t,
-		F:        f.display(),
-		Errors:   errs,
-		FormURL:  fmt.Sprintf("/desk/pages/%d/%s", sp.ID, lang),
+		deskPage:    s.deskPage(r, title, "pages"),
+		PageID:      sp.ID,
+		Lang:        lang,
+		LangName:    serve.LangName(lang),
+		Current:     t,
+		F:           f.display(),
+		Errors:      errs,
+		FormURL:     fmt.Sprintf("/desk/pages/%d/%s", sp.ID, lang),
+		AutosaveKey: autosaveKeyOf("page", sp.ID, lang),
+	}
+	if len(offer) > 0 {
+		p.Autosave = offer[0]
 	}
 	if first := s.firstPageTranslation(sp); first != nil {
 		p.PageTitle = first.Title
@@ -285,6 +298,9 @@ func (s *Server) handlePageSave(w http.ResponseWriter, r *http.Request) {
 		}
 		s.deskFail(w, r, err)
 		return
+	}
+	if err := s.store.DeleteAutosave(r.Context(), staffFrom(r.Context()).ID, autosaveKeyOf("page", sp.ID, lang)); err != nil {
+		s.logger.Warn("forgetting an autosave", "err", err)
 	}
 	msg := "Saved."
 	switch {

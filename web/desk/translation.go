@@ -79,6 +79,10 @@ type translationPage struct {
 	NowUTC     string
 	When       string
 	PublicURL  string
+	// AutosaveKey names the form for the autosave script; Autosave offers
+	// back a copy newer than the saved text (autosave.go).
+	AutosaveKey string
+	Autosave    *autosaveView
 }
 
 // originalView is the translation shown beside the one being edited.
@@ -125,15 +129,26 @@ func (s *Server) handleTranslationEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := translationForm{}
+	var updated int64
 	if t != nil {
-		f = translationFormOf(t)
+		f, updated = translationFormOf(t), t.UpdatedAt.Unix()
 	}
-	s.renderTranslation(w, r, http.StatusOK, st, lang, f, nil, "")
+	fields, offer := s.findAutosave(r, autosaveKeyOf("story", st.ID, lang), updated)
+	if offer != nil && r.URL.Query().Get("restore") == "1" {
+		f = translationForm{Title: fields["title"], Teaser: fields["teaser"], Body: fields["body"], Slug: fields["slug"], Tags: fields["tags"], CoverAlt: fields["cover_alt"]}
+		offer = nil
+	}
+	s.renderTranslation(w, r, http.StatusOK, st, lang, f, nil, "", offer)
+}
+
+// autosaveKeyOf names a story's or a page's form in one language.
+func autosaveKeyOf(kind string, id int64, lang string) string {
+	return fmt.Sprintf("%s/%d/%s", kind, id, lang)
 }
 
 // renderTranslation shows the editor. publishAt is the schedule field as
 // typed, kept when a schedule is refused.
-func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, status int, st *content.Story, lang string, f translationForm, errs map[string]string, publishAt string) {
+func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, status int, st *content.Story, lang string, f translationForm, errs map[string]string, publishAt string, offer ...*autosaveView) {
 	t := st.Translation(lang)
 	title := "New " + serve.LangName(lang) + " translation"
 	if t != nil {
@@ -141,18 +156,22 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 	}
 	compareWith := r.FormValue("original")
 	p := translationPage{
-		deskPage:   s.deskPage(r, title, "stories"),
-		Story:      st,
-		StoryTitle: storyTitle(st),
-		StoryLang:  storyLang(st),
-		Lang:       lang,
-		LangName:   serve.LangName(lang),
-		Current:    t,
-		T:          f,
-		Errors:     errs,
-		FormURL:    fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang),
-		PublishAt:  publishAt,
-		NowUTC:     deskTime(s.cfg.Now()),
+		deskPage:    s.deskPage(r, title, "stories"),
+		Story:       st,
+		StoryTitle:  storyTitle(st),
+		StoryLang:   storyLang(st),
+		Lang:        lang,
+		LangName:    serve.LangName(lang),
+		Current:     t,
+		T:           f,
+		Errors:      errs,
+		FormURL:     fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang),
+		PublishAt:   publishAt,
+		NowUTC:      deskTime(s.cfg.Now()),
+		AutosaveKey: autosaveKeyOf("story", st.ID, lang),
+	}
+	if len(offer) > 0 {
+		p.Autosave = offer[0]
 	}
 	orig := pickOriginal(st, lang, compareWith)
 	for _, o := range st.Translations {
@@ -249,6 +268,9 @@ func (s *Server) handleTranslationSave(w http.ResponseWriter, r *http.Request) {
 		}
 		s.deskFail(w, r, err)
 		return
+	}
+	if err := s.store.DeleteAutosave(r.Context(), staffFrom(r.Context()).ID, autosaveKeyOf("story", st.ID, lang)); err != nil {
+		s.logger.Warn("forgetting an autosave", "err", err)
 	}
 	msg := "Saved."
 	switch {

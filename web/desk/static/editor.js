@@ -1,0 +1,86 @@
+// The story and page editors' helpers, for browsers with JavaScript; the
+// forms work without them. Served from the desk's own static files, as the
+// Content-Security-Policy requires.
+//
+// Autosave: while the text changes, a copy of the form goes to
+// /desk/autosave every few seconds, and once more when the page is left
+// (closed, reloaded, or the browser put in the background), so that a
+// crash or a lost connection loses at most a few seconds. The copy never
+// changes what readers see; the editor offers it back next time.
+//
+// Live preview: a moment after typing stops, the form goes to the same
+// preview the Preview button opens, and the answer, the public page's own
+// rendering, shows beside the text.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form) return;
+  var key = form.getAttribute("data-autosave");
+  var status = form.querySelector(".autosave-status");
+  var every = 3000;
+
+  function data() {
+    var fd = new FormData(form);
+    fd.set("key", key);
+    return fd;
+  }
+  function fingerprint(fd) {
+    var parts = [];
+    fd.forEach(function (v, k) { if (k !== "csrf_token") parts.push(k + "=" + v); });
+    return parts.join("&");
+  }
+  var last = fingerprint(data()); // what is already saved needs no copy
+  var submitting = false;
+
+  function save(leaving) {
+    if (submitting) return;
+    var fd = data();
+    var print = fingerprint(fd);
+    if (print === last) return;
+    if (leaving && navigator.sendBeacon) {
+      if (navigator.sendBeacon("/desk/autosave", fd)) last = print;
+      return;
+    }
+    fetch("/desk/autosave", { method: "POST", body: fd, credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      last = print;
+      if (status) status.textContent = "A copy was kept at " + new Date().toLocaleTimeString() + ".";
+    }).catch(function () {
+      if (status) status.textContent = "No copy could be kept just now; keep the page open, it will try again.";
+    });
+  }
+  setInterval(function () { save(false); }, every);
+  window.addEventListener("pagehide", function () { save(true); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") save(true);
+  });
+  form.addEventListener("submit", function (e) {
+    // The Preview button saves nothing; only the form's own submit does.
+    var by = e.submitter;
+    if (!by || !by.hasAttribute("formaction")) submitting = true;
+  });
+
+  var frame = document.querySelector("iframe.live-preview");
+  var previewURL = form.getAttribute("data-preview");
+  if (!frame || !previewURL) return;
+  frame.hidden = false;
+  form.closest(".editor").classList.add("previewing");
+  var pending = null, shown = "";
+  function preview() {
+    var fd = new FormData(form);
+    var print = fingerprint(fd);
+    if (print === shown) return;
+    fetch(previewURL, { method: "POST", body: fd, credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (html) {
+      shown = print;
+      frame.srcdoc = html;
+    }).catch(function () {});
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(pending);
+    pending = setTimeout(preview, 600);
+  });
+  preview();
+})();
