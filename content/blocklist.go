@@ -9,11 +9,9 @@ import (
 )
 
 // Instance blocklists travel between fediverse servers in the CSV that
-// Mastodon's admin interface exports and imports: a header row
-// "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate"
-// and a row per domain. Severity is suspend (no contact at all), silence
-// (limited) or noop. Samizdat blocks or does not: only suspensions become
-// blocks.
+// Mastodon's admin interface exports and imports
+// (docs/federation.md#domain-blocklist-csv). Samizdat blocks or does not:
+// only suspensions become blocks.
 
 // BlocklistHeader is the header row of the format.
 var BlocklistHeader = []string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"}

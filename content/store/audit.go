@@ -40,6 +40,7 @@ const (
 	ActionRecoveryUse       = "recovery_code_use"
 	ActionSetting           = "setting"
 	ActionBlocklistImport   = "blocklist_import"
+	ActionDeliveriesRetry   = "deliveries_retry"
 )
 
 // moderationActions are the actions the moderation log shows.

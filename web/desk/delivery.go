@@ -133,6 +133,10 @@ func (s *Server) handleDeliveriesRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := s.cfg.RetryDeliveries(r.Context(), t.ID)
+	if err == nil && n > 0 {
+		err = s.store.LogStaff(r.Context(), nil, staffFrom(r.Context()).ID, store.ActionDeliveriesRetry,
+			fmt.Sprintf("story %d %s", st.ID, lang), fmt.Sprintf("%d deliveries", n))
+	}
 	if err != nil {
 		s.deskFail(w, r, err)
 		return

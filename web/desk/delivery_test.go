@@ -60,6 +60,10 @@ func TestDesk_Deliveries(t *testing.T) {
 		t.Errorf("RetryDeliveries called with %v, want [%d]", retried, tr.ID)
 	}
 	wantContains(t, b.get(page).Body, "2 deliveries are queued again.")
+	if log, err := site.store.AuditLog(t.Context(), store.AuditFilter{Actions: []string{store.ActionDeliveriesRetry}}); err != nil ||
+		len(log) != 1 || log[0].Reason != "2 deliveries" || log[0].Target != fmt.Sprintf("story %d en", st.ID) {
+		t.Errorf("audit log of the retry: %+v, %v", log, err)
+	}
 
 	wantStatus(t, b.get(fmt.Sprintf("/desk/stories/%d/ru/deliveries", st.ID)), http.StatusNotFound)
 	wantStatus(t, b.post(page+"/retry", url.Values{"csrf_token": {"forged"}}), http.StatusForbidden)

@@ -530,8 +530,8 @@ var actionLabels = map[string]string{
 	store.ActionPasswordReset: "reset the password of", store.ActionSessionRevoke: "ended a session of",
 	store.ActionTOTPEnable: "turned on two-factor sign-in", store.ActionTOTPDisable: "turned off two-factor sign-in for",
 	store.ActionRecoveryUse: "used a recovery code", store.ActionSetting: "changed the setting",
-	store.ActionBlocklistImport: "imported a blocklist",
-	store.ActionQuotePolicy:     "set who may quote the stories to", store.ActionQuoteRevoke: "revoked the quote",
+	store.ActionBlocklistImport: "imported a blocklist", store.ActionDeliveriesRetry: "retried the deliveries of",
+	store.ActionQuotePolicy: "set who may quote the stories to", store.ActionQuoteRevoke: "revoked the quote",
 }
 
 func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
