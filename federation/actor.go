@@ -4,11 +4,12 @@ import (
 	"context"
 	"html"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
+
+	"samizdat/content"
 )
 
 // endonyms names the languages a publication is likely to run, in themselves,
@@ -29,17 +30,28 @@ func endonym(lang string) string {
 }
 
 // languageActor is the document of a language actor
-// (the Actors sections of docs/federation.md). An
-// Organization shows as an ordinary account on Mastodon, with no bot badge.
-func (f *Federation) languageActor(lang string) (doc, error) {
+// (the Actors sections of docs/federation.md), with what editors set of its
+// profile in p (which may be nil: the built-in values). An Organization
+// shows as an ordinary account on Mastodon, with no bot badge.
+func (f *Federation) languageActor(lang string, p *content.ActorProfile) (doc, error) {
+	if p == nil {
+		p = &content.ActorProfile{Lang: lang}
+	}
 	o := streams.NewActivityStreamsOrganization()
 	o.SetJSONLDId(idProp(f.iri.Actor(lang)))
 	username := streams.NewActivityStreamsPreferredUsernameProperty()
 	username.SetXMLSchemaString(lang)
 	o.SetActivityStreamsPreferredUsername(username)
 	name := f.cfg.PublicationName + " (" + endonym(lang) + ")"
+	if p.DisplayName != "" {
+		name = p.DisplayName
+	}
 	o.SetActivityStreamsName(nameProp(name))
-	o.SetActivityStreamsSummary(summaryProp("<p>" + html.EscapeString(f.cfg.PublicationName) + " · " + html.EscapeString(endonym(lang)) + "</p>"))
+	summary := "<p>" + html.EscapeString(f.cfg.PublicationName) + " · " + html.EscapeString(endonym(lang)) + "</p>"
+	if p.BioHTML != "" {
+		summary = p.BioHTML
+	}
+	o.SetActivityStreamsSummary(summaryProp(summary))
 	o.SetActivityStreamsUrl(urlProp(f.iri.Section(lang)))
 	o.SetActivityStreamsInbox(inboxProp(f.iri.Inbox(lang)))
 	o.SetActivityStreamsOutbox(outboxProp(f.iri.Outbox(lang)))
@@ -60,10 +72,10 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 	o.SetTootDiscoverable(disc)
 	o.SetActivityStreamsPublished(publishedProp(f.keys.get(lang).created))
 	icon := streams.NewActivityStreamsIconProperty()
-	icon.AppendActivityStreamsImage(imageObject(f.iri.Icon(lang), name))
+	icon.AppendActivityStreamsImage(f.profileImage(p.Avatar, f.iri.Icon(lang), name))
 	o.SetActivityStreamsIcon(icon)
 	header := streams.NewActivityStreamsImageProperty()
-	header.AppendActivityStreamsImage(imageObject(f.iri.Header(lang), ""))
+	header.AppendActivityStreamsImage(f.profileImage(p.Header, f.iri.Header(lang), ""))
 	o.SetActivityStreamsImage(header)
 	o.SetW3IDSecurityV1PublicKey(f.publicKeyProp(lang))
 
@@ -84,15 +96,7 @@ func (f *Federation) languageActor(lang string) (doc, error) {
 		domains = append(domains, f.iri.Host())
 	}
 	d["attributionDomains"] = domains
-	// A profile field linking the section with rel="me"; Mastodon checks the
-	// section page for a rel="me" link back to this actor
-	// (docs/federation.md#profile-link-verification).
-	section := f.iri.Section(lang)
-	d["attachment"] = []doc{{
-		"type":  "PropertyValue",
-		"name":  "Website",
-		"value": `<a href="` + html.EscapeString(section) + `" rel="me nofollow noopener" target="_blank">` + html.EscapeString(strings.TrimPrefix(strings.TrimPrefix(section, "https://"), "http://")) + `</a>`,
-	}}
+	d["attachment"] = f.profileFields(lang, p.Fields)
 	return d, nil
 }
 
@@ -147,9 +151,14 @@ func (f *Federation) publicKeyProp(name string) vocab.W3IDSecurityV1PublicKeyPro
 // were ActivityPub (docs/federation.md#actor-images). name is the alt text
 // Mastodon 4.6+ reads.
 func imageObject(u, name string) vocab.ActivityStreamsImage {
+	return typedImageObject(u, "image/png", name)
+}
+
+// typedImageObject is imageObject for an image of media type mediaType.
+func typedImageObject(u, mediaType, name string) vocab.ActivityStreamsImage {
 	img := streams.NewActivityStreamsImage()
 	mt := streams.NewActivityStreamsMediaTypeProperty()
-	mt.Set("image/png")
+	mt.Set(mediaType)
 	img.SetActivityStreamsMediaType(mt)
 	img.SetActivityStreamsUrl(urlProp(u))
 	if name != "" {
@@ -201,7 +210,12 @@ func (f *Federation) serveLanguageActor(w http.ResponseWriter, r *http.Request, 
 	if f.cfg.AuthorizedFetch {
 		r = r.WithContext(context.WithValue(r.Context(), gatedKey{}, true))
 	}
-	d, err := f.languageActor(lang)
+	profile, err := f.store.ActorProfile(r.Context(), lang)
+	if err != nil {
+		f.error(w, r, err)
+		return
+	}
+	d, err := f.languageActor(lang, profile)
 	if err != nil {
 		f.error(w, r, err)
 		return

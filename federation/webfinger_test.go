@@ -21,7 +21,7 @@ func TestUsernames(t *testing.T) {
 		if name == instanceActor {
 			d, err = e.fed.instanceActorDoc()
 		} else {
-			d, err = e.fed.languageActor(name)
+			d, err = e.fed.languageActor(name, nil)
 		}
 		if err != nil {
 			t.Fatal(err)

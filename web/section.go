@@ -28,6 +28,14 @@ type listPage struct {
 	Total     int    // stories in the whole list, on every page
 	Newer     string // link to the previous page; "" on the first
 	Older     string // link to the next page; "" on the last
+	// ProfileLinks are the links of the section's actor's profile fields,
+	// shown with rel="me" (profileLinks).
+	ProfileLinks []profileLink
+}
+
+// profileLink is a link of the language actor's profile fields.
+type profileLink struct {
+	Label, URL string
 }
 
 // entryView is one story in a list.
@@ -67,6 +75,9 @@ func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) {
 	p.Intro = T(lang, "site.tagline")
 	p.Description = p.Intro
 	p.Empty = T(lang, "section.empty")
+	if !s.profileLinks(w, r, &p) {
+		return
+	}
 	s.renderKept(w, r, "list.html", p, key, version, gen)
 }
 
@@ -202,4 +213,25 @@ func (s *Server) entryViews(r *http.Request, lang string, entries []*content.Ent
 		views = append(views, v)
 	}
 	return views, nil
+}
+
+// profileLinks adds to a section page the links editors put in its
+// language actor's profile fields, as <link rel="me"> and <a rel="me">:
+// Mastodon marks such a field verified when the page it links to links back
+// (docs/federation.md#profile-link-verification). They come after the
+// actors' own rel="me" links, whose first one Mastodon follows to the
+// actor. A kept page changes with the profile (migration 026).
+func (s *Server) profileLinks(w http.ResponseWriter, r *http.Request, p *listPage) bool {
+	pr, err := s.store.ActorProfile(r.Context(), p.Lang)
+	if err != nil {
+		s.error(w, r, err)
+		return false
+	}
+	for _, f := range pr.Fields {
+		if link := f.Link(); link != "" {
+			p.Me = append(p.Me, link)
+			p.ProfileLinks = append(p.ProfileLinks, profileLink{Label: f.Label, URL: link})
+		}
+	}
+	return true
 }

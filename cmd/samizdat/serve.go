@@ -247,6 +247,7 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		AnswerQuestion:  fed.AnswerQuestion,
 		SummariesOpen:   newsletter.Open(),
 		RevokeQuote:     fed.RevokeQuote,
+		SaveProfile:     fed.SaveProfile,
 	}, st, logger)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,7 @@ const (
 	roleAdmin             deskRole = iota // staff accounts
 	roleEditor                            // stories: write, publish, withdraw
 	roleModeratorOrEditor                 // submissions from "Tell your story"
+	roleEditorOrAdmin                     // the language actors' profiles
 )
 
 // allows reports whether a staff member holds what role requires. Roles do
@@ -67,6 +68,8 @@ func (role deskRole) allows(m *content.Staff) bool {
 		return m.Has(content.RoleEditor)
 	case roleModeratorOrEditor:
 		return m.Has(content.RoleModerator) || m.Has(content.RoleEditor)
+	case roleEditorOrAdmin:
+		return m.Has(content.RoleEditor) || m.Has(content.RoleAdmin)
 	}
 	return false
 }

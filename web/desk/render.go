@@ -59,7 +59,7 @@ type templates struct {
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
 	const layout = "templates/layout.html"
-	base := template.New("layout").Funcs(template.FuncMap{"static": staticURL, "teamArgs": teamArgs})
+	base := template.New("layout").Funcs(template.FuncMap{"static": staticURL, "teamArgs": teamArgs, "add1": func(i int) int { return i + 1 }})
 	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
 	if _, err := base.ParseFS(templateFS, append([]string{layout}, partials...)...); err != nil {
 		return nil, fmt.Errorf("desk: parse %s: %w", layout, err)

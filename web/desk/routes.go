@@ -60,6 +60,7 @@ func (s *Server) routes() http.Handler {
 			r.Route("/team", s.teamRoutes)
 			r.Post("/autosave", s.requireRole(roleEditor, s.handleAutosave))
 			r.Post("/autosave/discard", s.requireRole(roleEditor, s.handleAutosaveDiscard))
+			r.Route("/profiles", s.profileRoutes)
 			r.Route("/moderation", s.moderationRoutes)
 			r.Get("/audit", s.requireRole(roleAdmin, s.handleAuditLog))
 			r.Route("/account", func(r chi.Router) {

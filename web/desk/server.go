@@ -63,6 +63,12 @@ type Config struct {
 	// mail summaries of what awaits them (package mail sends them).
 	SummariesOpen bool
 
+	// SaveProfile, when set, saves a language actor's profile on behalf of
+	// staffID, logged, and sends an Update of the actor to its followers in
+	// the same transaction (federation). Without it the profile is only
+	// stored.
+	SaveProfile func(ctx context.Context, staffID int64, p *content.ActorProfile) error
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
