@@ -180,6 +180,49 @@ func (f *Federation) deliverNote(ctx context.Context, tx pgx.Tx, lang string, no
 	return f.queue.Enqueue(ctx, tx, delivery.Activity{ID: id + "#create", Actor: lang, Type: "Create", Body: body}, inboxes)
 }
 
+// WithdrawQuestion withdraws a signed-in reader's question (asker is
+// their actor) and, in the same transaction, queues the Deletes of what
+// we sent about it. It is web.Config.Withdraw.
+func (f *Federation) WithdrawQuestion(ctx context.Context, asker string, id int64) error {
+	_, err := f.store.WithdrawQuestion(ctx, asker, id, "", f.retractQuestion)
+	return err
+}
+
+// retractQuestion queues, in tx, a Delete of the direct mention that
+// carried a site question to its asker, and of the answer if there was
+// one, to the asker and the actor's followers, who were sent it.
+func (f *Federation) retractQuestion(ctx context.Context, tx pgx.Tx, q *content.Question) error {
+	del := func(objectID string, to, cc []string, inboxes []string) error {
+		d := doc{"id": objectID + "#delete", "type": "Delete", "actor": f.iri.Actor(q.Lang), "to": to,
+			"object": doc{"id": objectID, "type": "Tombstone"}}
+		if cc != nil {
+			d["cc"] = cc
+		}
+		body, err := encode(withContext(d))
+		if err != nil {
+			return err
+		}
+		return f.queue.Enqueue(ctx, tx, delivery.Activity{ID: objectID + "#delete", Actor: q.Lang, Type: "Delete", Body: body}, inboxes)
+	}
+	if q.Source == content.QuestionFromSite && q.APID != "" && q.AskerInbox != "" {
+		if err := del(q.APID, []string{q.Asker}, nil, []string{q.AskerInbox}); err != nil {
+			return err
+		}
+	}
+	if q.State != content.QuestionAnswered {
+		return nil
+	}
+	inboxes, err := f.store.FollowerInboxes(ctx, tx, q.Lang)
+	if err != nil {
+		return err
+	}
+	if q.AskerInbox != "" {
+		inboxes = append([]string{q.AskerInbox}, inboxes...)
+	}
+	answer := f.iri.abs("/ap/answers/" + strconv.FormatInt(q.ID, 10))
+	return del(answer, []string{publicIRI}, []string{q.Asker, f.iri.Followers(q.Lang)}, inboxes)
+}
+
 // handleAnswer serves an answer's Note while it is published.
 func (f *Federation) handleAnswer(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)

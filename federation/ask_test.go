@@ -120,6 +120,11 @@ func TestAsk_FromFediverseAnswered(t *testing.T) {
 	if w := e.get(t, e.fed.Handler(), "/ap/answers/"+itoa(q.ID), apAccept); w.Code != http.StatusNotFound {
 		t.Errorf("a withdrawn question's answer is still served: %d", w.Code)
 	}
+	// The answer is deleted where it was sent.
+	acts = queuedLike(t, e, "https://samizdat.example/ap/answers/")
+	if len(acts) != 2 || acts[1].typ != "Delete" || !slices.Contains(acts[1].inboxes, p.base+"/inbox") {
+		t.Errorf("after the question's Delete: %+v", acts)
+	}
 }
 
 // TestAsk_FromSite sends a site question to the asker as a direct mention.
@@ -148,6 +153,21 @@ func TestAsk_FromSite(t *testing.T) {
 	json.Unmarshal(acts[0].body, &create) //nolint:errcheck
 	if len(create.To) != 1 || create.To[0] != p.alice() || len(create.Cc) != 0 || len(create.Object.To) != 1 {
 		t.Errorf("the mention is not direct: to %v cc %v", create.To, create.Cc)
+	}
+	// Withdrawn on the site: our copy in the asker's inbox is deleted, and
+	// only the asker can withdraw it.
+	if err := e.fed.WithdrawQuestion(t.Context(), p.mallory(), q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.store.Question(t.Context(), q.ID); got.State == content.QuestionWithdrawn {
+		t.Fatal("another account withdrew the question")
+	}
+	if err := e.fed.WithdrawQuestion(t.Context(), p.alice(), q.ID); err != nil {
+		t.Fatal(err)
+	}
+	acts = queuedLike(t, e, q.APID)
+	if len(acts) != 2 || acts[1].typ != "Delete" || len(acts[1].inboxes) != 1 || acts[1].inboxes[0] != p.alice()+"/inbox" {
+		t.Errorf("after withdrawing: %+v", acts)
 	}
 }
 

@@ -487,7 +487,7 @@ func (f *Federation) receiveDelete(ctx context.Context, act *object) error {
 		return err
 	}
 	// A deleted question is withdrawn (docs/federation.md#ask-questions).
-	if _, err := f.store.WithdrawQuestion(ctx, act.Actor, 0, id); err != nil {
+	if _, err := f.store.WithdrawQuestion(ctx, act.Actor, 0, id, f.retractQuestion); err != nil {
 		return err
 	}
 	if gone {

@@ -273,7 +273,14 @@ func (s *Server) handleAskWithdraw(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+lang+"/ask", http.StatusSeeOther)
 		return
 	}
-	if _, err := s.store.WithdrawQuestion(r.Context(), st.Actor, id, ""); err != nil {
+	withdraw := s.cfg.Withdraw
+	if withdraw == nil {
+		withdraw = func(ctx context.Context, asker string, id int64) error {
+			_, err := s.store.WithdrawQuestion(ctx, asker, id, "", nil)
+			return err
+		}
+	}
+	if err := withdraw(r.Context(), st.Actor, id); err != nil {
 		s.error(w, r, err)
 		return
 	}

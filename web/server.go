@@ -62,6 +62,10 @@ type Config struct {
 	// Ask, when set, records a signed-in reader's question (actor is
 	// theirs) and sends it to them from the language actor.
 	Ask func(ctx context.Context, lang, actor, text string) (*content.Question, error)
+	// Withdraw, when set, withdraws a signed-in reader's question (asker is
+	// their actor) and retracts what was sent about it; without it the
+	// question is only withdrawn here.
+	Withdraw func(ctx context.Context, asker string, id int64) error
 
 	// PageWatch, when set and listening, spares kept pages the reading of
 	// their version on every request (page_cache.go). Whoever sets it must

@@ -228,6 +228,7 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		return federation.ResolveAccount(ctx, interactClient, acct)
 	}
 	webCfg.Ask = fed.AskFromSite
+	webCfg.Withdraw = fed.WithdrawQuestion
 	webCfg.Interact = func(ctx context.Context, input, target string, follow bool) (string, error) {
 		return federation.Interact(ctx, interactClient, input, target, follow)
 	}

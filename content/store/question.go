@@ -157,15 +157,31 @@ func (s *Store) AnswerQuestion(ctx context.Context, staffID, id int64, md, html 
 
 // WithdrawQuestion withdraws the asker's question, by its id (the button
 // of a signed-in reader) or by its post's id (a Delete from the fediverse);
-// an answered question keeps its answer but no longer shows. It reports
-// whether there was such a question.
-func (s *Store) WithdrawQuestion(ctx context.Context, asker string, id int64, apID string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE questions SET state = 'withdrawn', body_html = '', answer_md = '', answer_html = ''
-		WHERE asker = $1 AND (id = $2 OR ap_id = $3) AND state <> 'withdrawn'`, asker, id, apID)
-	if err != nil {
-		return false, mapErr("withdraw question", err)
-	}
-	return tag.RowsAffected() > 0, nil
+// its text and answer are cleared and it no longer shows. then, when set,
+// runs in the same transaction with the question as it was (federation
+// queues the Deletes of what we sent about it). It reports whether there
+// was such a question.
+func (s *Store) WithdrawQuestion(ctx context.Context, asker string, id int64, apID string, then QuestionTx) (bool, error) {
+	found := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q, err := scanQuestion(tx.QueryRow(ctx, `SELECT `+questionColumns+` FROM questions
+			WHERE asker = $1 AND (id = $2 OR ap_id = $3) AND state <> 'withdrawn' FOR UPDATE`, asker, id, apID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		if _, err := tx.Exec(ctx, `UPDATE questions SET state = 'withdrawn', body_html = '', answer_md = '', answer_html = '' WHERE id = $1`, q.ID); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(ctx, tx, q)
+		}
+		return nil
+	})
+	return found, mapErr("withdraw question", err)
 }
 
 // AskApp is the OAuth application registered at a reader's instance.
