@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -127,6 +128,27 @@ func checkNewPassword(v *content.ValidationError, field, password, confirm strin
 	}
 }
 
+// reauth checks the current password a signed-in member typed to confirm
+// a change, throttled as sign-ins are, so that a session left open is no
+// way to guess the password. It answers 429 itself and returns ok false
+// when the member must wait.
+func (s *Server) reauth(w http.ResponseWriter, r *http.Request, password string) (right, ok bool) {
+	m := staffFrom(r.Context())
+	key := "reauth\x00" + strconv.FormatInt(m.ID, 10)
+	if d := s.limits.account.wait(key); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(max(int((d+time.Second-1)/time.Second), 1)))
+		s.deskError(w, r, http.StatusTooManyRequests, "Too many wrong passwords. Wait "+waitText(d)+", then try again.")
+		return false, false
+	}
+	right, _ = CheckPassword(m.PasswordHash, password)
+	if right {
+		s.limits.account.reset(key)
+	} else {
+		s.limits.account.fail(key)
+	}
+	return right, true
+}
+
 // handlePasswordChange changes one's own password: the current one is
 // asked for, so that a session left open is not enough to take the account
 // over. The member's other sessions end.
@@ -134,7 +156,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m := staffFrom(ctx)
 	var v content.ValidationError
-	if ok, _ := CheckPassword(m.PasswordHash, r.PostFormValue("current")); !ok {
+	right, ok := s.reauth(w, r, r.PostFormValue("current"))
+	if !ok {
+		return
+	}
+	if !right {
 		v.Add("current", "This is not your current password.")
 	}
 	password := r.PostFormValue("password")
@@ -268,7 +294,11 @@ func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.deskError(w, r, http.StatusForbidden, "The publication requires two-factor sign-in of all staff, so it stays on.")
 		return
 	}
-	if ok, _ := CheckPassword(m.PasswordHash, r.PostFormValue("current")); !ok {
+	right, ok := s.reauth(w, r, r.PostFormValue("current"))
+	if !ok {
+		return
+	}
+	if !right {
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, formErrors{"totp_current": "This is not your current password."}, nil)
 		return
 	}

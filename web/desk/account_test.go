@@ -152,6 +152,13 @@ func TestDesk_AccountPassword(t *testing.T) {
 	}
 	wantRedirect(t, b.post("/desk/account/sessions/"+id[1]+"/end", url.Values{}), "/desk/account/")
 	wantRedirect(t, c.get("/desk/stories/"), "/desk/login?next=%2Fdesk%2Fstories%2F")
+
+	// An open session is no way to guess the password: wrong current
+	// passwords are throttled as sign-ins are.
+	for range loginPerAccount { // the right one above cleared the count
+		wantStatus(t, b.post("/desk/account/password", url.Values{"current": {"a guess"}, "password": {"a new long password"}, "confirm": {"a new long password"}}), http.StatusUnprocessableEntity)
+	}
+	wantStatus(t, b.post("/desk/account/password", url.Values{"current": {"another guess"}, "password": {"x"}, "confirm": {"x"}}), http.StatusTooManyRequests)
 }
 
 // Admins reset passwords, disable (signing out at once), enable and delete
