@@ -105,6 +105,10 @@ func (s *Server) storyRoutes(r chi.Router) {
 	r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
 	r.Post("/{id}/{lang}/state", s.handleTranslationState)
 	r.Get("/{id}/{lang}/withdraw", s.handleWithdrawConfirm)
+	r.Get("/{id}/{lang}/revisions", s.handleRevisions)
+	r.Get("/{id}/{lang}/revisions/{rev}", s.handleRevision)
+	r.Post("/{id}/{lang}/revisions/{rev}/restore", s.handleRevisionRestore)
+	r.Post("/{id}/{lang}/outdated/dismiss", s.handleOutdatedDismiss)
 	r.Route("/{id}/{lang}/deliveries", func(r chi.Router) {
 		r.Get("/", s.handleDeliveries)
 		r.Post("/retry", s.handleDeliveriesRetry)

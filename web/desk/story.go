@@ -190,6 +190,7 @@ type languageRow struct {
 	T         *content.Translation // nil when the story has no translation in it yet
 	When      string               // when it was or will be published
 	PublicURL string
+	Outdated  bool // the original changed after it was last saved
 }
 
 // storyForm is what the story page's forms hold when they come back with an
@@ -246,8 +247,15 @@ func (s *Server) renderStoryEdit(w http.ResponseWriter, r *http.Request, status 
 	for _, t := range st.Translations {
 		p.CoverAlts = append(p.CoverAlts, coverAlt{Field: "cover_alt_" + t.Lang, Lang: t.Lang, Name: serve.LangName(t.Lang), Value: f.Alts[t.Lang]})
 	}
+	var outdated map[string]time.Time
+	if orig := originalTranslation(st); orig != nil {
+		var err error
+		if outdated, err = s.store.OutdatedTranslations(r.Context(), st.ID, orig.Lang); err != nil {
+			s.logger.Warn("reading outdated translations", "err", err)
+		}
+	}
 	for _, l := range s.cfg.Languages {
-		row := languageRow{Lang: l, Name: serve.LangName(l), T: st.Translation(l)}
+		row := languageRow{Lang: l, Name: serve.LangName(l), T: st.Translation(l), Outdated: !outdated[l].IsZero()}
 		if row.T != nil {
 			row.When = stateTime(row.T)
 			if row.T.State == content.StatePublished {

@@ -83,6 +83,10 @@ type translationPage struct {
 	// back a copy newer than the saved text (autosave.go).
 	AutosaveKey string
 	Autosave    *autosaveView
+	// Outdated is when the original changed after this translation was
+	// last saved (revision.go); "" when it follows the original.
+	Outdated     string
+	OriginalName string
 }
 
 // originalView is the translation shown beside the one being edited.
@@ -172,6 +176,11 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 	}
 	if len(offer) > 0 {
 		p.Autosave = offer[0]
+	}
+	if t != nil {
+		if at, origLang := s.outdatedSince(r, st, lang); !at.IsZero() {
+			p.Outdated, p.OriginalName = deskTime(at), serve.LangName(origLang)
+		}
 	}
 	orig := pickOriginal(st, lang, compareWith)
 	for _, o := range st.Translations {
