@@ -12,7 +12,7 @@ import (
 // translation follows its original although the original changed.
 const ActionOutdatedDismiss = "outdated_dismiss"
 
-// Revision is one saved text of a translation (migration 026).
+// Revision is one saved text of a translation (migration 027).
 type Revision struct {
 	ID            int64
 	TranslationID int64

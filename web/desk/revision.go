@@ -12,7 +12,7 @@ import (
 	"samizdat/web/internal/serve"
 )
 
-// Revisions: every save of a translation's text is kept (migration 026);
+// Revisions: every save of a translation's text is kept (migration 027);
 // editors list them, compare one with the current text and restore it.
 // Restoring is a save like the editor's: for a published translation it
 // changes what readers see and the fediverse gets an Update.
