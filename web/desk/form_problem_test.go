@@ -44,6 +44,17 @@ func TestDesk_FormProblems(t *testing.T) {
 	wantStatus(t, resp, http.StatusRequestEntityTooLarge)
 	wantContains(t, resp.Body, "too large for the desk", ">Kept title</textarea>")
 
+	// The sign-in form: an address that is not text is refused with 400,
+	// not a 500 from the database.
+	other := d.browser(t)
+	other.get("/desk/login")
+	resp = other.post("/desk/login", url.Values{"email": {"ed\xff@example.org"}, "password": {"whatever it is"}})
+	wantStatus(t, resp, http.StatusBadRequest)
+	wantContains(t, resp.Body, "The field “email” held characters that are not text", "ed\uFFFD@example.org</textarea>")
+	if strings.Contains(resp.Body, "whatever it is") {
+		t.Error("the password was given back")
+	}
+
 	if got := d.story(t, st.ID).Translations[0].Title; got != "Saved title" {
 		t.Errorf("title = %q; a refused form changed it", got)
 	}
