@@ -105,6 +105,7 @@ func (s *Server) storyRoutes(r chi.Router) {
 	r.Post("/{id}/{lang}/preview", s.handleTranslationPreview)
 	r.Post("/{id}/{lang}/state", s.handleTranslationState)
 	r.Get("/{id}/{lang}/withdraw", s.handleWithdrawConfirm)
+	r.Post("/{id}/{lang}/images", s.handleTextImage)
 	r.Get("/{id}/{lang}/revisions", s.handleRevisions)
 	r.Get("/{id}/{lang}/revisions/{rev}", s.handleRevision)
 	r.Post("/{id}/{lang}/revisions/{rev}/restore", s.handleRevisionRestore)

@@ -84,3 +84,36 @@
   });
   preview();
 })();
+
+// Images in the text: the upload form beside the editor sends the image
+// and puts the Markdown line the desk answers into the text, where the
+// cursor was. Without the script the form posts, and the page says the line.
+(function () {
+  "use strict";
+  var up = document.querySelector("form.text-image");
+  var body = document.querySelector("form[data-autosave] textarea#body");
+  if (!up || !body) return;
+  var status = up.querySelector(".text-image-status");
+  var at = null;
+  body.addEventListener("blur", function () { at = [body.selectionStart, body.selectionEnd]; });
+  up.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (status) status.textContent = "Uploading…";
+    fetch(up.action, { method: "POST", body: new FormData(up), credentials: "same-origin",
+      // The token in a header lets the desk read the upload itself and
+      // answer a file too large with a sentence, not a page.
+      headers: { "X-Requested-With": "editor.js", "X-CSRF-Token": up.elements.csrf_token.value } }).then(function (r) {
+      return r.text().then(function (t) { if (!r.ok) throw new Error(t); return t; });
+    }).then(function (line) {
+      var s = at ? at[0] : body.value.length, end = at ? at[1] : s;
+      var before = body.value.slice(0, s), after = body.value.slice(end);
+      var insert = (before && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : "") + line.trim() + "\n\n";
+      body.value = before + insert + after;
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+      up.reset();
+      if (status) status.textContent = "Inserted into the text. Save to keep it.";
+    }).catch(function (err) {
+      if (status) status.textContent = "Not added: " + err.message;
+    });
+  });
+})();
