@@ -33,14 +33,14 @@ const dialoguePageThreads = 200
 
 // dialogueView is the data of the "dialogue" partial.
 type dialogueView struct {
-	Lang       string // the reader's language
+	Lang       string       // the reader's language
 	Threads    []*replyView // those of this page
 	Count      int          // replies on every page
 	CountText  string
 	PageNum    int
 	PageCount  int
-	Earlier    string // the previous page of the dialogue, "" on the first
-	Later      string // the next page, "" on the last
+	Earlier    string   // the previous page of the dialogue, "" on the first
+	Later      string   // the next page, "" on the last
 	Reactions  []string // "Likes: 3", "Boosts: 1"; empty when there are none
 	ReplyForm  *interactForm
 	FollowForm *interactForm

@@ -39,7 +39,7 @@ func TestDialogue_Pages(t *testing.T) {
 	}
 
 	first := page("", []string{anchor(tops[0], 0), anchor(tops[1], 0), anchor(tops[2], 0), anchor(answer, 1), anchor(deeper, 2)})
-	contains(t, first, "9 replies · Page 1 of 3", `<link rel="next" href="`+testBase+path+`?page=2">`, `href="`+path+`?page=2#dialogue" rel="next"`, )
+	contains(t, first, "9 replies · Page 1 of 3", `<link rel="next" href="`+testBase+path+`?page=2">`, `href="`+path+`?page=2#dialogue" rel="next"`)
 	lacks(t, first, `rel="prev"`)
 
 	second := page("?page=2", []string{anchor(tops[3], 0), anchor(tops[4], 0), anchor(tops[5], 0)})

@@ -48,6 +48,7 @@ type entryView struct {
 	Published    string
 	PublishedISO string
 	Cover        string
+	Picture      *pictureView // the cover as shown; nil when none
 	CoverAlt     string
 	Tags         []tagLink
 	Others       []translationLink // the other languages the story is published in
@@ -188,6 +189,7 @@ func (s *Server) entryViews(r *http.Request, lang string, entries []*content.Ent
 		}
 	}
 	views := make([]entryView, 0, len(entries))
+	eager := false
 	for _, e := range entries {
 		v := entryView{
 			Lang:         lang,
@@ -201,6 +203,9 @@ func (s *Server) entryViews(r *http.Request, lang string, entries []*content.Ent
 		}
 		if e.Story.CoverImage != "" {
 			v.Cover = mediaURL(e.Story.CoverImage)
+			// The first cover of a list is likely its largest element.
+			v.Picture = newPicture(e.Story.CoverImage, e.CoverAlt, entryCoverSizes, !eager)
+			eager = true
 		}
 		for _, tag := range e.Tags {
 			v.Tags = append(v.Tags, tagLink{Tag: tag, URL: tagURL(lang, tag)})

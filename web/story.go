@@ -28,7 +28,8 @@ type storyPage struct {
 	PublishedISO string
 	Edited       string // localized date of the last edit; "" when never edited
 	EditedISO    string
-	Cover        string // path of the cover image; "" when none
+	Cover        string       // path of the cover image; "" when none
+	Picture      *pictureView // the cover as shown; nil when none
 	CoverAlt     string
 	Tags         []tagLink
 	Translations []translationLink // every configured language
@@ -103,6 +104,7 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 	}
 	if st.CoverImage != "" {
 		p.Cover = mediaURL(st.CoverImage)
+		p.Picture = newPicture(st.CoverImage, t.CoverAlt, storyCoverSizes, true)
 		og.Image, og.ImageAlt = s.absURL(p.Cover), t.CoverAlt
 	}
 	p.OpenGraph = og

@@ -41,7 +41,7 @@ func TestStory_Page(t *testing.T) {
 		"<em>Letters from Tbilisi</em>", // the body, rendered
 		`<a href="/en/by/anna-k" rel="author">Anna K.</a>`,
 		"(pseudonym)",
-		`<img src="/media/0a1b2c.jpg" alt="A kitchen table with an open notebook">`,
+		`<img src="/media/0a1b2c.jpg" alt="A kitchen table with an open notebook" fetchpriority="high">`,
 		`<a href="/en/tags/exile" rel="tag">#exile</a>`,
 		`<link rel="canonical" href="https://samizdat.test/en/stories/letters-from-tbilisi">`,
 		`<link rel="alternate" hreflang="en" href="https://samizdat.test/en/stories/letters-from-tbilisi">`,
