@@ -25,9 +25,10 @@ import (
 // the images asked for most in a bounded cache of its own.
 
 // mediaName is what an upload may be called: the desk names uploads by a
-// hash of their content, so anything else is refused before the database
-// is asked.
-var mediaName = regexp.MustCompile(`^[a-f0-9]{1,128}\.(jpg|png|webp)$`)
+// hash of their content, with their size and a variant's width after it
+// (package picture), so anything else is refused before the database is
+// asked.
+var mediaName = regexp.MustCompile(`^[a-f0-9]{1,128}(-[0-9]{1,5}x[0-9]{1,5}(-[0-9]{1,5})?)?\.(jpg|png|webp)$`)
 
 // mediaTypes are the image types served, by extension. SVG is not among
 // them: it can carry scripts.

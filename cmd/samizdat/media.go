@@ -16,7 +16,7 @@ import (
 	"samizdat/content/store"
 )
 
-const mediaHelp = `Usage: samizdat media import
+const mediaHelp = `Usage: samizdat media import | variants
 
 Images live in the database (the media table): every server process serves
 every image, and one pg_dump holds them all. import copies the images an
@@ -24,7 +24,8 @@ older Samizdat kept under MEDIA_DIR (uploaded covers, and copies of remote
 avatars and emoji in its remote/ folder) into the database, checks that
 each one's size there is the file's, and leaves the files in place. Run it
 once after upgrading; running it again copies nothing twice. Remove
-MEDIA_DIR yourself once a pg_dump holds the images.
+MEDIA_DIR yourself once a pg_dump holds the images. Then run variants
+(samizdat media variants -h) to give the covers their smaller copies.
 
 `
 
@@ -39,6 +40,9 @@ var importTypes = map[string]string{
 }
 
 func cmdMedia(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "variants" {
+		return cmdMediaVariants(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "import" {
 		fmt.Fprint(stderr, mediaHelp)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

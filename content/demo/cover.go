@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"samizdat/content/store"
+	"samizdat/picture"
 	"strings"
 	"sync"
 )
@@ -82,10 +83,41 @@ func (c coverSpec) render(seed string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeCover keeps data in the media table as <sha256>.jpg and returns
-// the name.
+// writeCover keeps data in the media table under its hash and size, with
+// its variants (package picture), and returns the name.
 func writeCover(ctx context.Context, st *store.Store, data []byte) (string, error) {
-	return writeImage(ctx, st, "", data, ".jpg")
+	n := picture.NameOf(data, coverWidth, coverHeight, "jpg")
+	files, err := coverVariants(n, data)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range append(files, picture.File{Name: n.String(), ContentType: "image/jpeg", Data: data}) {
+		if _, err := st.PutMedia(ctx, f.Name, f.ContentType, f.Data); err != nil {
+			return "", err
+		}
+	}
+	return n.String(), nil
+}
+
+// variants memoizes coverVariants: encoding WebP is slower still than
+// encoding the covers, and the tests load the demo often.
+var variants sync.Map // picture.Name → []picture.File
+
+// coverVariants makes the variants of the cover data named n.
+func coverVariants(n picture.Name, data []byte) ([]picture.File, error) {
+	if v, ok := variants.Load(n); ok {
+		return v.([]picture.File), nil
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	files, err := picture.Variants(img, n)
+	if err != nil {
+		return nil, err
+	}
+	variants.Store(n, files)
+	return files, nil
 }
 
 // writeImage keeps data in the media table as prefix<sha256><ext> unless

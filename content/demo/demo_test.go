@@ -14,6 +14,7 @@ import (
 	"samizdat/content/demo"
 	"samizdat/content/store"
 	"samizdat/content/store/storetest"
+	"samizdat/picture"
 )
 
 // A stand-in hash: the store only needs one; web.HashPassword is too slow to
@@ -138,7 +139,8 @@ func TestLoad(t *testing.T) {
 	t.Run("Covers", func(t *testing.T) {
 		seen := map[string]bool{}
 		for _, s := range stories {
-			if !strings.HasSuffix(s.CoverImage, ".jpg") || len(s.CoverImage) != 64+4 || seen[s.CoverImage] {
+			n, ok := picture.Parse(s.CoverImage)
+			if !ok || n.Ext != "jpg" || n.Width != 1200 || n.Height != 630 || seen[s.CoverImage] {
 				t.Errorf("story %d cover %q", s.ID, s.CoverImage)
 				continue
 			}
@@ -149,12 +151,20 @@ func TestLoad(t *testing.T) {
 				continue
 			}
 			cfg, err := jpeg.DecodeConfig(bytes.NewReader(m.Content))
-			if err != nil || cfg.Width != 1200 || cfg.Height != 630 {
+			if err != nil || cfg.Width != 1200 || cfg.Height != 630 || picture.NameOf(m.Content, 1200, 630, "jpg") != n {
 				t.Errorf("%s: %v, %dx%d", s.CoverImage, err, cfg.Width, cfg.Height)
 			}
+			for _, w := range n.VariantWidths() {
+				for _, ext := range []string{"webp", "jpg"} {
+					if _, err := st.MediaSize(t.Context(), n.Variant(w, ext)); err != nil {
+						t.Errorf("variant %d %s: %v", w, ext, err)
+					}
+				}
+			}
 		}
-		if n, _, err := st.MediaStats(t.Context()); err != nil || n != len(stories) {
-			t.Errorf("%d images kept, want one per story (%d): %v", n, len(stories), err)
+		// Each cover with its six variants.
+		if n, _, err := st.MediaStats(t.Context()); err != nil || n != 7*len(stories) {
+			t.Errorf("%d images kept, want seven per story (%d): %v", n, len(stories), err)
 		}
 	})
 	t.Run("Public lists", func(t *testing.T) {

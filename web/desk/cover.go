@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/webp"
 
 	"samizdat/content"
+	"samizdat/picture"
 )
 
 // Cover image limits. The byte limit is checked before anything is read;
@@ -82,7 +83,7 @@ func (s *Server) handleCoverUpload(w http.ResponseWriter, r *http.Request) {
 			s.renderStoryEdit(w, r, http.StatusUnprocessableEntity, st, form, fieldErrors(err))
 			return
 		}
-		name, err := s.saveMedia(r.Context(), out, ext)
+		name, err := s.saveCover(r.Context(), out, ext)
 		if err != nil {
 			s.deskFail(w, r, err)
 			return
@@ -357,6 +358,30 @@ func (s *Server) saveMedia(ctx context.Context, data []byte, ext string) (string
 		return "", fmt.Errorf("web: save media: %w", err)
 	}
 	return name, nil
+}
+
+// saveCover keeps a re-encoded cover under its hash and size, and its
+// variants beside it (package picture), made here once so that readers'
+// pages can offer them from the first request on.
+func (s *Server) saveCover(ctx context.Context, data []byte, ext string) (string, error) {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("web: cover variants: %w", err)
+	}
+	b := img.Bounds()
+	n := picture.NameOf(data, b.Dx(), b.Dy(), ext)
+	files, err := picture.Variants(img, n)
+	if err != nil {
+		return "", err
+	}
+	// The variants first: once the original is kept under its name, pages
+	// may list them.
+	for _, f := range append(files, picture.File{Name: n.String(), ContentType: mediaTypes[ext], Data: data}) {
+		if _, err := s.store.PutMedia(ctx, f.Name, f.ContentType, f.Data); err != nil {
+			return "", fmt.Errorf("web: save cover: %w", err)
+		}
+	}
+	return n.String(), nil
 }
 
 // mediaTypes are the content types of the images the desk keeps, by

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"samizdat/content"
+	"samizdat/picture"
 )
 
 // halves is a w×h image whose left half is red and right half is blue, so a
@@ -229,7 +230,7 @@ func TestDesk_CoverUpload(t *testing.T) {
 				t.Errorf("bottom of the upright image is not blue")
 			}
 		}
-		if !strings.Contains(b.get(page).Body, `<img src="/media/`+d.story(t, st.ID).CoverImage+`" alt="A river at dusk">`) {
+		if !strings.Contains(b.get(page).Body, `<img src="/media/`+d.story(t, st.ID).CoverImage+`" alt="A river at dusk" width="20" height="40">`) {
 			t.Error("the story page does not show the cover with its description")
 		}
 	})
@@ -290,11 +291,13 @@ func TestDesk_CoverUpload(t *testing.T) {
 }
 
 // readMedia reads a stored media file, checking its name is the SHA-256 of
-// its content with the expected extension.
+// its content with the expected extension, and, for a cover named with its
+// size (package picture), that its variants are kept too.
 func readMedia(t *testing.T, d *deskSite, name, ext string) []byte {
 	t.Helper()
-	if len(name) != 64+len(ext) || !strings.HasSuffix(name, ext) {
-		t.Fatalf("cover file name %q, want <sha256>%s", name, ext)
+	n, sized := picture.Parse(name)
+	if !sized && (len(name) != 64+len(ext) || !strings.HasSuffix(name, ext)) {
+		t.Fatalf("file name %q, want <sha256>%s or <sha256>-<W>x<H>%s", name, ext, ext)
 	}
 	m, err := d.store.Media(t.Context(), name)
 	if err != nil {
@@ -302,6 +305,25 @@ func readMedia(t *testing.T, d *deskSite, name, ext string) []byte {
 	}
 	if m.Size != len(m.Content) || m.ContentType == "" {
 		t.Errorf("stored cover %s: size %d of %d bytes, type %q", name, m.Size, len(m.Content), m.ContentType)
+	}
+	if sized {
+		if want := picture.NameOf(m.Content, n.Width, n.Height, strings.TrimPrefix(ext, ".")); n != want {
+			t.Errorf("cover name %q, want %q", name, want)
+		}
+		for _, w := range n.VariantWidths() {
+			for _, e := range []string{"webp", n.Ext} {
+				v, err := d.store.Media(t.Context(), n.Variant(w, e))
+				if err != nil {
+					t.Errorf("variant %d %s: %v", w, e, err)
+					continue
+				}
+				for _, leak := range []string{"Exif", "GPS", "safe house", "tEXt", "secret location"} {
+					if bytes.Contains(v.Content, []byte(leak)) {
+						t.Errorf("variant %s still contains %q", v.Name, leak)
+					}
+				}
+			}
+		}
 	}
 	return m.Content
 }

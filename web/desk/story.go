@@ -9,6 +9,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/picture"
 	"samizdat/web/internal/serve"
 )
 
@@ -170,6 +171,8 @@ type storyEditPage struct {
 	Byline      bylineForm
 	BylineKinds []bylineChoice
 	CoverURL    string
+	CoverWidth  int // 0 for a cover stored before its size was in its name
+	CoverHeight int
 	CoverAlts   []coverAlt
 	Languages   []languageRow
 	Errors      formErrors
@@ -243,6 +246,9 @@ func (s *Server) renderStoryEdit(w http.ResponseWriter, r *http.Request, status 
 	}
 	if st.CoverImage != "" {
 		p.CoverURL = serve.MediaPath(st.CoverImage)
+		if n, ok := picture.Parse(st.CoverImage); ok {
+			p.CoverWidth, p.CoverHeight = n.Width, n.Height
+		}
 	}
 	for _, t := range st.Translations {
 		p.CoverAlts = append(p.CoverAlts, coverAlt{Field: "cover_alt_" + t.Lang, Lang: t.Lang, Name: serve.LangName(t.Lang), Value: f.Alts[t.Lang]})
