@@ -108,8 +108,17 @@ type File struct {
 // them.
 func Variants(img image.Image, n Name) ([]File, error) {
 	var out []File
-	for _, w := range n.VariantWidths() {
-		small := scale(img, w, n.HeightAt(w))
+	widths := n.VariantWidths()
+	smalls := make([]*image.RGBA, len(widths))
+	// Widest first, each scaled from the one before: a smaller source
+	// makes the narrower ones several times cheaper to scale.
+	var from image.Image = img
+	for i := len(widths) - 1; i >= 0; i-- {
+		smalls[i] = scale(from, widths[i], n.HeightAt(widths[i]))
+		from = smalls[i]
+	}
+	for i, w := range widths {
+		small := smalls[i]
 		var wb bytes.Buffer
 		if err := webp.Encode(&wb, small, webp.Options{Quality: webpQuality}); err != nil {
 			return nil, fmt.Errorf("picture: webp %d: %w", w, err)
