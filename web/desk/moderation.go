@@ -532,6 +532,12 @@ var actionLabels = map[string]string{
 	store.ActionRecoveryUse: "used a recovery code", store.ActionSetting: "changed the setting",
 	store.ActionBlocklistImport: "imported a blocklist", store.ActionDeliveriesRetry: "retried the deliveries of",
 	store.ActionQuotePolicy: "set who may quote the stories to", store.ActionQuoteRevoke: "revoked the quote",
+	store.ActionPageCreate: "created the page", store.ActionPageEdit: "edited the page",
+	store.ActionPageTranslate: "translated the page", store.ActionPagePublish: "published the page",
+	store.ActionPageUnpublish: "unpublished the page", store.ActionPageDelete: "deleted the page",
+	store.ActionTeamAdd: "added to the team", store.ActionTeamEdit: "edited the team member",
+	store.ActionTeamRemove: "removed from the team", store.ActionNavigation: "changed the navigation",
+	store.ActionProfile: "changed the fediverse profile", store.ActionOutdatedDismiss: "marked as up to date",
 }
 
 func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
