@@ -199,7 +199,7 @@ func New(pool *pgxpool.Pool, st *store.Store, cfg Config) (*Deliverer, error) {
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        cfg.FetchCooldown,
-		Logger:               cfg.Logger.With("component", "river"),
+		Logger:               slog.New(quieter{cfg.Logger.Handler()}).With("component", "river"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delivery: river client: %w", err)
