@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"samizdat/picture"
@@ -46,4 +47,46 @@ func newPicture(name, alt, sizes string, eager bool) *pictureView {
 	}
 	v.WebP, v.SrcSet = strings.Join(webp, ", "), strings.Join(own, ", ")
 	return v
+}
+
+// storyBodySizes is how wide an image in a story's text is shown: the
+// story's measure.
+const storyBodySizes = storyCoverSizes
+
+// bodyImage is an image as content.RenderMarkdown writes it: local only,
+// its description escaped, a title perhaps.
+var bodyImage = regexp.MustCompile(`<img src="/media/([^"/]+)" alt="([^"]*)"( title="[^"]*")?( />|>)`)
+
+// bodyPictures gives the images of a story's rendered text what covers
+// have: variants with srcset when their name carries their size, width and
+// height, and lazy loading, except for the first when eager (a story
+// without a cover, whose first image is likely its largest element).
+func bodyPictures(body string, eager bool) string {
+	return bodyImage.ReplaceAllStringFunc(body, func(img string) string {
+		m := bodyImage.FindStringSubmatch(img)
+		first := eager
+		eager = false
+		n, ok := picture.Parse(m[1])
+		if !ok {
+			return strings.TrimSuffix(img, m[4]) + attrLoading(first) + ">"
+		}
+		var webp, own []string
+		src := ""
+		for _, w := range n.VariantWidths() {
+			webp = append(webp, fmt.Sprintf("%s %dw", mediaURL(n.Variant(w, "webp")), w))
+			own = append(own, fmt.Sprintf("%s %dw", mediaURL(n.Variant(w, n.Ext)), w))
+			src = mediaURL(n.Variant(w, n.Ext))
+		}
+		return fmt.Sprintf(`<picture><source type="image/webp" srcset="%s" sizes="%s"><img src="%s" srcset="%s" sizes="%s" width="%d" height="%d" alt="%s"%s%s></picture>`,
+			strings.Join(webp, ", "), storyBodySizes, src, strings.Join(own, ", "), storyBodySizes, n.Width, n.Height, m[2], m[3], attrLoading(first))
+	})
+}
+
+// attrLoading is how an image loads: the first of a page at once and
+// early, the others when near the viewport.
+func attrLoading(first bool) string {
+	if first {
+		return ` fetchpriority="high"`
+	}
+	return ` loading="lazy"`
 }

@@ -53,3 +53,22 @@ func TestPicture_Covers(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyPictures: images in a story's text (as goldmark writes them) get variants when their name
+// carries their size, and every one loads lazily but the first of a story
+// without a cover; markup that is not an image of ours is left alone.
+func TestBodyPictures(t *testing.T) {
+	sized := strings.Repeat("c3", 32) + "-1000x500.jpg"
+	v := "/media/" + strings.TrimSuffix(sized, ".jpg")
+	in := `<p>Text</p><p><img src="/media/` + sized + `" alt="A &quot;quiet&quot; street" /></p>` +
+		`<p><img src="/media/0a1b2c.jpg" alt="An old one" title="Old" /></p><p>&lt;img src="/media/x.jpg"&gt;</p>`
+	want := `<p>Text</p><p><picture><source type="image/webp" srcset="` + v + `-480.webp 480w, ` + v + `-800.webp 800w, ` + v + `-1000.webp 1000w" sizes="` + storyBodySizes + `">` +
+		`<img src="` + v + `-1000.jpg" srcset="` + v + `-480.jpg 480w, ` + v + `-800.jpg 800w, ` + v + `-1000.jpg 1000w" sizes="` + storyBodySizes + `" width="1000" height="500" alt="A &quot;quiet&quot; street" fetchpriority="high"></picture></p>` +
+		`<p><img src="/media/0a1b2c.jpg" alt="An old one" title="Old" loading="lazy"></p><p>&lt;img src="/media/x.jpg"&gt;</p>`
+	if got := bodyPictures(in, true); got != want {
+		t.Errorf("eager:\n got %s\nwant %s", got, want)
+	}
+	if got := bodyPictures(in, false); strings.Contains(got, "fetchpriority") || strings.Count(got, `loading="lazy"`) != 2 {
+		t.Errorf("after a cover, every image should load lazily:\n%s", got)
+	}
+}

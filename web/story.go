@@ -88,6 +88,8 @@ func (s *Server) storyView(r *http.Request, st *content.Story, t *content.Transl
 	if preview {
 		p.BodyHTML = template.HTML(content.RenderMarkdown(lang, t.BodyMarkdown))
 	}
+	// Still our goldmark markup: only its own <img> tags are rewritten.
+	p.BodyHTML = template.HTML(bodyPictures(string(p.BodyHTML), st.CoverImage == ""))
 	p.Title = t.Title
 	p.Description = t.Teaser
 	p.FeedURL = "/" + lang + "/feed.atom"
