@@ -52,6 +52,7 @@ type Result struct {
 	Pages        int    // static pages created by this run
 	Replies      int    // dialogue replies stored by this run
 	Reactions    int    // likes and boosts stored by this run
+	Team         int    // members of the team list stored by this run
 }
 
 // story is one directory under stories/.
@@ -158,6 +159,9 @@ func Load(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 		if res.Replies, res.Reactions, err = loadDialogue(ctx, st, stories, opts.BaseURL, now); err != nil {
 			return res, err
 		}
+	}
+	if res.Team, err = loadTeam(ctx, st, opts.Languages); err != nil {
+		return res, err
 	}
 	editor := &content.Staff{
 		Email: opts.EditorEmail, DisplayName: EditorName, PasswordHash: opts.EditorPasswordHash,

@@ -108,3 +108,28 @@ func TestLoad_DialogueLater(t *testing.T) {
 		t.Errorf("the rest of the demo changed:\n%s\nwant\n%s", after, before)
 	}
 }
+
+func TestLoad_Team(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	res := load(t, st, demo.Options{Languages: []string{"en", "ru"}})
+	members, err := st.TeamMembers(t.Context())
+	if err != nil || res.Team != len(members) || len(members) < 5 {
+		t.Fatalf("Result %+v, %d members, %v", res, len(members), err)
+	}
+	anonymous := 0
+	for _, m := range members {
+		if m.Anonymous {
+			anonymous++
+			if m.Name != "" {
+				t.Errorf("an anonymous member has a name: %q", m.Name)
+			}
+		}
+		if m.Roles["en"] == "" || m.Roles["ru"] == "" || m.Roles["fr"] != "" {
+			t.Errorf("roles %v: want English and Russian only", m.Roles)
+		}
+	}
+	if anonymous == 0 {
+		t.Error("no anonymous member: the team page would not show that case")
+	}
+}
