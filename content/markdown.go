@@ -82,18 +82,21 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 
-// remoteImages keeps images from the site itself and turns the others into
-// what a reader can use. The site loads nothing from other hosts (its CSP
-// says img-src 'self': a reader's address must reach no third party), so an
-// image hosted elsewhere would show broken; it becomes a link to it, which
-// the reader may choose to follow. An image of any other scheme (data:,
-// javascript:…) becomes its description.
+// remoteImages keeps the images of the site's own media store (/media/…,
+// where the desk puts uploads, stripped of their metadata) and turns the
+// others into what a reader can use. The site loads nothing from other hosts
+// (its CSP says img-src 'self': a reader's address must reach no third
+// party), so an image hosted elsewhere would show broken; it becomes a link
+// to it, which the reader may choose to follow. Any other address (another
+// path of the site, data:, javascript:…) is no image we served, and becomes
+// its description: an "image" at /desk/… would make every reader's browser
+// request a desk address.
 type remoteImages struct{}
 
 func (remoteImages) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	var images []*ast.Image
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if img, ok := n.(*ast.Image); ok && entering && !localURL(img.Destination) {
+		if img, ok := n.(*ast.Image); ok && entering && !MediaImage(string(img.Destination)) {
 			images = append(images, img)
 		}
 		return ast.WalkContinue, nil
@@ -136,13 +139,10 @@ func insideLink(n ast.Node) bool {
 	return false
 }
 
-// localURL reports whether an address is on the site itself: a path, with
-// neither a scheme nor a host.
-func localURL(dest []byte) bool {
-	d := string(dest)
-	if strings.HasPrefix(d, "//") || strings.HasPrefix(d, `\\`) {
-		return false
-	}
-	colon := strings.IndexByte(d, ':')
-	return colon < 0 || strings.ContainsAny(d[:colon], "/?#")
+// MediaImage reports whether an image address is a file of the site's own
+// media store: a path under /media/ naming one file, with no scheme, host,
+// query or way out of the directory.
+func MediaImage(dest string) bool {
+	name, ok := strings.CutPrefix(dest, "/media/")
+	return ok && name != "" && !strings.ContainsAny(name, "/\\?#:%") && !strings.HasPrefix(name, ".")
 }

@@ -206,8 +206,8 @@ func TestUnsafeHTML(t *testing.T) {
 }
 
 // TestRenderMarkdown_RemoteImages: the site loads no image from another
-// host, so such an image becomes a link to it; an image on the site stays;
-// one of another scheme becomes its description.
+// host, so such an image becomes a link to it; an image of the site's media
+// store stays; any other address becomes its description.
 func TestRenderMarkdown_RemoteImages(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -216,7 +216,11 @@ func TestRenderMarkdown_RemoteImages(t *testing.T) {
 		unwanted []string
 	}{
 		{"On the site", "![The bridge](/media/bridge.jpg)", []string{`<img src="/media/bridge.jpg" alt="The bridge" />`}, nil},
-		{"Relative", "![The bridge](bridge.jpg)", []string{`<img src="bridge.jpg"`}, nil},
+		{"Relative", "![The bridge](bridge.jpg)", []string{"<em>The bridge</em>"}, []string{"<img"}},
+		{"Another path of the site", "![x](/desk/logout)", []string{"<em>x</em>"}, []string{"<img", "/desk"}},
+		{"Out of the media directory", "![x](/media/../desk/logout)", []string{"<em>x</em>"}, []string{"<img", "/desk"}},
+		{"Remote media copies", "![x](/media/remote/a.png)", []string{"<em>x</em>"}, []string{"<img"}},
+		{"Encoded slash", "![x](/media/..%2Fdesk)", []string{"<em>x</em>"}, []string{"<img"}},
 		{"Elsewhere", `![The bridge at *dawn*](https://photos.example/b.jpg "Narva")`,
 			[]string{`<a href="https://photos.example/b.jpg" title="Narva">The bridge at <em>dawn</em></a>`}, []string{"<img"}},
 		{"Elsewhere, no description", "![](http://photos.example/b.jpg)",

@@ -44,8 +44,9 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	// goes out escaped.
 	summary := html.EscapeString(t.Teaser)
 	a.SetActivityStreamsSummary(summaryProp(summary))
+	bodyHTML := f.absoluteMedia(t.BodyHTML)
 	body := streams.NewActivityStreamsContentProperty()
-	body.AppendXMLSchemaString(t.BodyHTML)
+	body.AppendXMLSchemaString(bodyHTML)
 	a.SetActivityStreamsContent(body)
 	a.SetActivityStreamsPublished(publishedProp(t.PublishedAt))
 	// updated only after an edit: Mastodon applies an Article edit only when
@@ -88,7 +89,7 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	// (docs/federation.md#article-language).
 	d["nameMap"] = map[string]string{lang: t.Title}
 	d["summaryMap"] = map[string]string{lang: summary}
-	d["contentMap"] = map[string]string{lang: t.BodyHTML}
+	d["contentMap"] = map[string]string{lang: bodyHTML}
 	d["conversation"] = f.iri.Context(key)
 	d["interactionPolicy"] = f.interactionPolicy(lang, x.quotePolicy)
 	tags := make([]doc, 0, len(t.Tags))
@@ -348,4 +349,12 @@ func (f *Federation) flagActivity(id string, objects []string, comment string) (
 		fl.SetActivityStreamsContent(c)
 	}
 	return toDoc(fl)
+}
+
+// absoluteMedia gives the images of a story's text, which the site renders
+// with paths of its own media store (content.MediaImage), our absolute
+// address: a peer that shows an Article's content resolves nothing against
+// our host.
+func (f *Federation) absoluteMedia(body string) string {
+	return strings.ReplaceAll(body, `<img src="/media/`, `<img src="`+f.iri.abs("/media/"))
 }

@@ -21,8 +21,9 @@ import (
 	"samizdat/content"
 )
 
-// storyPhotoWithMetadata is a small JPEG carrying an EXIF segment and a comment
-// that name a place, as a phone's photo would.
+// storyPhotoWithMetadata is a small JPEG carrying an EXIF segment, an XMP
+// packet and a comment that name a place and a person, as a phone's photo
+// would.
 func storyPhotoWithMetadata(t *testing.T) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
@@ -42,6 +43,7 @@ func storyPhotoWithMetadata(t *testing.T) []byte {
 	}
 	out := append([]byte{}, buf.Bytes()[:2]...)
 	out = append(out, segment(0xE1, []byte("Exif\x00\x00MM\x00\x2aGPS-SECRET-PLACE"))...)
+	out = append(out, segment(0xE1, []byte("http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>XMP-SECRET-AUTHOR</x:xmpmeta>"))...)
 	out = append(out, segment(0xFE, []byte("taken at the safe house"))...)
 	return append(out, buf.Bytes()[2:]...)
 }
@@ -84,6 +86,10 @@ func TestBrowser_ImageInStory(t *testing.T) {
 		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".text-image-status")))
 		t.Fatalf("the line never reached the text (%q): %v", status, err)
 	}
+	if dir := os.Getenv("SAMIZDAT_SCREENSHOTS"); dir != "" {
+		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		os.WriteFile(filepath.Join(dir, "desk-text-image.png"), png, 0o644)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("form.editor-form button.primary")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
@@ -110,7 +116,8 @@ func TestBrowser_ImageInStory(t *testing.T) {
 	}
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || strings.Contains(string(data), "GPS-SECRET") || strings.Contains(string(data), "safe house") {
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(data), "GPS-SECRET") || strings.Contains(string(data), "XMP-SECRET") ||
+		strings.Contains(string(data), "safe house") || bytes.Contains(data, []byte("Exif\x00")) {
 		t.Errorf("served image: %d, %d bytes, metadata kept: %v", resp.StatusCode, len(data), strings.Contains(string(data), "SECRET"))
 	}
 	if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {

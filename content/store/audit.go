@@ -27,6 +27,7 @@ const (
 	ActionByline            = "byline"
 	ActionCover             = "cover"
 	ActionCoverRemove       = "cover_remove"
+	ActionTextImage         = "text_image"
 	ActionStaffCreate       = "staff_create"
 	ActionStaffEdit         = "staff_edit"
 	ActionStaffDisable      = "staff_disable"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"samizdat/content/store"
 	"samizdat/web/internal/serve"
 )
 
@@ -82,6 +83,11 @@ func (s *Server) handleTextImage(w http.ResponseWriter, r *http.Request) {
 	}
 	name, err := s.saveMedia(r.Context(), out, ext)
 	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	target := fmt.Sprintf("story %d (%s)", st.ID, lang)
+	if err := s.store.LogStaff(r.Context(), nil, staffFrom(r.Context()).ID, store.ActionTextImage, target, name); err != nil {
 		s.deskFail(w, r, err)
 		return
 	}

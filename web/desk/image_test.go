@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"samizdat/content"
+	"samizdat/content/store"
 )
 
 func TestDesk_TextImage(t *testing.T) {
@@ -31,6 +32,9 @@ func TestDesk_TextImage(t *testing.T) {
 	stored := readMedia(t, d, m[1], ".jpg")
 	if bytes.Contains(stored, []byte("Exif")) || bytes.Contains(stored, []byte("safe house")) {
 		t.Error("the stored image kept its metadata")
+	}
+	if log, err := d.store.AuditLog(t.Context(), store.AuditFilter{Actions: []string{store.ActionTextImage}}); err != nil || len(log) != 1 || log[0].Reason != m[1] {
+		t.Errorf("audit log of the upload = %+v, %v", log, err)
 	}
 
 	t.Run("BadInput", func(t *testing.T) {

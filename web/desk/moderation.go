@@ -537,7 +537,7 @@ var actionLabels = map[string]string{
 	store.ActionPageUnpublish: "unpublished the page", store.ActionPageDelete: "deleted the page",
 	store.ActionTeamAdd: "added to the team", store.ActionTeamEdit: "edited the team member",
 	store.ActionTeamRemove: "removed from the team", store.ActionNavigation: "changed the navigation",
-	store.ActionProfile: "changed the fediverse profile", store.ActionOutdatedDismiss: "marked as up to date",
+	store.ActionTextImage: "added an image to the text", store.ActionProfile: "changed the fediverse profile", store.ActionOutdatedDismiss: "marked as up to date",
 }
 
 func (s *Server) handleModerationLog(w http.ResponseWriter, r *http.Request) {
