@@ -122,6 +122,7 @@ func (s *Server) firstPageTranslation(sp *content.SitePage) *content.Page {
 type pageEditPage struct {
 	deskPage
 	PageID    int64
+	ShowsTeam bool   // the team list shows under the page's text
 	PageTitle string // in the first language, for the crumbs
 	Lang      string
 	LangName  string
@@ -401,4 +402,28 @@ func (s *Server) handlePageDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "The page is deleted in every language.")
 	seeOther(w, r, "/desk/pages/")
+}
+
+// handlePageTeam says whether the team list (/desk/team) shows under the
+// page's text, in every language.
+func (s *Server) handlePageTeam(w http.ResponseWriter, r *http.Request) {
+	sp, ok := s.deskSitePage(w, r)
+	if !ok {
+		return
+	}
+	show := r.PostFormValue("show") == "yes"
+	if err := s.store.SetPageShowsTeam(r.Context(), sp.ID, show); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if show {
+		s.flash(r, "The team list shows under this page's text.")
+	} else {
+		s.flash(r, "The team list no longer shows on this page.")
+	}
+	u := "/desk/pages/"
+	if l := r.PostFormValue("lang"); s.hasLang(l) {
+		u = fmt.Sprintf("/desk/pages/%d/%s", sp.ID, l)
+	}
+	seeOther(w, r, u)
 }

@@ -125,6 +125,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	r.Post("/", s.handlePageCreate)
 	r.Get("/{id}/delete", s.handlePageDeleteConfirm)
 	r.Post("/{id}/delete", s.handlePageDelete)
+	r.Post("/{id}/team", s.handlePageTeam)
 	r.Get("/{id}/{lang}", s.handlePageEdit)
 	r.Post("/{id}/{lang}", s.handlePageSave)
 	r.Post("/{id}/{lang}/preview", s.handlePagePreview)

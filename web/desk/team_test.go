@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,4 +62,32 @@ func TestDesk_Team(t *testing.T) {
 			t.Errorf("%d members after refused input", len(list))
 		}
 	})
+}
+
+func TestDesk_PageShowsTeam(t *testing.T) {
+	t.Parallel()
+	d := newDeskSite(t)
+	d.addStaff("ed@example.org", "correct horse battery", content.RoleEditor)
+	p := &content.Page{Lang: "en", Slug: "people", Title: "People"}
+	if err := d.store.SavePage(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.store.SaveTeamMember(t.Context(), &content.TeamMember{Name: "Anya", Roles: map[string]string{"en": "editor"}}); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser(t)
+	b.login("ed@example.org", "correct horse battery")
+	public := d.browser(t)
+	if strings.Contains(public.get("/en/people").Body, "Anya") {
+		t.Fatal("the list shows before it is asked for")
+	}
+	path := "/desk/pages/" + strconv.FormatInt(p.PageID, 10)
+	edit := b.get(path + "/en").Body
+	wantContains(t, edit, "Show the team list under this page")
+	// One live preview, after the editor's form.
+	if strings.Count(edit, `class="live-preview"`) != 1 || strings.Index(edit, `class="live-preview"`) < strings.Index(edit, "editor-form") {
+		t.Error("the live preview is not once, beside the text")
+	}
+	wantRedirect(t, b.post(path+"/team", url.Values{"show": {"yes"}, "lang": {"en"}}), path+"/en")
+	wantContains(t, public.get("/en/people").Body, `<p class="member-name">Anya</p>`)
 }
