@@ -12,6 +12,15 @@ import (
 	"samizdat/content/store/storetest"
 )
 
+// TestMain lets the test binary be the pages run's bare server, as the
+// program is.
+func TestMain(m *testing.M) {
+	if asBareServer() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
 // TestTiny runs every benchmark once at a tiny size, so that none of them
 // rots between `make bench` runs. It checks what the benchmarks check
 // (every instance got exactly one verified POST, every activity was stored,

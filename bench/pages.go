@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	neturl "net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -168,7 +169,7 @@ func runPages(ctx context.Context, e *env, size pagesSize) (*pagesResult, error)
 	if err != nil {
 		return nil, err
 	}
-	bareURL, stopBare, err := startBare(sent)
+	bareURL, stopBare, err := startBare(ctx, filepath.Join(e.workDir, "bare"), sent)
 	if err != nil {
 		return nil, err
 	}

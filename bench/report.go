@@ -137,7 +137,8 @@ func (r *report) String() string {
 		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.pageRows, "\n") + "\n\n")
 		b.WriteString("The first story page, loaded again right before a bare `net/http` server of this tool sent the same bytes and headers from memory, " +
-			"served **" + r.bareShare + "** of the bare server's requests a second (the bare server's CPU counts as the load tool's).\n\n")
+			"served **" + r.bareShare + "** of the bare server's requests a second. The bare server is a process of its own: " +
+			"its CPU counts only in the machine's column of its row.\n\n")
 	}
 	if len(r.failures) > 0 {
 		b.WriteString("Failures:\n\n" + strings.Join(r.failures, "\n") + "\n\n")
