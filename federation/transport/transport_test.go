@@ -323,3 +323,39 @@ func TestNew_RefusesReservedHosts(t *testing.T) {
 		})
 	}
 }
+
+// TestNew_KeepsConnections checks that a second round of requests to more
+// hosts than net/http keeps idle by default (100) reuses every connection
+// of the first: each instance of a fan-out is dialled once, not once per
+// delivery. The servers count the connections they accept.
+func TestNew_KeepsConnections(t *testing.T) {
+	t.Parallel()
+	const hosts = 150
+	var conns atomic.Int64
+	srvs := make([]*httptest.Server, hosts)
+	for i := range srvs {
+		srvs[i] = httptest.NewUnstartedServer(http.HandlerFunc(ok))
+		srvs[i].Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srvs[i].Start()
+		t.Cleanup(srvs[i].Close)
+	}
+	c := New(Options{AllowPrivate: true})
+	for round := 1; round <= 2; round++ {
+		for _, srv := range srvs {
+			resp, err := c.Post(srv.URL+"/inbox", "application/activity+json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ReadBody(resp, MaxBody); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := conns.Load(); got != hosts {
+			t.Fatalf("round %d: %d connections for %d hosts, want %d", round, got, hosts, hosts)
+		}
+	}
+}
