@@ -487,3 +487,27 @@ func TestDeliverer_ReservedHost(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestDeliverer_KeepsConnection checks that a second activity to the same
+// instance goes over the connection the first one opened, rather than a new
+// TCP handshake per delivery.
+func TestDeliverer_KeepsConnection(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	in := newInbox(t, &testKey().PublicKey)
+	d := f.deliverer(t, true)
+	for i, id := range []string{"https://samizdat.example/ap/articles/41#create", "https://samizdat.example/ap/articles/42#create"} {
+		a := activity(id)
+		f.enqueue(t, d, a, in.URL)
+		got := f.settle(t, a.ID, 10*time.Second)
+		if del := got[in.URL]; del == nil || del.State != store.DeliveryDelivered {
+			t.Fatalf("activity %d: delivery %+v", i+1, del)
+		}
+	}
+	if n, _ := in.received("https://samizdat.example/ap/articles/42#create"); n != 1 {
+		t.Fatalf("second activity received %d times, want 1", n)
+	}
+	if got := in.conns.Load(); got != 1 {
+		t.Errorf("%d connections for two deliveries to one instance, want 1", got)
+	}
+}

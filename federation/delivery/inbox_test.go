@@ -80,6 +80,8 @@ type inbox struct {
 	accepts    string
 	refuseWith int
 	refused    int
+	// conns counts the TCP connections the inbox accepted.
+	conns atomic.Int64
 }
 
 func newInbox(t testing.TB, pub *rsa.PublicKey, script ...int) *inbox {
@@ -91,6 +93,11 @@ func newInbox(t testing.TB, pub *rsa.PublicKey, script ...int) *inbox {
 	}
 	in := &inbox{t: t, pub: pub, script: script, got: map[string]int{}}
 	in.srv = httptest.NewUnstartedServer(in)
+	in.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			in.conns.Add(1)
+		}
+	}
 	in.srv.Listener.Close()
 	in.srv.Listener = ln
 	in.srv.Start()

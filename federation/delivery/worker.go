@@ -65,9 +65,13 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	if del.State != store.DeliveryPending {
 		return nil // acknowledged already, or settled: never send twice
 	}
-	log := d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
+	// Built only when something is logged: With formats its attributes at
+	// once, about 2% of the CPU of a delivered job.
+	log := func() *slog.Logger {
+		return d.log.With("activity_id", id, "inbox", inbox, "attempt", job.Attempt)
+	}
 	if !h.Available {
-		log.Info("instance unavailable; delivery skipped")
+		log().Info("instance unavailable; delivery skipped")
 		d.result("skipped")
 		return d.st.MarkDeliverySkipped(ctx, id, inbox)
 	}
@@ -93,9 +97,9 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		switch {
 		case err2 == nil && s2 >= 200 && s2 < 300:
 			if err := d.st.SetInstanceSignature(ctx, host, other); err != nil {
-				log.Warn("recording the signature scheme an instance accepts", "err", err)
+				log().Warn("recording the signature scheme an instance accepts", "err", err)
 			}
-			log.Info("instance refused one signature scheme and took the other", "host", host, "refused", status, "scheme", other)
+			log().Info("instance refused one signature scheme and took the other", "host", host, "refused", status, "scheme", other)
 			status = s2
 		case err2 == nil && knockAgain(s2):
 		default:
@@ -118,25 +122,27 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		if err := d.st.DeliverySucceeded(ctx, id, inbox, host, status); err != nil {
 			return err
 		}
-		log.Debug("delivered", "status", status)
+		if d.log.Enabled(ctx, slog.LevelDebug) {
+			log().Debug("delivered", "status", status)
+		}
 		d.result("delivered")
 		return nil
 
 	case final:
 		reason := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
-		d.alive(ctx, log, host) // the host answered: it is alive
+		d.alive(ctx, log(), host) // the host answered: it is alive
 		if status == http.StatusGone {
 			n, err := d.st.RemoveFollowersAtInbox(ctx, inbox)
 			if err != nil {
 				return err
 			}
-			log.Info("inbox gone; its followers removed", "followers", n)
+			log().Info("inbox gone; its followers removed", "followers", n)
 		}
 		// Last, so that whoever sees the delivery settled sees its effects.
 		if err := d.fail(ctx, id, inbox, status, reason, true); err != nil {
 			return err
 		}
-		log.Warn("delivery refused", "status", status)
+		log().Warn("delivery refused", "status", status)
 		d.result("refused")
 		return river.JobCancel(errors.New(reason))
 
@@ -154,10 +160,10 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 			return err
 		}
 		if down {
-			log.Warn("instance marked unavailable after failures on many days", "host", host)
+			log().Warn("instance marked unavailable after failures on many days", "host", host)
 		}
 		if last {
-			log.Warn("delivery given up", "err", reason)
+			log().Warn("delivery given up", "err", reason)
 			d.result("given_up")
 		} else {
 			d.result("retry")
