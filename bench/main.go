@@ -197,6 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	rep := newReport("samizdat-bench " + strings.Join(args, " "))
 	rep.repeat = p.repeat
+	rep.serverCrypto = serverCrypto(e.bin)
 	switch what {
 	case "fanout":
 		err = runFanouts(ctx, e, p, rep)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"debug/buildinfo"
 	"fmt"
 	"net/http"
 	"os"
@@ -34,6 +35,8 @@ type report struct {
 	failures    []string
 	fresh       string
 	serverNotes []string
+	// serverCrypto says whose RSA the server binary signs with.
+	serverCrypto string
 }
 
 func newReport(command string) *report {
@@ -103,6 +106,9 @@ func (r *report) String() string {
 		"PostgreSQL and `samizdat serve` all share these cores. One delivery's RSA-2048 signature "+
 		"(`signature.SignRequest`) took %s of one core before the runs. The hypervisor held back %s of the cores' time "+
 		"during the runs (steal).\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost, r.steal)
+	if r.serverCrypto != "" {
+		fmt.Fprintf(&b, "The server signs with %s; this load tool (its signatures/s and the fake instances' checks) with Go's RSA.\n\n", r.serverCrypto)
+	}
 	b.WriteString("CPU per operation, in milliseconds: `samizdat serve`; the PostgreSQL backends serving it; " +
 		"this load tool (the load generator and the fake instances); and all the machine's busy time (every process and the kernel).\n\n")
 	if r.repeat > 1 {
@@ -215,4 +221,19 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%d cores (%s)%s%s, %s%s%s", runtime.NumCPU(), model, mem, kernel, runtime.Version(), pg, commit)
+}
+
+// serverCrypto names the RSA the binary bin was built with: BoringCrypto
+// (GOEXPERIMENT=boringcrypto, as scripts/build.sh builds it) or Go's own.
+func serverCrypto(bin string) string {
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "GOEXPERIMENT" && strings.Contains(s.Value, "boringcrypto") {
+			return "BoringCrypto (`GOEXPERIMENT=boringcrypto`)"
+		}
+	}
+	return "Go's RSA"
 }
