@@ -14,8 +14,9 @@ test:
 bench:
 	@scripts/bench.sh
 
+# With BoringCrypto's RSA when a C compiler is at hand (scripts/build.sh).
 build:
-	go build -o bin/samizdat ./cmd/samizdat
+	@scripts/build.sh bin/samizdat
 
 vet:
 	go vet ./...

@@ -32,7 +32,7 @@ export MAIL_LOG=${MAIL_LOG:-true}
 # The first build downloads and compiles every dependency: minutes, with
 # nothing else to show. Later builds take seconds.
 echo "run: building samizdat (the first build takes a few minutes)..." >&2
-go build -o .data/samizdat ./cmd/samizdat
+scripts/build.sh .data/samizdat
 echo "run: migrating the database and loading the demo publication..." >&2
 .data/samizdat demo
 echo "run: serving $BASE_URL (Ctrl-C stops)"
