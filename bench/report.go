@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func (r *report) String() string {
 		"(`signature.SignRequest`) took %s of one core before the runs. The hypervisor held back %s of the cores' time "+
 		"during the runs (steal).\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost, r.steal)
 	if r.serverCrypto != "" {
-		fmt.Fprintf(&b, "The server signs with %s; this load tool (its signatures/s and the fake instances' checks) with Go's RSA.\n\n", r.serverCrypto)
+		fmt.Fprintf(&b, "The server signs with %s; this load tool (its signatures/s and the fake instances' checks) with %s.\n\n", r.serverCrypto, toolCrypto())
 	}
 	b.WriteString("CPU per operation, in milliseconds: `samizdat serve`; the PostgreSQL backends serving it; " +
 		"this load tool (the load generator and the fake instances); and all the machine's busy time (every process and the kernel).\n\n")
@@ -230,6 +231,19 @@ func serverCrypto(bin string) string {
 	if err != nil {
 		return ""
 	}
+	return cryptoOf(info)
+}
+
+// toolCrypto names the RSA this load tool was built with.
+func toolCrypto() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "?"
+	}
+	return cryptoOf(info)
+}
+
+func cryptoOf(info *debug.BuildInfo) string {
 	for _, s := range info.Settings {
 		if s.Key == "GOEXPERIMENT" && strings.Contains(s.Value, "boringcrypto") {
 			return "BoringCrypto (`GOEXPERIMENT=boringcrypto`)"
