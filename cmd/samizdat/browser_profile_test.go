@@ -56,19 +56,38 @@ func TestBrowser_ProfileUpdateReachesFollower(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS("#password")),
 	)
-	step("set the bio and avatar",
+	shoot := func(name string) {
+		if dir := os.Getenv("SAMIZDAT_SCREENSHOTS"); dir != "" {
+			png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			os.WriteFile(filepath.Join(dir, name), png, 0o644)
+		}
+	}
+	// A name too long is refused with what was typed kept, and nothing sent.
+	step("a name too long",
 		chromedp.Click(chromedp.CSS(`.desk-nav a[href="/desk/profiles/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/desk/profiles/en"]`)),
+	)
+	shoot("desk-profiles.png")
+	step("a name too long",
 		chromedp.Click(chromedp.CSS(`a[href="/desk/profiles/en"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#bio")),
+		chromedp.SetValue(chromedp.CSS("#display_name"), strings.Repeat("Samizdat ", 12)),
+		chromedp.SetValue(chromedp.CSS("#bio"), "Typed before the mistake."),
+		chromedp.Click(chromedp.CSS(".profile-form button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")),
+	)
+	shoot("desk-profile-error.png")
+	if bio, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#bio"))); bio != "Typed before the mistake." {
+		t.Errorf("bio after the refusal = %q", bio)
+	}
+	step("set the bio and avatar",
+		script(`document.getElementById("display_name").value = ""`),
 		chromedp.SetValue(chromedp.CSS("#bio"), "Letters *across* the border, every week."),
 		chromedp.SetUploadFiles(chromedp.CSS("#avatar"), []string{photo}),
 		chromedp.Click(chromedp.CSS(".profile-form button.primary")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
-	if shot := os.Getenv("SAMIZDAT_SCREENSHOTS"); shot != "" {
-		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		os.WriteFile(filepath.Join(shot, "desk-profile.png"), png, 0o644)
-	}
+	shoot("desk-profile.png")
 
 	update := p.await(t, "Update")
 	actor, _ := update["object"].(map[string]any)
