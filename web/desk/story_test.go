@@ -257,6 +257,15 @@ func TestDesk_StoryInvalidUTF8(t *testing.T) {
 			t.Errorf("%s: status %d, want 422 with the message and the text kept", field, resp.StatusCode)
 		}
 	}
+	// Two megabytes pasted into the text: the message, and the text kept.
+	huge := "Kept text. " + strings.Repeat("ж", 1<<20)
+	resp := b.post("/desk/stories/", url.Values{
+		"byline_kind": {"publication"}, "lang": {"en"}, "title": {"The crossing"}, "teaser": {"At night."},
+		"body": {huge}, "slug": {""}, "tags": {""}, "cover_alt": {""},
+	})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "too long") || !strings.Contains(resp.Body, huge[:200]) {
+		t.Errorf("2 MB text: status %d, want 422 with the message and the text kept", resp.StatusCode)
+	}
 	if list, _ := d.store.Stories(t.Context(), store.StoryFilter{Limit: 10}); len(list) != 0 {
 		t.Errorf("%d stories saved", len(list))
 	}
