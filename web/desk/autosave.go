@@ -16,11 +16,17 @@ import (
 // when it is newer than the saved text. Without the script the forms work
 // as before, without the copies.
 
-// autosaveKey names a form: "story/{id}/{lang}" or "page/{id}/{lang}".
-var autosaveKey = regexp.MustCompile(`^(story|page)/[1-9][0-9]{0,18}/[a-z]{2,3}$`)
+// autosaveKey names a form: "story/{id}/{lang}" or "page/{id}/{lang}",
+// or "story/new", the form of a story not created yet.
+var autosaveKey = regexp.MustCompile(`^((story|page)/[1-9][0-9]{0,18}/[a-z]{2,3}|story/new)$`)
 
 // autosaveFields are the fields a copy keeps.
-var autosaveFields = []string{"title", "teaser", "body", "slug", "tags", "cover_alt"}
+var autosaveFields = []string{"title", "teaser", "body", "slug", "tags", "cover_alt", "byline_kind", "byline_name", "lang"}
+
+// autosavePath is the editor of the form key.
+func autosavePath(key string) string {
+	return "/desk/" + strings.Replace(strings.Replace(key, "story/", "stories/", 1), "page/", "pages/", 1)
+}
 
 // autosaveView is the offer of a copy on an editor.
 type autosaveView struct {
@@ -69,7 +75,7 @@ func (s *Server) handleAutosaveDiscard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.flash(r, "The unsaved copy is discarded.")
-	seeOther(w, r, "/desk/"+strings.Replace(strings.Replace(key, "story/", "stories/", 1), "page/", "pages/", 1))
+	seeOther(w, r, autosavePath(key))
 }
 
 // findAutosave returns the signed-in member's copy of form key when it is
@@ -87,6 +93,6 @@ func (s *Server) findAutosave(r *http.Request, key string, updatedUnix int64) (m
 		s.logger.Warn("reading an autosave", "err", err)
 		return nil, nil
 	}
-	path := "/desk/" + strings.Replace(strings.Replace(key, "story/", "stories/", 1), "page/", "pages/", 1)
+	path := autosavePath(key)
 	return a.Fields, &autosaveView{SavedAt: deskTime(a.SavedAt), RestoreURL: path + "?restore=1", Key: key, Back: path}
 }

@@ -121,6 +121,7 @@ type storyNewPage struct {
 	Languages   []languageLink
 	T           translationForm
 	Errors      formErrors
+	Autosave    *autosaveView // a copy of a new story being typed (autosave.go)
 }
 
 func (s *Server) handleStoryNew(w http.ResponseWriter, r *http.Request) {
@@ -128,11 +129,24 @@ func (s *Server) handleStoryNew(w http.ResponseWriter, r *http.Request) {
 	if !s.hasLang(lang) {
 		lang = s.cfg.Languages[0]
 	}
-	s.renderStoryNew(w, r, http.StatusOK, bylineForm{Kind: string(content.BylinePublication)}, lang, translationForm{}, nil)
+	b, t := bylineForm{Kind: string(content.BylinePublication)}, translationForm{}
+	fields, offer := s.findAutosave(r, "story/new", 0)
+	if offer != nil && r.URL.Query().Get("restore") == "1" {
+		b = bylineForm{Kind: fields["byline_kind"], Name: fields["byline_name"]}
+		t = translationForm{Title: fields["title"], Teaser: fields["teaser"], Body: fields["body"], Slug: fields["slug"], Tags: fields["tags"], CoverAlt: fields["cover_alt"]}
+		if s.hasLang(fields["lang"]) {
+			lang = fields["lang"]
+		}
+		offer = nil
+	}
+	s.renderStoryNew(w, r, http.StatusOK, b, lang, t, nil, offer)
 }
 
-func (s *Server) renderStoryNew(w http.ResponseWriter, r *http.Request, status int, b bylineForm, lang string, t translationForm, errs map[string]string) {
+func (s *Server) renderStoryNew(w http.ResponseWriter, r *http.Request, status int, b bylineForm, lang string, t translationForm, errs map[string]string, offer ...*autosaveView) {
 	p := storyNewPage{deskPage: s.deskPage(r, "New story", "stories"), Byline: b, BylineKinds: bylineKinds, Lang: lang, T: t, Errors: errs}
+	if len(offer) > 0 {
+		p.Autosave = offer[0]
+	}
 	for _, l := range s.cfg.Languages {
 		p.Languages = append(p.Languages, languageLink{Lang: l, Name: serve.LangName(l)})
 	}
@@ -157,6 +171,9 @@ func (s *Server) handleStoryCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		s.deskFail(w, r, err)
 		return
+	}
+	if err := s.store.DeleteAutosave(r.Context(), staffFrom(r.Context()).ID, "story/new"); err != nil {
+		s.logger.Warn("forgetting an autosave", "err", err)
 	}
 	s.flash(r, fmt.Sprintf("The story is created as a draft in %s.", serve.LangName(lang)))
 	seeOther(w, r, fmt.Sprintf("/desk/stories/%d/%s", st.ID, lang))

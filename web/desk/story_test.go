@@ -270,3 +270,24 @@ func TestDesk_StoryInvalidUTF8(t *testing.T) {
 		t.Errorf("%d stories saved", len(list))
 	}
 }
+
+// TestDesk_NewStoryAutosave: what the script keeps of a story not created
+// yet is offered back on the new-story form, and goes once it is created.
+func TestDesk_NewStoryAutosave(t *testing.T) {
+	t.Parallel()
+	d := newDeskSite(t)
+	d.addStaff("ed@example.org", "correct horse battery", content.RoleEditor)
+	b := d.browser(t)
+	b.login("ed@example.org", "correct horse battery")
+	wantStatus(t, b.post("/desk/autosave", url.Values{"key": {"story/new"}, "lang": {"ru"}, "title": {"Половина истории"}, "body": {"Начало."}}), http.StatusNoContent)
+	wantStatus(t, b.post("/desk/autosave", url.Values{"key": {"../../etc"}, "title": {"x"}}), http.StatusBadRequest)
+	wantContains(t, b.get("/desk/stories/new").Body, "was never created", "/desk/stories/new?restore=1")
+	restored := b.get("/desk/stories/new?restore=1").Body
+	wantContains(t, restored, `value="Половина истории"`, "Начало.", `<option value="ru" selected>`)
+	resp := b.post("/desk/stories/", url.Values{"byline_kind": {"publication"}, "lang": {"ru"}, "title": {"Половина истории"},
+		"teaser": {"Тизер."}, "body": {"Начало."}, "slug": {""}, "tags": {""}, "cover_alt": {""}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if strings.Contains(b.get("/desk/stories/new").Body, "was never created") {
+		t.Error("the copy is offered after the story was created")
+	}
+}
