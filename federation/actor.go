@@ -49,7 +49,7 @@ func (f *Federation) languageActor(lang string, p *content.ActorProfile) (doc, e
 	o.SetActivityStreamsName(nameProp(name))
 	summary := "<p>" + html.EscapeString(f.cfg.PublicationName) + " · " + html.EscapeString(endonym(lang)) + "</p>"
 	if p.BioHTML != "" {
-		summary = p.BioHTML
+		summary = f.absolutePaths(p.BioHTML)
 	}
 	o.SetActivityStreamsSummary(summaryProp(summary))
 	o.SetActivityStreamsUrl(urlProp(f.iri.Section(lang)))

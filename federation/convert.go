@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ func (f *Federation) article(t *content.Translation, x articleExtras) (doc, erro
 	// goes out escaped.
 	summary := html.EscapeString(t.Teaser)
 	a.SetActivityStreamsSummary(summaryProp(summary))
-	bodyHTML := f.absoluteMedia(t.BodyHTML)
+	bodyHTML := f.absolutePaths(t.BodyHTML)
 	body := streams.NewActivityStreamsContentProperty()
 	body.AppendXMLSchemaString(bodyHTML)
 	a.SetActivityStreamsContent(body)
@@ -351,10 +352,15 @@ func (f *Federation) flagActivity(id string, objects []string, comment string) (
 	return toDoc(fl)
 }
 
-// absoluteMedia gives the images of a story's text, which the site renders
-// with paths of its own media store (content.MediaImage), our absolute
-// address: a peer that shows an Article's content resolves nothing against
-// our host.
-func (f *Federation) absoluteMedia(body string) string {
-	return strings.ReplaceAll(body, `<img src="/media/`, `<img src="`+f.iri.abs("/media/"))
+// sitePath matches an href or src attribute holding a path of our own site
+// ("/media/…", "/en/about"), as goldmark writes them, but not one of
+// another host ("//host/…").
+var sitePath = regexp.MustCompile(`( (?:href|src)=")/([^/"])`)
+
+// absolutePaths gives the links and images of HTML we rendered from an
+// editor's Markdown (a story's text, an actor's bio) our absolute address:
+// a peer resolves nothing against our host, so "/media/…" or "/en/about"
+// would point at its own.
+func (f *Federation) absolutePaths(body string) string {
+	return sitePath.ReplaceAllString(body, "${1}"+f.iri.abs("/")+"${2}")
 }

@@ -29,7 +29,7 @@ func TestActor_Profile(t *testing.T) {
 
 	p := &content.ActorProfile{
 		Lang: "en", DisplayName: "Samizdat in English",
-		Bio: "Letters *across* the border.", BioHTML: content.RenderMarkdown("en", "Letters *across* the border."),
+		Bio: "Letters *across* the [border](/en/about).", BioHTML: content.RenderMarkdown("en", "Letters *across* the [border](/en/about)."),
 		Avatar: "ab12.jpg", Header: "cd34.png",
 		Fields: []content.ProfileField{{Label: "Mastodon", Value: "https://social.example/@samizdat"}, {Label: "Motto", Value: "Speak <softly>"}},
 	}
@@ -37,7 +37,7 @@ func TestActor_Profile(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := decode(t, e.getAP(t, "/actors/en"))
-	if m["name"] != "Samizdat in English" || m["summary"] != "<p>Letters <em>across</em> the border.</p>\n" {
+	if m["name"] != "Samizdat in English" || m["summary"] != "<p>Letters <em>across</em> the <a href=\"https://samizdat.example/en/about\">border</a>.</p>\n" {
 		t.Errorf("name %q, summary %q", m["name"], m["summary"])
 	}
 	wantIcon := map[string]any{"type": "Image", "url": "https://samizdat.example/media/ab12.jpg", "mediaType": "image/jpeg", "name": "Samizdat in English"}
@@ -79,13 +79,13 @@ func TestActor_Profile(t *testing.T) {
 	}
 }
 
-// TestArticle_MediaImagesAbsolute: images of the media store in a story's
-// text reach peers with our absolute address.
+// TestArticle_MediaImagesAbsolute: images of the media store and links to
+// our own pages in a story's text reach peers with our absolute address.
 func TestArticle_MediaImagesAbsolute(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
 	tr := e.publish(t, "en", "With a picture", nil, false)
-	tr.BodyMarkdown = "Before.\n\n![The ferry](/media/ab12.jpg)"
+	tr.BodyMarkdown = "Before, [about us](/en/about) and [elsewhere](https://example.org/x).\n\n![The ferry](/media/ab12.jpg)"
 	if err := e.store.SaveTranslation(t.Context(), tr); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +93,9 @@ func TestArticle_MediaImagesAbsolute(t *testing.T) {
 	want := `<img src="https://samizdat.example/media/ab12.jpg" alt="The ferry" />`
 	if c, _ := m["content"].(string); !strings.Contains(c, want) {
 		t.Errorf("content = %s, want %s", c, want)
+	}
+	if c, _ := m["content"].(string); !strings.Contains(c, `<a href="https://samizdat.example/en/about">`) || !strings.Contains(c, `<a href="https://example.org/x">`) {
+		t.Errorf("links in content = %s", c)
 	}
 	if cm, _ := m["contentMap"].(map[string]any); !strings.Contains(cm["en"].(string), want) {
 		t.Errorf("contentMap = %v", cm)
