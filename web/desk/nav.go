@@ -3,6 +3,7 @@ package desk
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -156,6 +157,27 @@ func (s *Server) handleNavAdd(w http.ResponseWriter, r *http.Request) {
 		l.URL = ""
 	}
 	add := navAddForm{Place: l.Place, Kind: l.Kind, PageID: pageID, URL: r.PostFormValue("url"), Labels: typed}
+	if err := l.Validate(); err != nil {
+		s.renderNav(w, r, http.StatusUnprocessableEntity, add, fieldErrors(err))
+		return
+	}
+	// A place still showing the built-in links keeps them: they become
+	// links of the editors' own first, and the new one comes after them.
+	existing, err := s.store.NavLinks(r.Context())
+	if err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	if !slices.ContainsFunc(existing, func(e *content.NavLink) bool { return e.Place == l.Place }) {
+		links, err := s.builtInLinks(r, content.BuiltInNav[l.Place])
+		if err == nil {
+			err = s.store.SetNavLinks(r.Context(), l.Place, links)
+		}
+		if err != nil {
+			s.deskFail(w, r, err)
+			return
+		}
+	}
 	if err := s.store.AddNavLink(r.Context(), l); err != nil {
 		if errs := fieldErrors(err); errs != nil {
 			s.renderNav(w, r, http.StatusUnprocessableEntity, add, errs)
@@ -177,10 +199,25 @@ func (s *Server) handleNavCustomize(w http.ResponseWriter, r *http.Request) {
 		s.deskError(w, r, http.StatusBadRequest, "")
 		return
 	}
-	pages, err := s.store.SitePages(r.Context())
+	links, err := s.builtInLinks(r, names)
 	if err != nil {
 		s.deskFail(w, r, err)
 		return
+	}
+	if err := s.store.SetNavLinks(r.Context(), place, links); err != nil {
+		s.deskFail(w, r, err)
+		return
+	}
+	s.flash(r, "These links are yours to change now.")
+	seeOther(w, r, "/desk/navigation/")
+}
+
+// builtInLinks are the built-in links named (content.BuiltInNav) as links
+// of the editors' own, each built-in page found by its slug.
+func (s *Server) builtInLinks(r *http.Request, names []string) ([]*content.NavLink, error) {
+	pages, err := s.store.SitePages(r.Context())
+	if err != nil {
+		return nil, err
 	}
 	var links []*content.NavLink
 	for _, name := range names {
@@ -196,12 +233,7 @@ func (s *Server) handleNavCustomize(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if err := s.store.SetNavLinks(r.Context(), place, links); err != nil {
-		s.deskFail(w, r, err)
-		return
-	}
-	s.flash(r, "These links are yours to change now.")
-	seeOther(w, r, "/desk/navigation/")
+	return links, nil
 }
 
 func hasSlug(sp *content.SitePage, slug string) bool {

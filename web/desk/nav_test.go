@@ -79,4 +79,13 @@ func TestDesk_Navigation(t *testing.T) {
 	}
 	// The footer is untouched: still the built-in links.
 	wantContains(t, public.get("/en/").Body, `<li><a href="/en/privacy">Privacy</a></li>`)
+
+	// A link added to a place still showing the built-in links comes after
+	// them: they stay.
+	wantRedirect(t, b.post("/desk/navigation/", url.Values{"place": {"footer"}, "kind": {"url"}, "url": {"https://example.org/archive"}, "label_en": {"Archive"}}), "/desk/navigation/")
+	home := public.get("/en/").Body
+	footer := home[strings.Index(home, `<footer`):]
+	if i, j := strings.Index(footer, `href="/en/about">About us</a>`), strings.Index(footer, `href="https://example.org/archive">Archive</a>`); i < 0 || j < i {
+		t.Errorf("footer after adding a link:\n%s", footer)
+	}
 }
