@@ -65,6 +65,28 @@
   if (!frame || !previewURL) return;
   frame.hidden = false;
   form.closest(".editor").classList.add("previewing");
+  // With the original beside the text, the preview can take its place.
+  var original = document.querySelector(".side-by-side > .original");
+  if (original) {
+    var swap = document.createElement("button");
+    swap.type = "button";
+    swap.className = "swap-preview";
+    var besideText = "Show the live preview beside the text";
+    swap.textContent = besideText;
+    var home = frame.parentNode, next = frame.nextSibling;
+    swap.addEventListener("click", function () {
+      var beside = !original.hidden;
+      original.hidden = beside;
+      if (beside) {
+        original.parentNode.insertBefore(frame, original);
+      } else {
+        home.insertBefore(frame, next);
+      }
+      frame.classList.toggle("beside", beside);
+      swap.textContent = beside ? "Show the original beside the text" : besideText;
+    });
+    original.parentNode.parentNode.insertBefore(swap, original.parentNode);
+  }
   var pending = null, shown = "";
   function preview() {
     var fd = new FormData(form);
