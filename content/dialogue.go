@@ -74,6 +74,10 @@ type Attachment struct {
 	Media string `json:"media"` // file name under the media directory's remote/ folder
 	Alt   string `json:"alt"`
 	Type  string `json:"type"`
+	// Width and Height are the copy's size in pixels, so that pages can
+	// reserve its place; 0 for replies taken in before they were kept.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
 }
 
 // Emoji is a custom emoji used in a reply (docs/federation.md#custom-emoji).

@@ -130,6 +130,21 @@ func (f *Federation) copyMedia(ctx context.Context, remote string, limit int64) 
 	return file, kind.contentType, nil
 }
 
+// imageSize is the size in pixels of our copy of a remote image, for
+// pages to reserve its place; 0, 0 when it cannot be read, which only
+// leaves the size out.
+func (f *Federation) imageSize(ctx context.Context, file string) (width, height int) {
+	m, err := f.store.Media(ctx, "remote/"+file)
+	if err != nil {
+		return 0, 0
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(m.Content))
+	if err != nil {
+		return 0, 0
+	}
+	return cfg.Width, cfg.Height
+}
+
 // checkImage decodes b completely, after checking from its header that its
 // size is reasonable, and returns its format: a file that only looks like
 // an image is refused.

@@ -265,7 +265,8 @@ func (f *Federation) fillContent(ctx context.Context, r *content.Reply, n note) 
 			f.logMediaFailure(img.URL, err)
 			continue
 		}
-		r.Attachments = append(r.Attachments, content.Attachment{Media: file, Alt: truncate(img.Alt, 1500), Type: ct})
+		w, h := f.imageSize(ctx, file)
+		r.Attachments = append(r.Attachments, content.Attachment{Media: file, Alt: truncate(img.Alt, 1500), Type: ct, Width: w, Height: h})
 	}
 }
 

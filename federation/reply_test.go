@@ -230,6 +230,7 @@ func TestInbox_MastodonDialogue(t *testing.T) {
 		t.Errorf("emoji %+v not copied", r.Emojis)
 	}
 	if len(r.Attachments) != 1 || r.Attachments[0].Alt != "Candles on a windowsill" || r.Attachments[0].Type != "image/jpeg" ||
+		r.Attachments[0].Width != 64 || r.Attachments[0].Height != 48 || // for pages to reserve its place
 		!d.mediaExists(r.Attachments[0].Media) || !strings.HasSuffix(r.Attachments[0].Media, ".jpg") {
 		t.Errorf("attachment %+v not copied", r.Attachments)
 	}

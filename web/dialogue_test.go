@@ -105,7 +105,7 @@ func TestDialogue_Threaded(t *testing.T) {
 	answer := d.reply(chloe, nil, first, content.Reply{Lang: "fr", ContentHTML: "<p>Merci, <span class=\"h-card\"><a href=\"https://masto.example/@anna\" class=\"u-url mention\">@<span>anna</span></a></span></p>"})
 	deeper := d.reply(anna, nil, answer, content.Reply{})
 	cw := d.reply(boris, d.en, nil, content.Reply{Summary: "war, loss", Sensitive: true,
-		Attachments: []content.Attachment{{Media: "f00d.jpg", Alt: "Ruins of a school", Type: "image/jpeg"}}})
+		Attachments: []content.Attachment{{Media: "f00d.jpg", Alt: "Ruins of a school", Type: "image/jpeg", Width: 640, Height: 480}}})
 	emoji := d.reply(chloe, d.en, nil, content.Reply{Lang: "", ContentHTML: `<p>Solidarity :heart_fist: <a href="https://x.example/:heart_fist:">link</a></p>`,
 		Emojis: []content.Emoji{{Shortcode: ":heart_fist:", Media: "e1e1.png"}}})
 	pending := d.reply(chloe, d.en, nil, content.Reply{State: content.ReplyPending, ContentHTML: "<p>PENDING-TEXT</p>"})
@@ -154,7 +154,7 @@ func TestDialogue_Threaded(t *testing.T) {
 			`<div class="reply-content" lang="fr"><p>Merci, <span class="h-card"><a href="https://masto.example/@anna" class="u-url mention">@<span>anna</span></a></span></p></div>`,
 			// Content warning, folding the text and the images.
 			`<details class="cw">`, `<span lang="en">war, loss</span></summary>`,
-			`<img src="/media/remote/f00d.jpg" alt="Ruins of a school" loading="lazy">`,
+			`<img src="/media/remote/f00d.jpg" alt="Ruins of a school" width="640" height="480" loading="lazy">`,
 			// Custom emoji as our image, in text only.
 			`Solidarity <img class="emoji" src="/media/remote/e1e1.png" alt=":heart_fist:" title=":heart_fist:"> <a href="https://x.example/:heart_fist:">`,
 			`<div class="reply-content" lang="">`,

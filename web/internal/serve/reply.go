@@ -30,8 +30,9 @@ type Reply struct {
 
 // Image is an image attached to a reply.
 type Image struct {
-	URL string
-	Alt string
+	URL           string
+	Alt           string
+	Width, Height int // 0 when unknown
 }
 
 // ReplyOf prepares r's author and content for a page. Its HTML was
@@ -51,7 +52,7 @@ func ReplyOf(r *content.Reply) Reply {
 	}
 	for _, at := range r.Attachments {
 		if strings.HasPrefix(at.Type, "image/") && IsRemoteFile(at.Media) {
-			v.Images = append(v.Images, Image{URL: RemoteMediaPath(at.Media), Alt: at.Alt})
+			v.Images = append(v.Images, Image{URL: RemoteMediaPath(at.Media), Alt: at.Alt, Width: at.Width, Height: at.Height})
 		}
 	}
 	return v
