@@ -41,12 +41,14 @@ echo "test: checking that go.mod is tidy in . and bench/..." >&2
 go mod tidy -diff || { echo "test: run 'go mod tidy' and commit the result" >&2; exit 1; }
 (cd bench && go mod tidy -diff) || { echo "test: run 'cd bench && go mod tidy' and commit the result" >&2; exit 1; }
 
-echo "test: go vet..." >&2
+echo "test: gofmt and go vet..." >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.data/*'))
+[ -z "$unformatted" ] || { echo "test: not gofmt-clean (run 'make fmt'):" >&2; echo "$unformatted" >&2; exit 1; }
 go vet ./...
 (cd bench && go vet ./...)
 
 # -bench . -benchtime 1x runs each micro-benchmark once, so they cannot rot.
-echo "test: running every test with the race detector (about three minutes on two cores)..." >&2
+echo "test: running every test with the race detector (several minutes on two cores)..." >&2
 go test -race -count=1 -timeout 30m -bench . -benchtime 1x ./... "$@"
 
 # The load tool's TestTiny runs each load benchmark once at a tiny size
