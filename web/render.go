@@ -5,9 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"strings"
 
 	"samizdat/web/internal/serve"
 )
@@ -19,17 +17,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // assets are the public site's static files under /static/, by content hash.
-var assets = func() *serve.Assets {
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err)
-	}
-	a, err := serve.NewAssets(sub, "/static/")
-	if err != nil {
-		panic(err)
-	}
-	return a
-}()
+var assets = serve.MustAssets(staticFS, "/static/")
 
 // staticURL returns the cache-busting URL of a static file.
 func staticURL(name string) string { return assets.URL(name) }
@@ -43,28 +31,11 @@ type templates struct {
 // templates/layout.html and templates/partials/; each defines "title" and
 // "main".
 func parseTemplates() (*templates, error) {
-	t := &templates{pages: map[string]*template.Template{}}
-	const layout = "templates/layout.html"
-	base := template.New("layout").Funcs(templateFuncs())
-	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
-	if _, err := base.ParseFS(templateFS, append([]string{layout}, partials...)...); err != nil {
-		return nil, fmt.Errorf("web: parse %s: %w", layout, err)
+	pages, err := serve.ParsePages(templateFS, templateFuncs())
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
-	files, _ := fs.Glob(templateFS, "templates/*.html")
-	for _, f := range files {
-		if f == layout {
-			continue
-		}
-		clone, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := clone.ParseFS(templateFS, f); err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", f, err)
-		}
-		t.pages[strings.TrimPrefix(f, "templates/")] = clone
-	}
-	return t, nil
+	return &templates{pages: pages}, nil
 }
 
 // render executes a page into a buffer and sends it with an ETag, answering

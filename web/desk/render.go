@@ -5,9 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -21,17 +19,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // assets are the desk's static files under /desk/static/, by content hash.
-var assets = func() *serve.Assets {
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err)
-	}
-	a, err := serve.NewAssets(sub, "/desk/static/")
-	if err != nil {
-		panic(err)
-	}
-	return a
-}()
+var assets = serve.MustAssets(staticFS, "/desk/static/")
 
 // staticURL returns the cache-busting URL of a static file.
 func staticURL(name string) string { return assets.URL(name) }
@@ -57,28 +45,11 @@ type templates struct {
 // "main". Pages are named as before the desk had its own package
 // ("story.html"), so that a log line names the file unambiguously.
 func parseTemplates() (*templates, error) {
-	t := &templates{pages: map[string]*template.Template{}}
-	const layout = "templates/layout.html"
-	base := template.New("layout").Funcs(template.FuncMap{"static": staticURL, "teamArgs": teamArgs, "add1": func(i int) int { return i + 1 }})
-	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
-	if _, err := base.ParseFS(templateFS, append([]string{layout}, partials...)...); err != nil {
-		return nil, fmt.Errorf("desk: parse %s: %w", layout, err)
+	pages, err := serve.ParsePages(templateFS, template.FuncMap{"static": staticURL, "teamArgs": teamArgs, "add1": func(i int) int { return i + 1 }})
+	if err != nil {
+		return nil, fmt.Errorf("desk: %w", err)
 	}
-	files, _ := fs.Glob(templateFS, "templates/*.html")
-	for _, f := range files {
-		if f == layout {
-			continue
-		}
-		clone, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := clone.ParseFS(templateFS, f); err != nil {
-			return nil, fmt.Errorf("desk: parse %s: %w", f, err)
-		}
-		t.pages[strings.TrimPrefix(f, "templates/")] = clone
-	}
-	return t, nil
+	return &templates{pages: pages}, nil
 }
 
 // render executes a page into a buffer and sends it with an ETag. A
