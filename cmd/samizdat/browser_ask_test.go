@@ -104,20 +104,8 @@ func TestBrowser_AskSignIn(t *testing.T) {
 	srv := startServer(t, nil)
 	p := newOAuthPeer(t, "127.0.0.3")
 	ctx, seen := newBrowser(t)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.logs)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	step, rawText := browserSteps(t, ctx, srv.logs)
+	text := func(sel string) string { t.Helper(); return strings.TrimSpace(rawText(sel)) }
 
 	step("open Ask from the footer",
 		chromedp.Navigate(srv.URL+"/en/"),

@@ -16,20 +16,8 @@ func TestBrowser_NewsletterOptIn(t *testing.T) {
 	t.Parallel()
 	srv, mails := startMailServer(t)
 	ctx, seen := newBrowser(t)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.logs)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	step, rawText := browserSteps(t, ctx, srv.logs)
+	text := func(sel string) string { t.Helper(); return strings.TrimSpace(rawText(sel)) }
 
 	step("open the French section and follow the footer link",
 		chromedp.Navigate(srv.URL+"/fr/"),

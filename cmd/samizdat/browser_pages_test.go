@@ -16,12 +16,7 @@ func TestBrowser_PageInNavigation(t *testing.T) {
 	srv.command(t, "correct horse battery staple\n", "user", "add",
 		"--email", "vera@example.org", "--name", "Vera", "--roles", "editor")
 	ctx, _ := newBrowser(t)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.logs)
-		}
-	}
+	step, _ := browserSteps(t, ctx, srv.logs)
 	step("log in",
 		chromedp.Navigate(srv.URL+"/desk/login"),
 		chromedp.SetValue(chromedp.CSS("#email"), "vera@example.org"),

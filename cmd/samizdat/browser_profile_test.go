@@ -43,12 +43,7 @@ func TestBrowser_ProfileUpdateReachesFollower(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, _ := newBrowser(t)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.logs)
-		}
-	}
+	step, _ := browserSteps(t, ctx, srv.logs)
 	step("log in",
 		chromedp.Navigate(srv.URL+"/desk/login"),
 		chromedp.SetValue(chromedp.CSS("#email"), "vera@example.org"),

@@ -21,20 +21,7 @@ func TestBrowser_EditorPublishesReaderReads(t *testing.T) {
 		"--email", "vera@example.org", "--name", "Vera", "--roles", "editor")
 
 	ctx, edTraffic := newBrowser(t)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.logs)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	step, text := browserSteps(t, ctx, srv.logs)
 	location := func() string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Location())

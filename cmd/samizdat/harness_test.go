@@ -166,6 +166,28 @@ func newBrowser(t *testing.T) (context.Context, *traffic) {
 	return ctx, tr
 }
 
+// browserSteps returns the two helpers every browser test uses on ctx: step
+// runs actions and fails the test with what it was doing and the server's
+// log; text reads an element's text.
+func browserSteps(t *testing.T, ctx context.Context, logs fmt.Stringer) (
+	step func(what string, actions ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
+	step = func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v\nserver log:\n%s", what, err, logs)
+		}
+	}
+	text = func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	return step, text
+}
+
 // traffic records every request a page makes and every Set-Cookie it gets.
 type traffic struct {
 	mu        sync.Mutex
