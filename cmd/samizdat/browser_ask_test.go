@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -24,10 +22,7 @@ import (
 // verify_credentials and WebFinger.
 func newOAuthPeer(t *testing.T, addr string) *mastodonPeer {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr+":0")
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
+	ln := listenOn(t, addr)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +81,7 @@ func newOAuthPeer(t *testing.T, addr string) *mastodonPeer {
 		json.NewEncoder(w).Encode(map[string]any{"links": []map[string]string{{"rel": "self", "type": "application/activity+json", "href": p.actor}}})
 	})
 	mux.HandleFunc("/", p.serve)
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	serveOn(t, ln, mux)
 	return p
 }
 

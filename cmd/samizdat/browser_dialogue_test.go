@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -34,10 +32,7 @@ type fakeMastodon struct {
 
 func newFakeMastodon(t *testing.T, addr string, gotosocial bool) *fakeMastodon {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr+":0")
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
+	ln := listenOn(t, addr)
 	f := &fakeMastodon{host: ln.Addr().String()}
 	f.base = "http://" + f.host
 	mux := http.NewServeMux()
@@ -66,11 +61,7 @@ func newFakeMastodon(t *testing.T, addr string, gotosocial bool) *fakeMastodon {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><title>Authorize</title><h1 id="fake-authorize">Reply to %s</h1>`, html.EscapeString(uri))
 	})
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	serveOn(t, ln, mux)
 	return f
 }
 

@@ -8,9 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -307,10 +305,7 @@ type dialoguePeer struct {
 
 func newDialoguePeer(t *testing.T, addr, name string) *dialoguePeer {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr+":0")
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
+	ln := listenOn(t, addr)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -318,11 +313,7 @@ func newDialoguePeer(t *testing.T, addr, name string) *dialoguePeer {
 	p := &dialoguePeer{base: "http://" + ln.Addr().String(), name: name, key: key,
 		notes: map[string]map[string]any{}, arrived: make(chan struct{}, 100)}
 	p.actor = p.base + "/users/" + name
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	serveOn(t, ln, http.HandlerFunc(p.serve))
 	return p
 }
 

@@ -12,10 +12,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -140,21 +138,14 @@ type mastodonPeer struct {
 
 func newMastodonPeer(t *testing.T, addr string) *mastodonPeer {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr+":0")
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
+	ln := listenOn(t, addr)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &mastodonPeer{base: "http://" + ln.Addr().String(), key: key, arrived: make(chan struct{}, 100)}
 	p.actor = p.base + "/users/olga"
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	serveOn(t, ln, http.HandlerFunc(p.serve))
 	return p
 }
 

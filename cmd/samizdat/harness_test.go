@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -134,6 +135,27 @@ func chromiumPath(t *testing.T) string {
 		t.Fatalf("the browser tests need Chromium at %s (make test installs Debian's chromium; or set CHROMIUM): %v", p, err)
 	}
 	return p
+}
+
+// listenOn takes a free port on addr, a loopback address of a fake peer's
+// own (127.0.0.x), so that the peer knows its base URL before its handler
+// is made; serveOn then serves the handler there until the test ends.
+func listenOn(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr+":0")
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	return ln
+}
+
+// serveOn serves h on ln, a listener from listenOn, until the test ends.
+func serveOn(t *testing.T, ln net.Listener, h http.Handler) {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
 }
 
 // newBrowser starts a headless Chromium with its own empty profile and

@@ -12,9 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,21 +39,14 @@ type messagePeer struct {
 
 func newMessagePeer(t *testing.T, addr string) *messagePeer {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr+":0")
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
+	ln := listenOn(t, addr)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &messagePeer{base: "http://" + ln.Addr().String(), key: key, arrived: make(chan struct{}, 100)}
 	p.actor = p.base + "/users/nina"
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	serveOn(t, ln, http.HandlerFunc(p.serve))
 	return p
 }
 
