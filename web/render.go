@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -53,19 +52,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // renderBytes executes a page into a buffer and returns it. On a template
 // error it logs, answers a plain 500 itself, and returns false.
 func (s *Server) renderBytes(w http.ResponseWriter, name string, data any) ([]byte, bool) {
-	tmpl, ok := s.tmpl.pages[name]
-	if !ok {
-		s.logger.Error("no such template", "template", name)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-		return nil, false
-	}
-	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+	body, err := serve.ExecutePage(s.tmpl.pages, name, data)
+	if err != nil {
 		s.logger.Error("render", "template", name, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return nil, false
 	}
-	return buf.Bytes(), true
+	return body, true
 }
 
 // writeBody sends a response body with a weak ETag, answering

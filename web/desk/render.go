@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -55,18 +54,12 @@ func parseTemplates() (*templates, error) {
 // render executes a page into a buffer and sends it with an ETag. A
 // template error sends a plain 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	tmpl, ok := s.tmpl.pages[name]
-	if !ok {
-		s.logger.Error("no such template", "template", name)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-		return
-	}
-	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+	body, err := serve.ExecutePage(s.tmpl.pages, name, data)
+	if err != nil {
 		s.logger.Error("render", "template", name, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	serve.WriteBody(w, r, status, buf.Bytes())
+	serve.WriteBody(w, r, status, body)
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -50,4 +51,18 @@ func MustAssets(fsys fs.FS, prefix string) *Assets {
 		panic(err)
 	}
 	return a
+}
+
+// ExecutePage runs the page name of pages (from ParsePages) into a buffer,
+// so that a template error sends no half page.
+func ExecutePage(pages map[string]*template.Template, name string, data any) ([]byte, error) {
+	tmpl, ok := pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %s", name)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
