@@ -32,7 +32,7 @@ export DATABASE_URL
 
 echo "bench: building samizdat and the load tool..." >&2
 mkdir -p bin
-scripts/build.sh bin/samizdat # BoringCrypto's RSA, as make build
+scripts/build.sh bin/samizdat # OpenSSL's RSA, as make build
 (cd bench && go build -o ../bin/samizdat-bench .)
 
 args=(-repeat "${BENCH_REPEAT:-3}")

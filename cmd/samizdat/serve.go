@@ -17,6 +17,7 @@ import (
 	"samizdat/content/store"
 	"samizdat/federation"
 	"samizdat/federation/delivery"
+	"samizdat/federation/signature"
 	"samizdat/federation/transport"
 	"samizdat/mail"
 	"samizdat/web"
@@ -160,7 +161,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	logger.Info("serving", "roles", cfg.Roles.String(), "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "config", cfg.String())
+	logger.Info("serving", "roles", cfg.Roles.String(), "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "rsa", signature.Backend(), "config", cfg.String())
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	var msrv *http.Server

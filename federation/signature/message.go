@@ -388,7 +388,7 @@ func SignMessage(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 		return fmt.Errorf("signature: sign message: %w", err)
 	}
 	sum := sha256.Sum256([]byte(base))
-	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
+	sig, err := signSHA256(key, sum[:])
 	if err != nil {
 		return fmt.Errorf("signature: sign message: %w", err)
 	}

@@ -5,7 +5,8 @@
 // verify and 4.7 sends when draft-cavage is refused (message.go,
 // docs/federation.md#rfc9421-signatures).
 //
-// Signing goes through github.com/go-fed/httpsig. Verification follows
+// Signing goes through github.com/go-fed/httpsig, with RSA from OpenSSL
+// where it can be loaded (rsa.go). Verification follows
 // Mastodon's rules (app/lib/signed_request.rb) and is done here rather than
 // through httpsig's Verifier, because that verifier checks neither the Digest
 // nor which headers were signed nor the Date (docs/federation.md#httpsig-gaps,
@@ -66,8 +67,14 @@ func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 		body = []byte{}
 	}
 	// Signers are not safe for concurrent use
-	// (docs/federation.md#httpsig-gaps): one per request.
-	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256, headers, httpsig.Signature, 0)
+	// (docs/federation.md#httpsig-gaps): one per request. httpsig builds
+	// the signing string and the headers; the RSA signature comes from
+	// signSHA256 through the ssh.Signer door httpsig leaves open (rsa.go).
+	ss, err := newSSHSigner(key)
+	if err != nil {
+		return fmt.Errorf("signature: sign: %w", err)
+	}
+	signer, _, err := httpsig.NewSSHSigner(ss, httpsig.DigestSha256, headers, httpsig.Signature, 0)
 	if err != nil {
 		return fmt.Errorf("signature: new signer: %w", err)
 	}
@@ -80,7 +87,7 @@ func SignRequest(r *http.Request, keyID string, key *rsa.PrivateKey, body []byte
 		r.URL.Path, r.URL.RawPath = escaped, ""
 		defer func() { r.URL.Path, r.URL.RawPath = path, rawPath }()
 	}
-	if err := signer.SignRequest(key, keyID, r, body); err != nil {
+	if err := signer.SignRequest(keyID, r, body); err != nil {
 		return fmt.Errorf("signature: sign %s %s: %w", r.Method, r.URL.Redacted(), err)
 	}
 

@@ -1,0 +1,5 @@
+//go:build !goexperiment.boringcrypto
+
+package signature
+
+func boringEnabled() bool { return false }

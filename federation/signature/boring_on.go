@@ -1,0 +1,7 @@
+//go:build goexperiment.boringcrypto
+
+package signature
+
+import "crypto/boring"
+
+func boringEnabled() bool { return boring.Enabled() }
