@@ -92,15 +92,29 @@ start() {
 	if as_owner "$BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
 		port=$(sed -n 4p "$dir/postmaster.pid")
 	else
+		local chosen="" tries=0
 		if [ -z "$port" ]; then
+			chosen=1
 			port=54320
 			while port_busy "$port"; do port=$((port + 1)); done
 		elif port_busy "$port"; then
 			die "port $port on 127.0.0.1 is in use by another program"
 		fi
 		echo "pg.sh: starting PostgreSQL on 127.0.0.1:$port..." >&2
-		as_owner "$BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null ||
-			{ tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start (log above)"; }
+		# A port found free can be taken by another cluster starting at the
+		# same moment (parallel test runs): then the next one is tried.
+		until as_owner "$BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null; do
+			tries=$((tries + 1))
+			if [ -n "$chosen" ] && [ "$tries" -lt 10 ] && grep -q "Address already in use" "$dir/server.log"; then
+				: >"$dir/server.log"
+				port=$((port + 1))
+				while port_busy "$port"; do port=$((port + 1)); done
+				echo "pg.sh: that port was taken meanwhile; starting on 127.0.0.1:$port..." >&2
+				continue
+			fi
+			tail -20 "$dir/server.log" >&2
+			die "PostgreSQL did not start (log above)"
+		done
 	fi
 	local url="postgres://postgres@127.0.0.1:$port/samizdat?sslmode=disable"
 	if ! "$BIN/psql" "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -tAc "SELECT 1 FROM pg_database WHERE datname='samizdat'" | grep -q 1; then
