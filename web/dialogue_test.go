@@ -156,7 +156,7 @@ func TestDialogue_Threaded(t *testing.T) {
 			`<details class="cw">`, `<span lang="en">war, loss</span></summary>`,
 			`<img src="/media/remote/f00d.jpg" alt="Ruins of a school" width="640" height="480" loading="lazy">`,
 			// Custom emoji as our image, in text only.
-			`Solidarity <img class="emoji" src="/media/remote/e1e1.png" alt=":heart_fist:" title=":heart_fist:"> <a href="https://x.example/:heart_fist:">`,
+			`Solidarity <img class="emoji" src="/media/remote/e1e1.png" alt=":heart_fist:" title=":heart_fist:" width="20" height="20"> <a href="https://x.example/:heart_fist:">`,
 			`<div class="reply-content" lang="">`,
 			`<time datetime="2026-03-04T10:01:00Z">`,
 			// The forms.

@@ -101,8 +101,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		}
 		var body bytes.Buffer
 		if e.Story.CoverImage != "" {
-			body.WriteString(`<p><img src="` + template.HTMLEscapeString(s.absURL(mediaURL(e.Story.CoverImage))) +
-				`" alt="` + template.HTMLEscapeString(e.CoverAlt) + `"></p>`)
+			body.WriteString(`<p>` + s.feedImage(e.Story.CoverImage, template.HTMLEscapeString(e.CoverAlt), "") + `</p>`)
 		}
 		link := s.absURL(storyURL(lang, e.Slug))
 		base, err := url.Parse(link)
@@ -110,7 +109,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, err)
 			return
 		}
-		body.WriteString(absoluteLinks(e.BodyHTML, base))
+		body.WriteString(absoluteLinks(s.feedBodyImages(e.BodyHTML), base))
 		entry := atomEntry{
 			ID:        s.absURL(storyLinkURL(lang, e.Story.ID)),
 			Title:     atomText{Type: "text", Body: e.Title},

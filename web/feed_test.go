@@ -147,6 +147,38 @@ func TestFeed(t *testing.T) {
 	expectPage(t, s.get("/de/feed.atom"), http.StatusNotFound, "en")
 }
 
+// TestFeed_Images: a cover and an image in the text that carry their size
+// reach feed readers with absolute addresses, their variants in srcset,
+// and the width and height of the image the src names; every image of the
+// feed has its size once its name has.
+func TestFeed_Images(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	cover := strings.Repeat("a1", 32) + "-1600x900.jpg"
+	inText := strings.Repeat("c3", 32) + "-1000x500.png"
+	tr := published("en", "Pictures")
+	tr.CoverAlt = `A "wide" view`
+	tr.BodyMarkdown = "Before.\n\n![A quiet street](/media/" + inText + " \"Evening\")\n\nAfter."
+	s.addStory(storySpec{Cover: cover, Translations: []content.Translation{tr}})
+
+	body := getFeed(t, s, "en").Entries[0].Content.Body
+	c := "https://samizdat.test/media/" + strings.TrimSuffix(cover, ".jpg")
+	i := "https://samizdat.test/media/" + strings.TrimSuffix(inText, ".png")
+	contains(t, body,
+		`<p><img src="`+c+`-1200.jpg" srcset="`+c+`-480.jpg 480w, `+c+`-800.jpg 800w, `+c+`-1200.jpg 1200w" sizes="100vw" width="1200" height="675" alt="A &#34;wide&#34; view"></p>`,
+		`<img src="`+i+`-1000.png" srcset="`+i+`-480.png 480w, `+i+`-800.png 800w, `+i+`-1000.png 1000w" sizes="100vw" width="1000" height="500" alt="A quiet street" title="Evening">`)
+	lacks(t, body, `src="/`, "<picture", "webp")
+	imgs := imgRE.FindAllString(body, -1)
+	if len(imgs) != 2 {
+		t.Fatalf("%d images in the entry, want 2: %s", len(imgs), body)
+	}
+	for _, img := range imgs {
+		if !strings.Contains(img, ` width="`) || !strings.Contains(img, ` height="`) {
+			t.Errorf("image without its size: %s", img)
+		}
+	}
+}
+
 func TestFeed_OnlyPublished(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)

@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"samizdat/picture"
@@ -89,4 +91,36 @@ func attrLoading(first bool) string {
 		return ` fetchpriority="high"`
 	}
 	return ` loading="lazy"`
+}
+
+// feedImage is a stored image as the Atom feed carries it, altHTML its
+// description already escaped and extra any further attributes (a title):
+// addresses absolute, since a reader's app shows the entry away from the
+// site, and, for a name that carries its size, the widest variant with the
+// others in srcset and that variant's own width and height. There is no
+// <picture> with WebP sources: feed readers commonly strip both. A name
+// stored without its size is sent as it is, which no page knows the size
+// of either until `samizdat media variants` names it.
+func (s *Server) feedImage(name, altHTML, extra string) string {
+	n, ok := picture.Parse(name)
+	if !ok {
+		return `<img src="` + template.HTMLEscapeString(s.absURL(mediaURL(name))) + `" alt="` + altHTML + `"` + extra + `>`
+	}
+	var set []string
+	w := 0
+	for _, w = range n.VariantWidths() {
+		set = append(set, s.absURL(mediaURL(n.Variant(w, n.Ext)))+" "+strconv.Itoa(w)+"w")
+	}
+	return fmt.Sprintf(`<img src="%s" srcset="%s" sizes="100vw" width="%d" height="%d" alt="%s"%s>`,
+		template.HTMLEscapeString(s.absURL(mediaURL(n.Variant(w, n.Ext)))), template.HTMLEscapeString(strings.Join(set, ", ")),
+		w, n.HeightAt(w), altHTML, extra)
+}
+
+// feedBodyImages gives the images of a story's rendered text what
+// feedImage gives its cover.
+func (s *Server) feedBodyImages(body string) string {
+	return bodyImage.ReplaceAllStringFunc(body, func(img string) string {
+		m := bodyImage.FindStringSubmatch(img)
+		return s.feedImage(m[1], m[2], m[3])
+	})
 }

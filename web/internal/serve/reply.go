@@ -107,7 +107,9 @@ func withEmoji(sanitized string, emojis []content.Emoji) string {
 	imgs := map[string]string{}
 	for _, e := range emojis {
 		if shortcodeRE.FindString(e.Shortcode) == e.Shortcode && remoteFile.MatchString(e.Media) {
-			imgs[e.Shortcode] = `<img class="emoji" src="` + RemoteMediaPath(e.Media) + `" alt="` + e.Shortcode + `" title="` + e.Shortcode + `">`
+			// The size is the box style.css shows an emoji in (1.25em),
+			// so that the line does not move when it arrives.
+			imgs[e.Shortcode] = `<img class="emoji" src="` + RemoteMediaPath(e.Media) + `" alt="` + e.Shortcode + `" title="` + e.Shortcode + `" width="20" height="20">`
 		}
 	}
 	if len(imgs) == 0 {
