@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,10 +28,9 @@ import (
 // every one is a distinct host to Samizdat's delivery queue and health
 // tracking, as distinct servers would be.
 //
-// Every POST to an inbox is checked as a strict receiver would check it:
-// signature.Verify (draft-cavage signature, Digest against the body, Date
-// window, required headers) against the key the sender is expected to sign
-// with. Instances also serve actor documents for the actors they host, so
+// Every POST to an inbox is checked as a strict receiver would check it
+// (see verify), but after the fact: on arrival it is only kept and
+// answered. Instances also serve actor documents for the actors they host, so
 // that a server that fetches one gets a real answer.
 type fleet struct {
 	hosts []string // "127.0.0.x:port", one per instance
@@ -44,13 +45,17 @@ type fleet struct {
 	// index (see actorKeyIndex).
 	actorKeys []*rsa.PublicKey
 
+	arrived  atomic.Int64 // inbox POSTs received, verified or not yet
 	posts    atomic.Int64 // inbox POSTs that verified
 	rejected atomic.Int64 // inbox POSTs that did not
 
 	mu       sync.Mutex
-	byHost   map[string]int // verified POSTs per instance
-	ids      map[string]int // verified POSTs per activity id
-	last     time.Time      // when the last verified POST arrived
+	arrivals []arrival         // every inbox POST, in the order they arrived
+	verified int               // arrivals[:verified] went through verify
+	bodies   map[string][]byte // distinct request bodies, see intern
+	byHost   map[string]int    // verified POSTs per instance
+	ids      map[string]int    // verified POSTs per activity id
+	last     time.Time         // when the last POST arrived
 	first    time.Time
 	heads    map[string]activityHead // by Digest header, see head
 	errs     []string                // the first few rejections, for the report
@@ -68,7 +73,7 @@ func addrFor(i, perAddr int) string {
 
 // startFleet opens n instances, perAddr to an address.
 func startFleet(n, perAddr int) (*fleet, error) {
-	f := &fleet{byHost: map[string]int{}, ids: map[string]int{}, heads: map[string]activityHead{}, done: make(chan struct{})}
+	f := &fleet{bodies: map[string][]byte{}, byHost: map[string]int{}, ids: map[string]int{}, heads: map[string]activityHead{}, done: make(chan struct{})}
 	f.srv = &http.Server{
 		Handler:           f,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,12 +102,12 @@ func (f *fleet) close() {
 	}
 }
 
-// expect arms the fleet: done closes once want verified POSTs arrived,
-// including any that arrived before it was armed.
+// expect arms the fleet: done closes once want POSTs arrived, including
+// any that arrived before it was armed.
 func (f *fleet) expect(want int) {
 	f.mu.Lock()
 	f.want = want
-	if want > 0 && int(f.posts.Load()) >= want {
+	if want > 0 && int(f.arrived.Load()) >= want {
 		f.doneOnce.Do(func() { close(f.done) })
 	}
 	f.mu.Unlock()
@@ -123,38 +128,33 @@ func (f *fleet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// receive verifies one delivery and counts it.
+// receive keeps one inbox POST for verify and answers 202 at once. The
+// fleet stands for other machines, whose checks cost the sender nothing:
+// verifying on arrival would spend the shared cores on the receivers'
+// work while the fan-out is timed. What signature.Verify reads (method,
+// path, host, headers), the body and the moment of arrival are kept, so
+// that verify makes every check later exactly as it would have then.
 func (f *fleet) receive(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
+		bodyBufs.Put(buf)
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
-	_, _, err = signature.Verify(r, body, time.Now(), func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, string, error) {
-		if keyID != f.expectKeyID || f.expectKey == nil {
-			return nil, "", fmt.Errorf("unexpected keyId %q", keyID)
-		}
-		return f.expectKey, "", nil
-	})
-	var a activityHead
-	if err == nil {
-		a, err = f.head(r.Header.Get("Digest"), body)
-	}
-	if err != nil {
-		f.rejected.Add(1)
-		f.mu.Lock()
-		if len(f.errs) < 5 {
-			f.errs = append(f.errs, r.Host+r.URL.Path+": "+err.Error())
-		}
-		f.mu.Unlock()
-		http.Error(w, "signature refused", http.StatusUnauthorized)
-		return
-	}
 	now := time.Now()
-	n := f.posts.Add(1)
+	a := arrival{
+		// The server keeps no reference to a request's URL or header map
+		// once its handler returned: they are the fleet's to keep.
+		req:  &http.Request{Method: r.Method, URL: r.URL, Host: r.Host, RequestURI: r.RequestURI, Header: r.Header},
+		host: r.Host,
+		at:   now,
+	}
+	n := f.arrived.Add(1)
 	f.mu.Lock()
-	f.byHost[r.Host]++
-	f.ids[a.ID]++
+	a.body = f.intern(buf.Bytes())
+	f.arrivals = append(f.arrivals, a)
 	if f.first.IsZero() {
 		f.first = now
 	}
@@ -163,7 +163,84 @@ func (f *fleet) receive(w http.ResponseWriter, r *http.Request) {
 		f.doneOnce.Do(func() { close(f.done) })
 	}
 	f.mu.Unlock()
+	bodyBufs.Put(buf)
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// bodyBufs hold request bodies while they are compared with those kept.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// arrival is one inbox POST as it arrived.
+type arrival struct {
+	req  *http.Request
+	host string
+	body []byte
+	at   time.Time
+}
+
+// intern returns the kept copy of body, keeping one when these bytes are
+// new: a fan-out sends the same bytes to every instance, so 10,000 POSTs
+// keep one body, not 10,000. Called with f.mu held.
+func (f *fleet) intern(body []byte) []byte {
+	if kept, ok := f.bodies[string(body)]; ok {
+		return kept
+	}
+	kept := bytes.Clone(body)
+	f.bodies[string(kept)] = kept
+	return kept
+}
+
+// verify checks every POST that arrived since the last call, as a strict
+// receiver would have on arrival: signature.Verify (draft-cavage
+// signature, Digest against the body, Date window against the moment it
+// arrived, required headers) against the key the sender is expected to
+// sign with, and the body must be an activity. It counts those that pass
+// by instance and by activity id, and those that fail, for check. It runs
+// on every core: the timed part of the run is over.
+func (f *fleet) verify() {
+	f.mu.Lock()
+	todo := f.arrivals[f.verified:]
+	f.verified = len(f.arrivals)
+	f.mu.Unlock()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				f.verifyOne(&todo[i])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (f *fleet) verifyOne(a *arrival) {
+	_, _, err := signature.Verify(a.req, a.body, a.at, func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, string, error) {
+		if keyID != f.expectKeyID || f.expectKey == nil {
+			return nil, "", fmt.Errorf("unexpected keyId %q", keyID)
+		}
+		return f.expectKey, "", nil
+	})
+	var h activityHead
+	if err == nil {
+		h, err = f.head(a.req.Header.Get("Digest"), a.body)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.rejected.Add(1)
+		if len(f.errs) < 5 {
+			f.errs = append(f.errs, a.host+a.req.URL.Path+": "+err.Error())
+		}
+		return
+	}
+	f.posts.Add(1)
+	f.byHost[a.host]++
+	f.ids[h.ID]++
 }
 
 // activityHead is what the fleet reads of an activity.
@@ -171,9 +248,7 @@ type activityHead struct{ ID, Type string }
 
 // head returns the id and type of the activity in body, whose Digest header,
 // digest, signature.Verify has checked against it. A fan-out sends the same
-// bytes to every instance, so the body is parsed once per digest: on two
-// cores shared with the server, parsing a 22 KB story a thousand times
-// would take a tenth of the machine.
+// bytes to every instance, so the body is parsed once per digest.
 func (f *fleet) head(digest string, body []byte) (activityHead, error) {
 	f.mu.Lock()
 	a, ok := f.heads[digest]
@@ -245,14 +320,15 @@ func (f *fleet) wait(ctx context.Context, timeout time.Duration) error {
 	case <-time.After(timeout):
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		return fmt.Errorf("fleet: %d of %d deliveries after %s (%d refused: %s)",
-			f.posts.Load(), f.want, timeout, f.rejected.Load(), strings.Join(f.errs, "; "))
+		return fmt.Errorf("fleet: %d of %d deliveries after %s", f.arrived.Load(), f.want, timeout)
 	}
 }
 
-// check reports how the POSTs spread: every instance in hosts must have
-// had exactly one, all of activity id, and none may have been refused.
+// check verifies the POSTs that arrived and reports how they spread: every
+// instance in hosts must have had exactly one, all of activity id, and
+// none may have failed verification.
 func (f *fleet) check(hosts []string, id string) error {
+	f.verify()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var errs []error

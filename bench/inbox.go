@@ -205,6 +205,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 		if err := fl.wait(ctx, time.Minute); err != nil {
 			return nil, fmt.Errorf("inbox: Accepts: %w", err)
 		}
+		fl.verify()
 		if n := fl.rejected.Load(); n > 0 {
 			return nil, fmt.Errorf("inbox: %d Accepts refused by the fleet: %v", n, fl.errs)
 		}
