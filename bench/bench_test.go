@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"samizdat/content/store/storetest"
+	"samizdat/federation/signature"
 )
 
 // TestMain lets the test binary be the pages run's bare server, as the
@@ -46,10 +47,44 @@ func TestTiny(t *testing.T) {
 		if r.SignRate <= 0 || r.SignShare() <= 0 {
 			t.Errorf("signing ceiling %v/s, share %v: not measured", r.SignRate, r.SignShare())
 		}
-		if r.PeakRSS <= 0 {
-			t.Errorf("peak RSS %d", r.PeakRSS)
+		if r.PeakRSS <= 0 || len(r.RSS) != 1 {
+			t.Errorf("peak RSS %d, per process %v", r.PeakRSS, r.RSS)
+		}
+		if len(r.ByProcess) != 1 || r.ByProcess[0] != 5 {
+			t.Errorf("deliveries by process %v, want [5]", r.ByProcess)
+		}
+		// The server and this test binary load the same RSA on the same
+		// machine: OpenSSL where libcrypto loads, else Go's.
+		if e.serverRSA != signature.Backend() {
+			t.Errorf("the server's RSA read as %q, this process signs with %q", e.serverRSA, signature.Backend())
 		}
 	})
+
+	// Two server processes: the second, in the worker role, shares the
+	// first's database and BASE_URL. Which one takes a job is River's
+	// choice, so the second run leaves the first only the web role: then
+	// every POST is the worker's, and must verify all the same.
+	for name, first := range map[string]string{"two-processes": "", "two-processes-worker-delivers": "web"} {
+		t.Run("Fanout/"+name, func(t *testing.T) {
+			e := &env{bin: e.bin, databaseURL: e.databaseURL, workDir: t.TempDir(), perAddr: e.perAddr, signFor: e.signFor, log: e.log, firstRoles: first}
+			r, err := runFanout(t.Context(), e, fanoutSize{Followers: 12, Instances: 5, Procs: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Posts != 5 || sum(r.ByProcess) != 5 {
+				t.Errorf("got %d POSTs, by process %v, for 12 followers on 5 instances; want 5", r.Posts, r.ByProcess)
+			}
+			if first == "web" && len(r.ByProcess) != 1 {
+				t.Errorf("deliveries by process %v with a web-only first process, want all by the worker", r.ByProcess)
+			}
+			if len(r.RSS) != 2 || r.RSS[0] <= 0 || r.RSS[1] <= 0 || r.PeakRSS != max(r.RSS[0], r.RSS[1]) {
+				t.Errorf("peak RSS %d, per process %v; want both measured", r.PeakRSS, r.RSS)
+			}
+			if len(r.CPU.more) != 1 {
+				t.Errorf("CPU measured for %d processes, want 2", 1+len(r.CPU.more))
+			}
+		})
+	}
 
 	for _, kind := range []string{"reply", "follow"} {
 		t.Run("Inbox/"+kind, func(t *testing.T) {
@@ -100,14 +135,17 @@ func TestTiny(t *testing.T) {
 
 	t.Run("Report", func(t *testing.T) {
 		rep := newReport("samizdat-bench test")
-		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000}, Posts: 1000, Last: time.Second, PerSecond: 1000, SignRate: 2500}, 900)
+		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000, Procs: 1}, Posts: 1000, Last: time.Second, PerSecond: 1000, SignRate: 2500}, 900)
+		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 1_000, Instances: 1_000, Procs: 2}, Posts: 1000, ByProcess: []int{400, 600},
+			RSS: []int64{90 << 20, 60 << 20}, Last: time.Second, PerSecond: 800, SignRate: 1000}, 700)
 		rep.inboxAt(&inboxResult{inboxSize: inboxSize{Kind: "reply", Requests: 6000, Rate: 2000}, Accepted: 6000, PerSecond: 1990,
 			Latency: latencies{10 * time.Millisecond, 30 * time.Millisecond}, InFlight: 60}, 45*time.Millisecond)
 		rep.finish()
 		if !strings.HasSuffix(rep.signCost, " ms") {
 			t.Errorf("signature cost %q: not measured", rep.signCost)
 		}
-		for _, want := range []string{"| 10,000 | 1,000 | 1,000 |", "**1000** (900) | 2500 | **40%** |", "cores", rep.signCost + " of one core",
+		for _, want := range []string{"| 10,000 | 1,000 | 1 | 1,000 |", "**1000** (900) | 2500 | **40%** |",
+			"| 1,000 | 1,000 | 2 | 1,000 (400 + 600) |", "**800** (700) | 1000 | **80%** |", " | 90 / 60 |", "cores", rep.signCost + " of one core",
 			"| reply | 6,000 | 2,000 | 6,000 | 1990 | 10.0 | **30.0** (45.0) | 30.0 | 60 |"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())

@@ -9,9 +9,12 @@ import (
 )
 
 // fanoutSize is one fan-out run: followers spread round-robin over
-// instances.
+// instances, delivered by Procs server processes on the same database:
+// one in both roles (web and worker), and with 2 a second in the worker
+// role, as a publication adds a machine for its deliveries.
 type fanoutSize struct {
 	Followers, Instances int
+	Procs                int
 }
 
 // fanoutResult is what a fan-out run measured.
@@ -24,8 +27,10 @@ type fanoutResult struct {
 	Recorded   time.Duration // publish to every delivery recorded as delivered
 	PerSecond  float64       // instances reached per second, publish to last
 	SignRate   float64       // RSA-2048 signatures a second on all cores, measured after the deliveries
-	PeakRSS    int64
-	CPU        cpuMeter // the server's and its PostgreSQL backends', publish to all recorded
+	PeakRSS    int64         // the largest peak resident memory of the server processes
+	RSS        []int64       // each server process's peak resident memory
+	ByProcess  []int         // deliveries each server process made, in the order they started
+	CPU        cpuMeter      // every server process's and their PostgreSQL backends', publish to all recorded
 	ServerErrs []string
 }
 
@@ -35,6 +40,12 @@ type fanoutResult struct {
 func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, error) {
 	if size.Instances <= 0 || size.Followers < size.Instances {
 		return nil, fmt.Errorf("fanout: need at least one instance and as many followers as instances, got %+v", size)
+	}
+	if size.Procs == 0 {
+		size.Procs = 1
+	}
+	if size.Procs > 2 {
+		return nil, fmt.Errorf("fanout: one or two server processes, not %d", size.Procs)
 	}
 	res := &fanoutResult{fanoutSize: size}
 	db, err := newDatabase(ctx, e.databaseURL, e.keepDB)
@@ -75,11 +86,27 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 		return nil, err
 	}
 
-	srv, err := e.startServer(ctx, db, fmt.Sprintf("fanout-%d-%d", size.Followers, size.Instances))
+	name := fmt.Sprintf("fanout-%d-%d", size.Followers, size.Instances)
+	if size.Procs > 1 {
+		name += "-2procs"
+	}
+	fmt.Fprintf(e.log, "bench: %s\n", name)
+	srv, err := e.startAs(ctx, db, name, e.firstRoles, "")
 	if err != nil {
 		return nil, err
 	}
 	defer srv.stop()
+	servers := []*server{srv}
+	if size.Procs > 1 {
+		// Started once the first is up, so that River's client ids (its
+		// start time) sort in the order the processes started.
+		w, err := e.startAs(ctx, db, name+"-worker", "worker", srv.URL)
+		if err != nil {
+			return nil, err
+		}
+		defer w.stop()
+		servers = append(servers, w)
+	}
 	if fl.expectKeyID, fl.expectKey, err = actorKey(ctx, srv.URL, "en"); err != nil {
 		return nil, err
 	}
@@ -89,7 +116,7 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	}
 	fl.expect(size.Instances)
 
-	res.CPU = cpuMeter{srv: srv, db: db}
+	res.CPU = cpuMeter{srv: srv, more: servers[1:], db: db}
 	res.CPU.start(ctx)
 	start := time.Now()
 	t, err := pub.publish(ctx, draft.ID)
@@ -138,15 +165,48 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	if res.Posts != size.Instances {
 		return nil, fmt.Errorf("fanout: %d POSTs for %d instances; shared inboxes must make it one each", res.Posts, size.Instances)
 	}
-	if res.PeakRSS, _, err = srv.memory(); err != nil {
+	for _, s := range servers {
+		peak, _, err := s.memory()
+		if err != nil {
+			return nil, err
+		}
+		res.RSS = append(res.RSS, peak)
+		res.PeakRSS = max(res.PeakRSS, peak)
+		res.ServerErrs = append(res.ServerErrs, s.logErrors()...)
+	}
+	if res.ByProcess, err = deliveriesByProcess(ctx, db); err != nil {
 		return nil, err
 	}
-	res.ServerErrs = srv.logErrors()
+	if sum(res.ByProcess) != size.Instances || len(res.ByProcess) > size.Procs {
+		return nil, fmt.Errorf("fanout: River's jobs say %v deliveries by process, for %d instances and %d processes", res.ByProcess, size.Instances, size.Procs)
+	}
 	// The ceiling, in the same run: the server is idle now, its work done.
 	if res.SignRate, err = signingRate(ctx, e.signFor); err != nil {
 		return nil, fmt.Errorf("fanout: signing rate: %w", err)
 	}
 	return res, nil
+}
+
+// deliveriesByProcess counts the completed delivery jobs by the River
+// client that worked them last, in the order the clients started (a
+// client's id ends with its start time, to the microsecond). Processes that
+// worked none are not listed.
+func deliveriesByProcess(ctx context.Context, db *database) ([]int, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT attempted_by[cardinality(attempted_by)] AS client, count(*)
+		FROM river_job WHERE kind = 'samizdat.deliver' AND state = 'completed'
+		GROUP BY client ORDER BY client`)
+	if err != nil {
+		return nil, err
+	}
+	var client string
+	var n int
+	var out []int
+	_, err = pgx.ForEachRow(rows, []any{&client, &n}, func() error {
+		out = append(out, n)
+		return nil
+	})
+	return out, err
 }
 
 // SignShare is the fan-out's deliveries per second as a share of the
@@ -200,4 +260,12 @@ func seedDeliveryHistory(ctx context.Context, db *database, hosts []string) erro
 		}
 	}
 	return nil
+}
+
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
 }

@@ -12,7 +12,8 @@
 // server on 127.0.0.1, fake fediverse instances on 127.0.0.2 upward.
 //
 //	fanout  publish one story to followers spread over many fake instances,
-//	        each verifying every delivery's signature, Digest and Date
+//	        each checking every delivery's signature, Digest and Date (after
+//	        the clock stopped), with one server process and with two
 //	inbox   signed Create{Note} replies (or Follows) to the shared inbox from
 //	        many actors, a closed loop of C clients, swept over C
 //	pages   story pages with many replies and a section page under 32 clients
@@ -34,6 +35,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,7 +52,14 @@ type env struct {
 	profileDir  string        // when set, each server writes a CPU profile here
 	keepDB      bool          // leave each run's database in place
 	signFor     time.Duration // how long a fan-out run measures the signing rate
-	log         io.Writer
+	// firstRoles are the roles of a fan-out's first server process, ""
+	// for both; a test makes it "web" so that a second process, in the
+	// worker role, must make every delivery.
+	firstRoles string
+	// serverRSA names the RSA the first server process started signs
+	// with, for the report.
+	serverRSA string
+	log       io.Writer
 
 	keysOnce sync.Once
 	keys     []*rsa.PrivateKey
@@ -75,6 +84,14 @@ func (e *env) actorKeys() []*rsa.PrivateKey {
 
 // startServer starts `samizdat serve` for the run called name.
 func (e *env) startServer(ctx context.Context, db *database, name string) (*server, error) {
+	fmt.Fprintf(e.log, "bench: %s\n", name)
+	return e.startAs(ctx, db, name, "", "")
+}
+
+// startAs starts `samizdat serve` in roles ("" for both) for the
+// publication at baseURL ("" for its own address), its log and profile
+// named name.
+func (e *env) startAs(ctx context.Context, db *database, name, roles, baseURL string) (*server, error) {
 	var args []string
 	if e.profileDir != "" {
 		if err := os.MkdirAll(e.profileDir, 0o755); err != nil {
@@ -82,14 +99,18 @@ func (e *env) startServer(ctx context.Context, db *database, name string) (*serv
 		}
 		args = []string{"-cpuprofile", filepath.Join(e.profileDir, name+".cpu.prof")}
 	}
-	fmt.Fprintf(e.log, "bench: %s\n", name)
-	return startServer(ctx, e.bin, db.URL, filepath.Join(e.workDir, name), args)
+	s, err := startProcess(ctx, e.bin, db.URL, filepath.Join(e.workDir, name), args, roles, baseURL)
+	if err == nil && e.serverRSA == "" {
+		e.serverRSA = processRSA(s.cmd.Process.Pid, e.bin)
+	}
+	return s, err
 }
 
 // plan is what to run, and at which sizes.
 type plan struct {
 	repeat      int // runs of each size
 	fanout      []fanoutSize
+	fanoutProcs []int // server processes for each fan-out size
 	inboxKind   string
 	inboxSweep  []int // client counts, each sending inboxPerStep requests
 	inboxPer    int
@@ -131,6 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&e.signFor, "sign-for", 2*time.Second, "fanout: how long each run measures RSA-2048 signatures a second on all cores")
 	out := fs.String("out", "", "also write the results (Markdown) to this file")
 	fanout := fs.String("fanout", "100x100,1000x1000,10000x1000,10000x10000", "fan-out runs: followers x instances, comma-separated")
+	procs := fs.String("fanout-procs", "1,2", "fan-out: server processes to measure each size with, comma-separated: 1, or 2 (the second in the worker role)")
 	kind := fs.String("inbox-kind", "reply", "what the inbox receives: reply (Create{Note}) or follow")
 	sweep := fs.String("inbox-sweep", "1,8,32,64", "inbox: client counts to sweep")
 	per := fs.Int("inbox-requests", 6000, "inbox: requests per sweep step")
@@ -182,6 +204,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if p.fanout, err = parseFanout(*fanout); err != nil {
 		return err
 	}
+	if p.fanoutProcs, err = parseInts(*procs); err != nil || slices.ContainsFunc(p.fanoutProcs, func(n int) bool { return n > 2 }) {
+		return fmt.Errorf("-fanout-procs: %q: give 1, 2 or both, comma-separated", *procs)
+	}
 	if p.inboxSweep, err = parseInts(*sweep); err != nil {
 		return fmt.Errorf("-inbox-sweep: %w", err)
 	}
@@ -197,7 +222,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	rep := newReport("samizdat-bench " + strings.Join(args, " "))
 	rep.repeat = p.repeat
-	rep.serverCrypto = serverCrypto(e.bin)
 	switch what {
 	case "fanout":
 		err = runFanouts(ctx, e, p, rep)
@@ -211,6 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("unknown benchmark %q", what)
 	}
+	rep.serverCrypto = e.serverRSA
 	rep.finish()
 	text := rep.String()
 	fmt.Fprint(stdout, text)
@@ -227,20 +252,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // all: on a machine shared with other work, the best run is the one the
 // others disturbed least, and the spread says how much they did.
 
+// runFanouts runs each fan-out size with each count of server processes,
+// the runs of one size interleaved (one process, two, one, two …) so that
+// a drift of the shared machine's speed touches both alike.
 func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
 	for _, size := range p.fanout {
-		best, worst := bestOf(p.repeat, func() *fanoutResult {
-			r, err := runFanout(ctx, e, size)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("fanout %dx%d: %w", size.Followers, size.Instances, err))
-				rep.fail("fanout", fmt.Sprintf("%d followers on %d instances", size.Followers, size.Instances), err)
-				return nil
+		runs := make([][]*fanoutResult, len(p.fanoutProcs))
+		for range p.repeat {
+			for i, procs := range p.fanoutProcs {
+				size.Procs = procs
+				r, err := runFanout(ctx, e, size)
+				if err != nil {
+					what := fmt.Sprintf("%d followers on %d instances, %d server processes", size.Followers, size.Instances, procs)
+					errs = append(errs, fmt.Errorf("fanout %s: %w", what, err))
+					rep.fail("fanout", what, err)
+					continue
+				}
+				runs[i] = append(runs[i], r)
 			}
-			return r
-		}, func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS })
-		if best != nil {
-			rep.fanout(best, worst)
+		}
+		for _, rs := range runs {
+			// Each process's peak memory, the highest of all runs.
+			var rss []int64
+			for _, r := range rs {
+				for j, v := range r.RSS {
+					if j == len(rss) {
+						rss = append(rss, 0)
+					}
+					rss[j] = max(rss[j], v)
+				}
+			}
+			next := 0
+			best, worst := bestOf(len(rs), func() *fanoutResult { next++; return rs[next-1] },
+				func(r *fanoutResult) (float64, *int64) { return r.PerSecond, &r.PeakRSS })
+			if best != nil {
+				best.RSS = rss
+				rep.fanout(best, worst)
+			}
 		}
 	}
 	return errors.Join(errs...)

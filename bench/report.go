@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -36,7 +36,7 @@ type report struct {
 	failures    []string
 	fresh       string
 	serverNotes []string
-	// serverCrypto says whose RSA the server binary signs with.
+	// serverCrypto says whose RSA the server signs with (processRSA).
 	serverCrypto string
 }
 
@@ -55,9 +55,23 @@ func (r *report) finish() {
 }
 
 func (r *report) fanout(x *fanoutResult, worst float64) {
-	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | **%s** (%s) | %s | **%.0f%%** | %s | %s |",
-		thousands(x.Followers), thousands(x.Instances), thousands(x.Posts), ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond), rate(worst),
-		rate(x.SignRate), 100*x.SignShare(), x.CPU.perOp(x.Posts), mb(x.PeakRSS)))
+	procs, byProc, rss := "1", "", mb(x.PeakRSS)
+	if x.Procs > 1 {
+		procs = fmt.Sprint(x.Procs)
+		var parts []string
+		for _, n := range x.ByProcess {
+			parts = append(parts, thousands(n))
+		}
+		byProc = " (" + strings.Join(parts, " + ") + ")"
+		parts = parts[:0]
+		for _, v := range x.RSS {
+			parts = append(parts, mb(v))
+		}
+		rss = strings.Join(parts, " / ")
+	}
+	r.fanouts = append(r.fanouts, fmt.Sprintf("| %s | %s | %s | %s%s | %s | %s | %s | %s | **%s** (%s) | %s | **%.0f%%** | %s | %s |",
+		thousands(x.Followers), thousands(x.Instances), procs, thousands(x.Posts), byProc, ms(x.Enqueue), ms(x.First), ms(x.Last), ms(x.Recorded), rate(x.PerSecond), rate(worst),
+		rate(x.SignRate), 100*x.SignShare(), x.CPU.perOp(x.Posts), rss))
 	for _, l := range x.ServerErrs {
 		r.serverNotes = append(r.serverNotes, "fanout: "+l)
 	}
@@ -108,7 +122,7 @@ func (r *report) String() string {
 		"(`signature.SignRequest`) took %s of one core before the runs. The hypervisor held back %s of the cores' time "+
 		"during the runs (steal).\n\n", machine(), r.loadBefore, r.loadAfter, r.signCost, r.steal)
 	if r.serverCrypto != "" {
-		fmt.Fprintf(&b, "The server signs with %s; this load tool (its signatures/s and the fake instances' checks) with %s.\n\n", r.serverCrypto, toolCrypto())
+		fmt.Fprintf(&b, "RSA signatures: the server makes them with %s; the fan-out's ceiling (signatures/s) is this load tool signing with %s.\n\n", r.serverCrypto, toolRSA())
 	}
 	b.WriteString("CPU per operation, in milliseconds: `samizdat serve`; the PostgreSQL backends serving it; " +
 		"this load tool (the load generator and the fake instances); and all the machine's busy time (every process and the kernel).\n\n")
@@ -117,11 +131,13 @@ func (r *report) String() string {
 			"and the highest peak memory of all runs.\n\n", r.repeat)
 	}
 	if len(r.fanouts) > 0 {
-		b.WriteString("Fan-out: one story published to followers spread over fake instances, every POST verified (signature, Digest, Date). " +
+		b.WriteString("Fan-out: one story published to followers spread over fake instances; every POST verified (signature, Digest, Date) after the last one arrived. " +
+			"Server processes: one in both roles, or with a second in the worker role on the same database; POSTs: with two, how many each process made (River's jobs), " +
+			"server CPU: both processes together, peak RSS: each process. " +
 			"Signatures/s: RSA-2048 signatures a second made by every core together, measured just after that run's deliveries; " +
 			"of ceiling: deliveries a second divided by it.\n\n")
-		b.WriteString("| followers | instances | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s best (worst) | signatures/s, all cores | of ceiling | CPU ms/delivery: server / PG / load tool / all | peak RSS (MiB) |\n")
-		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| followers | instances | server processes | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s best (worst) | signatures/s, all cores | of ceiling | CPU ms/delivery: server / PG / load tool / all | peak RSS (MiB) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.fanouts, "\n") + "\n\n")
 	}
 	if len(r.inboxes) > 0 {
@@ -224,30 +240,46 @@ func machine() string {
 	return fmt.Sprintf("%d cores (%s)%s%s, %s%s%s", runtime.NumCPU(), model, mem, kernel, runtime.Version(), pg, commit)
 }
 
-// serverCrypto names the RSA the binary bin was built with: BoringCrypto
-// (GOEXPERIMENT=boringcrypto, as scripts/build.sh builds it) or Go's own.
-func serverCrypto(bin string) string {
-	info, err := buildinfo.ReadFile(bin)
+// processRSA names the RSA that the running server process pid, built
+// from bin, signs with. signature.Backend picks it inside the process: OpenSSL
+// where libcrypto loads (with dlopen, when the process starts), else Go's
+// crypto/rsa, BoringCrypto's module in a GOEXPERIMENT=boringcrypto build.
+// From outside, the library in the process's memory map tells OpenSSL; when
+// it is the very file this tool loaded, its version is this tool's.
+func processRSA(pid int, bin string) string {
+	tool := toolRSA() // loads the tool's own first
+	switch lib := mappedLibcrypto(pid); {
+	case lib != "" && lib == mappedLibcrypto(os.Getpid()):
+		return tool
+	case lib != "":
+		return "OpenSSL (" + lib + ")"
+	}
+	if info, err := buildinfo.ReadFile(bin); err == nil {
+		for _, s := range info.Settings {
+			if s.Key == "GOEXPERIMENT" && strings.Contains(s.Value, "boringcrypto") {
+				return "BoringCrypto"
+			}
+		}
+	}
+	return "Go crypto/rsa"
+}
+
+// mappedLibcrypto is the path of the OpenSSL library mapped into process
+// pid, or "".
+func mappedLibcrypto(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		return ""
 	}
-	return cryptoOf(info)
-}
-
-// toolCrypto names the RSA this load tool was built with.
-func toolCrypto() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "?"
-	}
-	return cryptoOf(info)
-}
-
-func cryptoOf(info *debug.BuildInfo) string {
-	for _, s := range info.Settings {
-		if s.Key == "GOEXPERIMENT" && strings.Contains(s.Value, "boringcrypto") {
-			return "BoringCrypto (`GOEXPERIMENT=boringcrypto`)"
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 6 && strings.Contains(filepath.Base(f[5]), "libcrypto.so") {
+			return f[5]
 		}
 	}
-	return "Go's RSA"
+	return ""
 }
+
+// toolRSA names the RSA this load tool signs with, so the one of its
+// signing ceiling: signature.SignRequest's, as in the server.
+func toolRSA() string { return signature.Backend() }

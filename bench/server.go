@@ -163,24 +163,36 @@ func machineCPU() (busy, steal time.Duration, err error) {
 }
 
 // cpuMeter measures the CPU time spent between start and stop by the
-// server, its PostgreSQL backends, this load tool (the load generator and
-// the fake instances) and the whole machine.
+// server (with more, every server process together), its PostgreSQL
+// backends, this load tool (the load generator and the fake instances) and
+// the whole machine.
 type cpuMeter struct {
 	srv                       *server
+	more                      []*server // other server processes on the same database
 	db                        *database
 	server0, pg0, tool0, all0 time.Duration
 	Server, PG, Tool, Machine time.Duration // after stop
 }
 
 func (m *cpuMeter) start(ctx context.Context) {
-	m.server0, _ = processCPU(m.srv.cmd.Process.Pid)
+	m.server0 = m.serversCPU()
 	m.pg0, _ = m.db.backendCPU(ctx)
 	m.tool0, _ = processCPU(os.Getpid())
 	m.all0, _, _ = machineCPU()
 }
 
+// serversCPU is the CPU time of every server process so far.
+func (m *cpuMeter) serversCPU() time.Duration {
+	var total time.Duration
+	for _, s := range append([]*server{m.srv}, m.more...) {
+		t, _ := processCPU(s.cmd.Process.Pid)
+		total += t
+	}
+	return total
+}
+
 func (m *cpuMeter) stop(ctx context.Context) {
-	s, _ := processCPU(m.srv.cmd.Process.Pid)
+	s := m.serversCPU()
 	p, _ := m.db.backendCPU(ctx)
 	t, _ := processCPU(os.Getpid())
 	a, _, _ := machineCPU()
@@ -224,7 +236,7 @@ func (d *database) drop() {
 // server is `samizdat serve` running as a child process, so that its
 // memory can be read from /proc and its CPU is its own.
 type server struct {
-	URL     string // http://127.0.0.1:port, also its BASE_URL
+	URL     string // its BASE_URL: http://127.0.0.1:port, its own unless it shares another's
 	cmd     *exec.Cmd
 	logPath string
 	done    chan error
@@ -233,6 +245,17 @@ type server struct {
 // startServer runs `bin serve args…` against dbURL on a free loopback port
 // and waits until it answers. Its log goes to workDir/server.log.
 func startServer(ctx context.Context, bin, dbURL, workDir string, args []string) (*server, error) {
+	return startProcess(ctx, bin, dbURL, workDir, args, "", "")
+}
+
+// startProcess is startServer for a process in roles (SAMIZDAT_ROLES; ""
+// for the default, web and worker) that stands for the publication at
+// baseURL ("" for its own address). A process of a publication that
+// another process serves must share its BASE_URL: it signs deliveries with
+// the key id of the actors there. A worker alone serves only the health
+// checks on its own port, which say when it is up (after its River client
+// started).
+func startProcess(ctx context.Context, bin, dbURL, workDir string, args []string, roles, baseURL string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -241,7 +264,14 @@ func startServer(ctx context.Context, bin, dbURL, workDir string, args []string)
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &server{URL: "http://" + addr, logPath: filepath.Join(workDir, "server.log"), done: make(chan error, 1)}
+	if baseURL == "" {
+		baseURL = "http://" + addr
+	}
+	ready := "http://" + addr + "/robots.txt"
+	if roles == "worker" {
+		ready = "http://" + addr + "/healthz"
+	}
+	s := &server{URL: baseURL, logPath: filepath.Join(workDir, "server.log"), done: make(chan error, 1)}
 	logFile, err := os.Create(s.logPath)
 	if err != nil {
 		return nil, err
@@ -249,7 +279,7 @@ func startServer(ctx context.Context, bin, dbURL, workDir string, args []string)
 	s.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
 	s.cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+dbURL,
-		"BASE_URL="+s.URL,
+		"BASE_URL="+baseURL,
 		"LISTEN_ADDR="+addr,
 		"LANGUAGES="+languages,
 		"MEDIA_DIR="+filepath.Join(workDir, "media"),
@@ -257,6 +287,9 @@ func startServer(ctx context.Context, bin, dbURL, workDir string, args []string)
 		"LOG_LEVEL=warn",
 		"SHUTDOWN_TIMEOUT=5s",
 	)
+	if roles != "" {
+		s.cmd.Env = append(s.cmd.Env, "SAMIZDAT_ROLES="+roles)
+	}
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		logFile.Close()
@@ -266,10 +299,12 @@ func startServer(ctx context.Context, bin, dbURL, workDir string, args []string)
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(s.URL + "/robots.txt")
+		resp, err := http.Get(ready)
 		if err == nil {
 			resp.Body.Close()
-			return s, nil
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
 		}
 		select {
 		case err := <-s.done:
@@ -282,7 +317,7 @@ func startServer(ctx context.Context, bin, dbURL, workDir string, args []string)
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			return nil, fmt.Errorf("samizdat serve not answering at %s after 60s:\n%s", s.URL, s.logTail())
+			return nil, fmt.Errorf("samizdat serve not answering at %s after 60s:\n%s", ready, s.logTail())
 		}
 	}
 }
