@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -265,7 +266,10 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 // changed what pages show (any but GET, HEAD and OPTIONS: a desk form, an
 // activity in the inbox) before its answer goes out, so that the client's
 // next request sees the change even if PostgreSQL's announcement of it has
-// not arrived yet.
+// not arrived yet. A person's request also waits for the announcement to
+// come back (store.PageWatch.Sync, a millisecond or two), so that their next
+// request sees the change on any process behind the same address; an
+// activity in an inbox does not wait: its sender reads no page afterwards.
 func touchAfterWrites(pages *store.PageWatch) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -274,24 +278,32 @@ func touchAfterWrites(pages *store.PageWatch) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			tw := &touchingWriter{ResponseWriter: w, pages: pages}
+			tw := &touchingWriter{ResponseWriter: w, pages: pages, ctx: r.Context(),
+				sync: !strings.HasSuffix(r.URL.Path, "/inbox")}
 			defer tw.touch() // an answer written only after the handler returns
 			next.ServeHTTP(tw, r)
 		})
 	}
 }
 
-// touchingWriter touches the page watch once, before the answer's first
-// byte.
+// touchingWriter touches (or syncs) the page watch once, before the
+// answer's first byte.
 type touchingWriter struct {
 	http.ResponseWriter
 	pages   *store.PageWatch
+	ctx     context.Context
+	sync    bool
 	touched bool
 }
 
 func (w *touchingWriter) touch() {
-	if !w.touched {
-		w.touched = true
+	if w.touched {
+		return
+	}
+	w.touched = true
+	if w.sync {
+		w.pages.Sync(w.ctx)
+	} else {
 		w.pages.Touch()
 	}
 }

@@ -24,23 +24,25 @@ func TestTouchAfterWrites(t *testing.T) {
 		{http.MethodGet, func(w http.ResponseWriter) { w.Write([]byte("page")) }, 0},
 		{http.MethodHead, func(w http.ResponseWriter) {}, 0},
 	} {
-		pages := &store.PageWatch{}
-		h := touchAfterWrites(pages)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.answer(w) }))
-		// The spy stands where the connection is: it sees the count the
-		// answer's first byte goes out with.
-		var started bool
-		var atFirstByte uint64
-		spy := &firstByteSpy{ResponseWriter: httptest.NewRecorder(), seen: func() {
-			started = true
-			atFirstByte, _ = pages.Current()
-		}}
-		h.ServeHTTP(spy, httptest.NewRequest(c.method, "/inbox", nil))
-		got, _ := pages.Current()
-		if got != c.touches {
-			t.Errorf("%s: %d touches, want %d", c.method, got, c.touches)
-		}
-		if started && atFirstByte != c.touches {
-			t.Errorf("%s: the answer started at count %d, want %d", c.method, atFirstByte, c.touches)
+		for _, path := range []string{"/inbox", "/desk/stories/1"} { // touched, and synced
+			pages := &store.PageWatch{}
+			h := touchAfterWrites(pages)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.answer(w) }))
+			// The spy stands where the connection is: it sees the count the
+			// answer's first byte goes out with.
+			var started bool
+			var atFirstByte uint64
+			spy := &firstByteSpy{ResponseWriter: httptest.NewRecorder(), seen: func() {
+				started = true
+				atFirstByte, _ = pages.Current()
+			}}
+			h.ServeHTTP(spy, httptest.NewRequest(c.method, path, nil))
+			got, _ := pages.Current()
+			if got != c.touches {
+				t.Errorf("%s %s: %d touches, want %d", c.method, path, got, c.touches)
+			}
+			if started && atFirstByte != c.touches {
+				t.Errorf("%s %s: the answer started at count %d, want %d", c.method, path, atFirstByte, c.touches)
+			}
 		}
 	}
 }

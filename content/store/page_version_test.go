@@ -180,3 +180,62 @@ func TestPageWatch(t *testing.T) {
 	waitFor("noticed its connection was cut", func(g uint64, live bool) bool { return !live || g > gen })
 	waitFor("listened again", func(g uint64, live bool) bool { return live && g > gen+1 })
 }
+
+// TestPageWatch_Sync: Sync returns once the process's own connection has
+// heard an announcement sent after the caller's commit, so the change
+// committed before it has been heard too (PostgreSQL announces in commit
+// order); its own announcement counts as no change, here or in another
+// process's watch.
+func TestPageWatch_Sync(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice := author("alice", "mastodon.example")
+	quiet := slog.New(slog.DiscardHandler)
+
+	var nilWatch *store.PageWatch
+	if nilWatch.Sync(ctx) {
+		t.Error("a nil watch says it synced")
+	}
+	w, other := s.WatchPages(ctx, quiet), s.WatchPages(ctx, quiet)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, live1 := w.Current()
+		_, live2 := other.Current()
+		if live1 && live2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watches never listened")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	for i := range 3 {
+		before, _ := w.Current()
+		otherBefore, _ := other.Current()
+		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
+		if !w.Sync(ctx) {
+			t.Fatalf("round %d: Sync did not hear its announcement", i)
+		}
+		// The reply's announcement came first, then Sync's own Touch.
+		if got, _ := w.Current(); got < before+2 {
+			t.Fatalf("round %d: after Sync, gen = %d, want at least %d: the change was not heard first", i, got, before+2)
+		}
+		// The other watch hears the change; Sync's token is not a change.
+		for {
+			got, _ := other.Current()
+			if got == otherBefore+1 {
+				break
+			}
+			if got > otherBefore+1 {
+				t.Fatalf("round %d: the other watch counted %d changes, want 1", i, got-otherBefore)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the other watch never heard the change", i)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +28,10 @@ const pageChannel = "page_versions"
 // made by this process, and answered to a client, must show on that
 // client's next request even so: whoever makes one calls Touch before
 // answering (the root router does it for every request that may write).
+// That next request may go to another process behind the same address,
+// which hears of the change through its own connection: Sync waits, before
+// the answer, until the announcement has reached this process, and
+// PostgreSQL sends it to every listener at the same moment.
 //
 // While the connection is down, and until it listens again, Current says
 // so and readers go back to reading the version on every request.
@@ -32,11 +39,22 @@ type PageWatch struct {
 	gen    atomic.Uint64
 	live   atomic.Bool
 	logger *slog.Logger
+	store  *Store
+
+	mu      sync.Mutex
+	waiters map[string]chan struct{} // Sync's tokens not heard yet
 }
+
+// syncPrefix starts the payload of Sync's own announcements, which say
+// nothing changed and are not counted; the triggers' payload is empty.
+const syncPrefix = "sync:"
+
+// SyncTimeout bounds how long Sync waits for its announcement.
+const SyncTimeout = 2 * time.Second
 
 // WatchPages starts watching the page versions until ctx ends.
 func (s *Store) WatchPages(ctx context.Context, logger *slog.Logger) *PageWatch {
-	w := &PageWatch{logger: logger}
+	w := &PageWatch{logger: logger, store: s}
 	go w.run(ctx, s)
 	return w
 }
@@ -57,6 +75,67 @@ func (w *PageWatch) Touch() {
 	if w != nil {
 		w.gen.Add(1)
 	}
+}
+
+// Sync counts a change this process has just committed, as Touch does,
+// and returns once this process's listening connection has received an
+// announcement sent after that commit. PostgreSQL delivers announcements
+// in the order of commits, to every listening connection at once, so by
+// then every other process has been sent the change's announcement too,
+// and a client answered after Sync finds the change on whichever process
+// it asks next. It reports whether it heard its announcement within
+// SyncTimeout; when the watch is not listening it returns false at once,
+// and readers read versions on every request anyway.
+func (w *PageWatch) Sync(ctx context.Context) bool {
+	if w == nil {
+		return false
+	}
+	w.Touch()
+	if !w.live.Load() {
+		return false
+	}
+	token := syncPrefix + rand.Text()
+	heard := make(chan struct{})
+	w.mu.Lock()
+	if w.waiters == nil {
+		w.waiters = map[string]chan struct{}{}
+	}
+	w.waiters[token] = heard
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.waiters, token)
+		w.mu.Unlock()
+	}()
+	if _, err := w.store.pool.Exec(ctx, "SELECT pg_notify($1, $2)", pageChannel, token); err != nil {
+		w.logger.Warn("page versions: announcing a sync", "err", err)
+		return false
+	}
+	t := time.NewTimer(SyncTimeout)
+	defer t.Stop()
+	select {
+	case <-heard:
+		return true
+	case <-t.C:
+		w.logger.Warn("page versions: a sync was not heard in time", "timeout", SyncTimeout)
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// heard handles one announcement: a change is counted; a sync token wakes
+// its waiter, if it is this process's.
+func (w *PageWatch) heard(payload string) {
+	if !strings.HasPrefix(payload, syncPrefix) {
+		w.gen.Add(1)
+		return
+	}
+	w.mu.Lock()
+	if ch, ok := w.waiters[payload]; ok {
+		close(ch)
+		delete(w.waiters, payload)
+	}
+	w.mu.Unlock()
 }
 
 // run listens, and listens again after any failure, a second later.
@@ -92,9 +171,10 @@ func (w *PageWatch) listen(ctx context.Context, s *Store) error {
 	w.gen.Add(1)
 	w.live.Store(true)
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		w.gen.Add(1)
+		w.heard(n.Payload)
 	}
 }
