@@ -3,11 +3,15 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
 
 	"samizdat/content/store"
 	"samizdat/web/internal/serve"
@@ -55,7 +59,22 @@ type cachedPage struct {
 	// checked is the watch's count of changes when version was last read
 	// and found current.
 	checked atomic.Uint64
+
+	// The values of its response headers, made once and shared by every
+	// response that sends the page, so that sending it allocates nothing.
+	// They must not be changed, and each has no room beyond its length, so
+	// that an append anywhere copies it.
+	etagH, vary, rawLen, gzLen []string
+	// patterns are the routes that rendered the page, for the metrics of
+	// the requests serveKept answers without routing them.
+	patterns []string
 }
+
+// Header values every kept page shares; never changed.
+var (
+	htmlType = []string{"text/html; charset=utf-8"}
+	gzipName = []string{"gzip"}
+)
 
 // pageCacheSize bounds the cache: some hundred story pages with their
 // dialogues.
@@ -115,13 +134,20 @@ func (c *pageCache) fresh(path string, gen uint64) *cachedPage {
 }
 
 // newCachedPage compresses and hashes a rendered page once, for every
-// reader it will be sent to.
-func newCachedPage(version string, raw []byte) *cachedPage {
+// reader it will be sent to. vary is the Vary its handler set, if any, and
+// patterns the routes that led to it.
+func newCachedPage(version string, raw []byte, vary, patterns []string) *cachedPage {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write(raw)
 	zw.Close()
-	return &cachedPage{version: version, etag: serve.ETag(raw), raw: raw, gz: buf.Bytes()}
+	p := &cachedPage{version: version, etag: serve.ETag(raw), raw: raw, gz: buf.Bytes()}
+	p.etagH = []string{p.etag}
+	p.vary = slices.Clip(append(slices.Clone(vary), "Accept-Encoding"))
+	p.rawLen = []string{strconv.Itoa(len(p.raw))}
+	p.gzLen = []string{strconv.Itoa(len(p.gz))}
+	p.patterns = slices.Clone(patterns)
+	return p
 }
 
 // put keeps p for path, replacing the page rendered at an earlier version.
@@ -153,20 +179,23 @@ func (c *pageCache) put(path string, p *cachedPage) {
 // accepts it (the compression middleware leaves a response that already
 // has a Content-Encoding alone).
 func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPage) {
+	// By canonical key, with the page's own values (see cachedPage). The
+	// Vary is the one its handler set when it was rendered, which the
+	// handler sets again on every request that reaches it.
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("ETag", p.etag)
-	h.Add("Vary", "Accept-Encoding")
+	h["Content-Type"] = htmlType
+	h["Etag"] = p.etagH
+	h["Vary"] = p.vary
 	if serve.ETagMatch(r.Header.Get("If-None-Match"), p.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := p.raw
-	if serve.AcceptsGzip(r.Header.Values("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = p.gz
+	body, length := p.raw, p.rawLen
+	if serve.AcceptsGzip(r.Header["Accept-Encoding"]) {
+		h["Content-Encoding"] = gzipName
+		body, length = p.gz, p.gzLen
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
@@ -186,7 +215,11 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name string,
 		return
 	}
 	s.countPage(false)
-	p := newCachedPage(version, body)
+	var patterns []string
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		patterns = rc.RoutePatterns
+	}
+	p := newCachedPage(version, body, w.Header()["Vary"], patterns)
 	p.checked.Store(gen)
 	s.pages.put(key, p)
 	s.writeCached(w, r, p)
@@ -226,6 +259,42 @@ func (s *Server) cachedList(w http.ResponseWriter, r *http.Request) (key, versio
 		return "", "", 0, true
 	}
 	return key, version, gen, false
+}
+
+// serveKept answers a request for a kept page that the watch vouches is
+// current, as the page's handler would have answered it, and reports
+// whether it did: from ServeHTTP before the site's router, and from Kept
+// before the program's. The routers, the request id, the compression
+// writer and the handler's own steps cost more than sending the kept
+// bytes does (docs/benchmarks.md). It leaves to the routers whatever the
+// handlers would answer otherwise: methods but GET and HEAD, ActivityPub,
+// escaped paths (routers match those by their escaped form, the cache by
+// the decoded one), and everything while requests are logged, so that the
+// log misses none.
+func (s *Server) serveKept(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" {
+		return false
+	}
+	gen, live := s.cfg.PageWatch.Current()
+	if !live {
+		return false
+	}
+	key := listKey(r)
+	if key == "" {
+		return false
+	}
+	p := s.pages.fresh(key, gen)
+	if p == nil || s.cfg.ActivityPub != nil && wantsActivityPub(r) || s.logger.Enabled(r.Context(), slog.LevelDebug) {
+		return false
+	}
+	serve.SetSecurityHeaders(w.Header())
+	// Where the router would have named the route for the metrics.
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		rc.RoutePatterns = append(rc.RoutePatterns[:0], p.patterns...)
+	}
+	s.countPage(true)
+	s.writeCached(w, r, p)
+	return true
 }
 
 // freshPage returns the page kept under key when the watch vouches that

@@ -29,7 +29,7 @@ var cacheModes = []struct {
 }
 
 // watchPages gives srv a listening page watch, as main does.
-func watchPages(t *testing.T, srv *Server) *store.PageWatch {
+func watchPages(t testing.TB, srv *Server) *store.PageWatch {
 	t.Helper()
 	w := srv.store.WatchPages(t.Context(), slog.New(slog.DiscardHandler))
 	awaitWatch(t, w, func(_ uint64, live bool) bool { return live })
@@ -39,7 +39,7 @@ func watchPages(t *testing.T, srv *Server) *store.PageWatch {
 
 // awaitWatch waits until cond holds of the watch's count, failing after a
 // while.
-func awaitWatch(t *testing.T, w *store.PageWatch, cond func(gen uint64, live bool) bool) {
+func awaitWatch(t testing.TB, w *store.PageWatch, cond func(gen uint64, live bool) bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {

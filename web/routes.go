@@ -12,7 +12,20 @@ import (
 // Mount registers the public site on r for every path no other package
 // claims: the site answers whatever the desk and federation do not.
 func (s *Server) Mount(r chi.Router) {
-	r.Handle("/*", serve.Detach(s))
+	r.Handle("/*", serve.Detach(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) })))
+}
+
+// Kept is middleware for the router the site is mounted on, first in
+// line: it answers a request for a kept page the page watch vouches for
+// before any routing, other middleware or handler, and passes on every
+// other request (serveKept). Most of a reader's requests are for such
+// pages.
+func (s *Server) Kept(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.serveKept(w, r) {
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // routes registers every route of the public website. It has no sessions

@@ -123,7 +123,11 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.serveKept(w, r) {
+		s.handler.ServeHTTP(w, r)
+	}
+}
 
 // hasLang reports whether lang is a configured language.
 func (s *Server) hasLang(lang string) bool {

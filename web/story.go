@@ -361,7 +361,9 @@ func (s *Server) handleStoryLink(w http.ResponseWriter, r *http.Request) {
 // too, at a lower weight, so any mention of either type wins.
 func wantsActivityPub(r *http.Request) bool {
 	for _, header := range r.Header.Values("Accept") {
-		for _, part := range strings.Split(header, ",") {
+		for rest := header; rest != ""; {
+			var part string
+			part, rest, _ = strings.Cut(rest, ",")
 			mediaType, params, _ := strings.Cut(part, ";")
 			mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 			if mediaType != "application/activity+json" && mediaType != "application/ld+json" {

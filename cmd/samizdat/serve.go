@@ -132,10 +132,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer stopWatch()
 		pages := st.WatchPages(watchCtx, logger)
 		webCfg.PageWatch = pages
-		if mountWeb, err = webRole(cfg, webCfg, st, fed, queue, newsletter, logger); err != nil {
+		var site *web.Server
+		if site, mountWeb, err = webRole(cfg, webCfg, st, fed, queue, newsletter, logger); err != nil {
 			return err
 		}
-		root.Use(clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
+		// Kept pages are answered first, before the client's address is
+		// looked for or any route (web's Server.Kept).
+		root.Use(site.Kept, clientaddr.Middleware(cfg.TrustedProxies), touchAfterWrites(pages))
 	}
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		root.Method(method, "/healthz", http.HandlerFunc(handleHealthz))
@@ -211,8 +214,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // webRole builds the public site and the desk of a process in the web role
-// and returns what mounts them, with federation's paths, on the root router.
-func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Federation, queue *delivery.Deliverer, newsletter *mail.Newsletter, logger *slog.Logger) (func(chi.Router), error) {
+// and returns the site and what mounts them, with federation's paths, on
+// the root router.
+func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Federation, queue *delivery.Deliverer, newsletter *mail.Newsletter, logger *slog.Logger) (*web.Server, func(chi.Router), error) {
 	// Remote interaction looks up readers' instances with a client of its
 	// own: unsigned, as WebFinger is, and as careful about addresses.
 	interactClient := transport.New(transport.Options{
@@ -236,7 +240,7 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 	}
 	site, err := web.New(webCfg, st, logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	staffDesk, err := desk.New(desk.Config{
 		BaseURL:         cfg.BaseURL,
@@ -253,9 +257,9 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 		SaveProfile:     fed.SaveProfile,
 	}, st, logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return func(r chi.Router) {
+	return site, func(r chi.Router) {
 		fed.Mount(r)
 		staffDesk.Mount(r)
 		site.Mount(r)

@@ -37,7 +37,9 @@ func ETagMatch(header, etag string) bool {
 		return false
 	}
 	strip := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
-	for _, v := range strings.Split(header, ",") {
+	for rest := header; rest != ""; {
+		var v string
+		v, rest, _ = strings.Cut(rest, ",")
 		if strings.TrimSpace(v) == "*" || strip(v) == strip(etag) {
 			return true
 		}

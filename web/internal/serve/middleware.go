@@ -29,14 +29,19 @@ var securityHeaders = http.Header{
 // SecurityHeaders sets the headers that keep the privacy promise.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		// Keys already canonical and values made once: Set would
-		// canonicalize each key and allocate each value on every request.
-		for k, v := range securityHeaders {
-			h[k] = v
-		}
+		SetSecurityHeaders(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// SetSecurityHeaders sets on h what SecurityHeaders sets, for a handler
+// that answers without it.
+func SetSecurityHeaders(h http.Header) {
+	// Keys already canonical and values made once: Set would canonicalize
+	// each key and allocate each value on every request.
+	for k, v := range securityHeaders {
+		h[k] = v
+	}
 }
 
 // Compress compresses the text responses of both HTML sides.
