@@ -74,6 +74,7 @@ type cachedPage struct {
 var (
 	htmlType = []string{"text/html; charset=utf-8"}
 	gzipName = []string{"gzip"}
+	noCache  = []string{"no-cache"}
 )
 
 // pageCacheSize bounds the cache: some hundred story pages with their
@@ -184,6 +185,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	// handler sets again on every request that reaches it.
 	h := w.Header()
 	h["Content-Type"] = htmlType
+	h["Cache-Control"] = noCache // see render
 	h["Etag"] = p.etagH
 	h["Vary"] = p.vary
 	if serve.ETagMatch(r.Header.Get("If-None-Match"), p.etag) {

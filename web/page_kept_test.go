@@ -144,3 +144,23 @@ func awaitKept(t *testing.T, srv *Server, key string, get func()) {
 		}
 	}
 }
+
+// TestHTML_NoCache: every HTML page, kept or rendered, found or not, says
+// no-cache, so that a CDN or a browser that keeps it asks again (with its
+// ETag) before showing it; a page its handler marked otherwise keeps that.
+func TestHTML_NoCache(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	twoLanguageStory(s)
+	for _, path := range []string{"/", "/en/", "/en/stories/letters-from-tbilisi", "/en/tags/exile", "/en/by/anna-k",
+		"/en/tell", "/en/no-such-page", "/en/stories/no-such-story"} {
+		for range 2 { // rendered, then kept
+			if cc := s.get(path, "Accept-Encoding", "gzip").Header().Values("Cache-Control"); len(cc) != 1 || cc[0] != "no-cache" {
+				t.Errorf("%s: Cache-Control %q, want no-cache", path, cc)
+			}
+		}
+	}
+	if cc := s.get("/en/ask").Header().Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("/en/ask: Cache-Control %q", cc)
+	}
+}

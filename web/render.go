@@ -40,12 +40,22 @@ func parseTemplates() (*templates, error) {
 // render executes a page into a buffer and sends it with an ETag, answering
 // a matching If-None-Match with 304. A template error sends a plain 500,
 // never half a page.
+//
+// Pages say Cache-Control: no-cache unless their handler (or the desk,
+// previewing) said otherwise: a browser or a CDN may keep a page but must
+// ask again with its ETag before showing it, so that every change is on
+// the next request, and the answer is mostly a 304. Without it, a CDN may
+// apply a default lifetime of its own (docs/scaling.md).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	body, ok := s.renderBytes(w, name, data)
 	if !ok {
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h["Content-Type"] = htmlType
+	if _, set := h["Cache-Control"]; !set {
+		h["Cache-Control"] = noCache
+	}
 	s.writeBody(w, r, status, body)
 }
 
