@@ -147,6 +147,7 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 		d *Delivery
 		h DeliveryHost
 	) // written by the callbacks, read only once they have run
+	now := s.now()
 	err := s.reads.do(ctx, func(b *pgx.Batch) {
 		a, d, h = known, nil, DeliveryHost{}
 		if known == nil {
@@ -161,9 +162,9 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 				return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
 			})
 		}
-		b.Queue(deliveryHostQuery, host).QueryRow(func(row pgx.Row) error {
+		b.Queue(deliveryHostQuery, host, now).QueryRow(func(row pgx.Row) error {
 			var unavailable bool
-			err := row.Scan(&unavailable, &h.Signature)
+			err := row.Scan(&unavailable, &h.Signature, &h.Stale)
 			h.Available = !unavailable
 			return err
 		})
@@ -210,13 +211,21 @@ const markDeliveredQuery = `
 // DeliverySucceeded records that inbox acknowledged activityID with status,
 // and that its host is alive (InstanceSuccess), in one round trip and one
 // transaction: the host's health is recorded with the delivery, never after
-// it.
+// it. host is "" when the caller knows that the host's record needs no word
+// of this success (DeliveryHost.Stale is false): then only the delivery is
+// written. instanceSuccessQuery would write nothing either, but its ON
+// CONFLICT DO UPDATE locks the row all the same, and a row lock writes the
+// page and WAL: in a fan-out to 1,000 instances whose records were fresh,
+// 1,000 statements and 1,000 WAL records, 0.02 ms of PostgreSQL's time a
+// delivery (pg_stat_statements).
 func (s *Store) DeliverySucceeded(ctx context.Context, activityID, inbox, host string, status int) error {
 	now := s.now()
 	// A batch runs as one implicit transaction: both or neither, and with
 	// the other deliveries recorded at the same moment, one commit for all.
 	err := s.writes.do(ctx, func(b *pgx.Batch) {
-		b.Queue(instanceSuccessQuery, host, now)
+		if host != "" {
+			b.Queue(instanceSuccessQuery, host, now)
+		}
 		b.Queue(markDeliveredQuery, activityID, inbox, status, now)
 	})
 	return mapErr(fmt.Sprintf("mark %s delivered to %s", activityID, inbox), err)

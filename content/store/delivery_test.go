@@ -381,3 +381,56 @@ func TestStore_DeliveryJob_Together(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_DeliveryJob_Stale: a worker learns whether its host's record
+// wants the next success written (unknown, failing, or last success over a
+// minute old), and a success recorded without its host leaves the record
+// as it was.
+func TestStore_DeliveryJob_Stale(t *testing.T) {
+	t.Parallel()
+	base := storetest.New(t)
+	t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *store.Store { return base.WithClock(func() time.Time { return t0.Add(d) }) }
+	create := deliveryCreate(t, base)
+	inboxes := []string{"https://stale.example/inbox", "https://stale.example/other/inbox", "https://stale.example/third/inbox"}
+	enqueueActivity(t, base, create, inboxes...)
+	stale := func(s *store.Store, inbox string) bool {
+		t.Helper()
+		_, _, h, err := s.DeliveryJob(t.Context(), create.ID, inbox, "stale.example", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Stale
+	}
+
+	if !stale(at(0), inboxes[0]) {
+		t.Error("an unknown host: not stale")
+	}
+	noErr(t, at(0).DeliverySucceeded(t.Context(), create.ID, inboxes[0], "stale.example", 202))
+	if stale(at(30*time.Second), inboxes[1]) {
+		t.Error("30 s after a success: stale")
+	}
+	noErr(t, at(30*time.Second).DeliverySucceeded(t.Context(), create.ID, inboxes[1], "", 202))
+	in, err := base.Instance(t.Context(), "stale.example")
+	if err != nil || !in.LastSuccess.Equal(t0) {
+		t.Errorf("a success recorded without its host rewrote the record: %+v, %v", in, err)
+	}
+	if !stale(at(90*time.Second), inboxes[2]) {
+		t.Error("90 s after a success: not stale")
+	}
+	if _, err := at(100*time.Second).InstanceFailure(t.Context(), "stale.example", t0, "HTTP 503"); err != nil {
+		t.Fatal(err)
+	}
+	if !stale(at(101*time.Second), inboxes[2]) {
+		t.Error("just after a failure: not stale")
+	}
+	ds, err := base.Deliveries(t.Context(), create.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds[:2] {
+		if d.State != store.DeliveryDelivered {
+			t.Errorf("%s: %s, want delivered", d.Inbox, d.State)
+		}
+	}
+}

@@ -124,10 +124,19 @@ const (
 type DeliveryHost struct {
 	Available bool   // not given up on (docs/federation.md#unavailable-instances)
 	Signature string // the scheme it accepts: "", SignatureCavage or SignatureRFC9421
+	// Stale is whether a delivery's success must be written to the
+	// host's record (InstanceSuccess): it has none, or failures, or its
+	// last success is over a minute old. Otherwise the caller tells
+	// DeliverySucceeded to leave the record alone.
+	Stale bool
 }
 
+// deliveryHostQuery also tells whether instanceSuccessQuery would write
+// the row (DeliveryHost.Stale); $2 is now.
 const deliveryHostQuery = `
-	SELECT coalesce(bool_or(unavailable), false), coalesce(max(signature), '')
+	SELECT coalesce(bool_or(unavailable), false), coalesce(max(signature), ''),
+	       coalesce(bool_or(unavailable OR failure_days <> '{}' OR last_error <> ''
+	                        OR last_success IS NULL OR last_success < $2::timestamptz - interval '1 minute'), true)
 	FROM instances WHERE host = $1`
 
 // SetInstanceSignature records the signature scheme host accepted after

@@ -119,7 +119,11 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 		// delivery delivered and send nothing: the state, not the job,
 		// guards against sending twice (the job's completion is kept
 		// out of this transaction, which would cost three more round trips).
-		if err := d.st.DeliverySucceeded(ctx, id, inbox, host, status); err != nil {
+		alive := host
+		if !h.Stale {
+			alive = "" // its record says so already
+		}
+		if err := d.st.DeliverySucceeded(ctx, id, inbox, alive, status); err != nil {
 			return err
 		}
 		if d.log.Enabled(ctx, slog.LevelDebug) {
