@@ -114,6 +114,7 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	if err != nil {
 		return nil, err
 	}
+	defer pub.close()
 	fl.expect(size.Instances)
 
 	res.CPU = cpuMeter{srv: srv, more: servers[1:], db: db}

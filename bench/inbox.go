@@ -125,6 +125,7 @@ func runInbox(ctx context.Context, e *env, size inboxSize) (*inboxResult, error)
 	if err != nil {
 		return nil, err
 	}
+	defer pub.close()
 	t, err := pub.publish(ctx, draft.ID)
 	if err != nil {
 		return nil, err

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"samizdat/content"
+	"samizdat/content/store"
 	"samizdat/federation"
 	"samizdat/federation/delivery"
 )
@@ -152,37 +154,63 @@ func createDraft(ctx context.Context, db *database, lang string, n int) (*conten
 // them. Publishing from here rather than from the desk keeps a desk login
 // (an argon2id check: its time and its 19 MiB) out of the fan-out's
 // figures; the pages run does log in, for its freshness check.
+//
+// It has a connection of its own, not named as the tool's (toolAppName):
+// the publishing transaction is the web process's work in a publication,
+// so what PostgreSQL spends on it (the activity, a job and a delivery row
+// per inbox) counts with the server's backends.
 type publisher struct {
-	db *database
+	pool  *pgxpool.Pool
+	store *store.Store
 }
 
-// newPublisher registers the hook on db.Store. baseURL must be the
-// server's BASE_URL, so that the ids in the Create are the server's.
+// publisherAppName is the application_name of the publisher's connection.
+const publisherAppName = "samizdat-bench-publisher"
+
+// newPublisher registers the hook on a store of db of its own. baseURL must
+// be the server's BASE_URL, so that the ids in the Create are the server's.
+// close releases its connection.
 func newPublisher(ctx context.Context, db *database, baseURL string) (*publisher, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	cfg := federation.Config{BaseURL: u, Languages: strings.Split(languages, ","), PublicationName: "Samizdat", AllowPrivate: true}
-	keys, err := federation.LoadKeys(ctx, cfg, db.Store)
+	pcfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
+		return nil, err
+	}
+	pcfg.MaxConns = 4
+	pcfg.ConnConfig.RuntimeParams["application_name"] = publisherAppName
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, err
+	}
+	p := &publisher{pool: pool, store: store.New(pool)}
+	cfg := federation.Config{BaseURL: u, Languages: strings.Split(languages, ","), PublicationName: "Samizdat", AllowPrivate: true}
+	keys, err := federation.LoadKeys(ctx, cfg, p.store)
+	if err != nil {
+		pool.Close()
 		return nil, err
 	}
 	logger := slog.New(slog.DiscardHandler)
-	queue, err := delivery.New(db.Pool, db.Store, delivery.Config{Keys: keys.KeySource, Client: http.DefaultClient, Logger: logger})
+	queue, err := delivery.New(pool, p.store, delivery.Config{Keys: keys.KeySource, Client: http.DefaultClient, Logger: logger})
 	if err != nil {
+		pool.Close()
 		return nil, err
 	}
-	if _, err := federation.New(cfg, db.Store, keys, queue, logger); err != nil {
+	if _, err := federation.New(cfg, p.store, keys, queue, logger); err != nil {
+		pool.Close()
 		return nil, err
 	}
-	return &publisher{db: db}, nil
+	return p, nil
 }
+
+func (p *publisher) close() { p.pool.Close() }
 
 // publish publishes translation id; its Create is queued for the followers
 // of its language in the same transaction.
 func (p *publisher) publish(ctx context.Context, id int64) (*content.Translation, error) {
-	t, err := p.db.Store.SetTranslationState(ctx, id, content.StatePublished, time.Time{})
+	t, err := p.store.SetTranslationState(ctx, id, content.StatePublished, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("publish translation %d: %w", id, err)
 	}
