@@ -134,13 +134,13 @@ func scanDeliveryTarget(row pgx.Row, activityID, inbox string) (*Activity, *Deli
 }
 
 // DeliveryJob is DeliveryTarget and what DeliveryHost says of the inbox's host in
-// one round trip to PostgreSQL, for a worker that makes thousands of attempts a
-// second in a fan-out: each round trip costs both the worker and PostgreSQL CPU
-// that RSA signing needs. The two statements are pipelined, and sent with those
-// of the other workers asking at the same moment (coalesce.go). known, when not
-// nil, is the activity as the caller already holds it: activities never change
-// once stored, so only the delivery's state is read, not the body again, and
-// known is returned.
+// one statement, for a worker that makes thousands of attempts a second in a
+// fan-out: each statement and round trip costs both the worker and PostgreSQL
+// CPU that RSA signing needs. It is sent with the statements of the other
+// workers asking at the same moment (coalesce.go). known, when not nil, is the
+// activity as the caller already holds it: activities never change once
+// stored, so only the delivery's state is read, not the body again, and known
+// is returned.
 func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string, known *Activity) (*Activity, *Delivery, DeliveryHost, error) {
 	var (
 		a *Activity
@@ -150,23 +150,29 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 	now := s.now()
 	err := s.reads.do(ctx, func(b *pgx.Batch) {
 		a, d, h = known, nil, DeliveryHost{}
+		query := deliveryJobQuery
 		if known == nil {
-			b.Queue(deliveryTargetQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
-				var err error
-				a, d, err = scanDeliveryTarget(row, activityID, inbox)
-				return err
-			})
-		} else {
-			b.Queue(deliveryStateQuery, activityID, inbox).QueryRow(func(row pgx.Row) error {
-				d = &Delivery{ActivityID: activityID, Inbox: inbox}
-				return row.Scan(&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt)
-			})
+			query = deliveryJobBodyQuery
 		}
-		b.Queue(deliveryHostQuery, host, now).QueryRow(func(row pgx.Row) error {
-			var unavailable bool
-			err := row.Scan(&unavailable, &h.Signature, &h.Stale)
+		b.Queue(query, activityID, inbox, host, now).QueryRow(func(row pgx.Row) error {
+			d = &Delivery{ActivityID: activityID, Inbox: inbox}
+			var (
+				unavailable   bool
+				translationID *int64
+			)
+			dest := []any{&d.State, &d.Attempts, &d.LastStatus, &d.LastError, &d.UpdatedAt, &unavailable, &h.Signature, &h.Stale}
+			if known == nil {
+				a = &Activity{ID: activityID}
+				dest = append(dest, &a.Actor, &a.Type, &translationID, &a.Body, &a.CreatedAt)
+			}
+			if err := row.Scan(dest...); err != nil {
+				return err
+			}
 			h.Available = !unavailable
-			return err
+			if translationID != nil {
+				a.TranslationID = *translationID
+			}
+			return nil
 		})
 	})
 	if err != nil {
@@ -175,9 +181,22 @@ func (s *Store) DeliveryJob(ctx context.Context, activityID, inbox, host string,
 	return a, d, h, nil
 }
 
-const deliveryStateQuery = `
-	SELECT state, attempts, coalesce(last_status, 0), last_error, updated_at
-	FROM deliveries WHERE activity_id = $1 AND inbox = $2`
+// deliveryJobQuery reads a delivery's state and deliveryHostQuery's answer
+// for its host ($3; $4 is now) as one row: one statement a delivery instead
+// of two. No delivery, no row.
+const deliveryJobQuery = `
+	SELECT d.state, d.attempts, coalesce(d.last_status, 0), d.last_error, d.updated_at,
+	       h.unavailable, h.signature, h.stale
+	FROM deliveries d, (` + deliveryHostQuery + `) h
+	WHERE d.activity_id = $1 AND d.inbox = $2`
+
+// deliveryJobBodyQuery is deliveryJobQuery with the activity.
+const deliveryJobBodyQuery = `
+	SELECT d.state, d.attempts, coalesce(d.last_status, 0), d.last_error, d.updated_at,
+	       h.unavailable, h.signature, h.stale,
+	       a.actor, a.type, a.translation_id, a.body, a.created_at
+	FROM deliveries d JOIN activities a ON a.id = d.activity_id, (` + deliveryHostQuery + `) h
+	WHERE d.activity_id = $1 AND d.inbox = $2`
 
 // Deliveries returns the deliveries of one activity, by inbox.
 func (s *Store) Deliveries(ctx context.Context, activityID string) ([]*Delivery, error) {

@@ -131,13 +131,14 @@ type DeliveryHost struct {
 	Stale bool
 }
 
-// deliveryHostQuery also tells whether instanceSuccessQuery would write
-// the row (DeliveryHost.Stale); $2 is now.
+// deliveryHostQuery is what DeliveryHost says of host $3, always one row
+// (an unknown host is available), for DeliveryJob's statements; stale is
+// whether instanceSuccessQuery would write the row at $4 (now).
 const deliveryHostQuery = `
-	SELECT coalesce(bool_or(unavailable), false), coalesce(max(signature), ''),
+	SELECT coalesce(bool_or(unavailable), false) AS unavailable, coalesce(max(signature), '') AS signature,
 	       coalesce(bool_or(unavailable OR failure_days <> '{}' OR last_error <> ''
-	                        OR last_success IS NULL OR last_success < $2::timestamptz - interval '1 minute'), true)
-	FROM instances WHERE host = $1`
+	                        OR last_success IS NULL OR last_success < $4::timestamptz - interval '1 minute'), true) AS stale
+	FROM instances WHERE host = $3`
 
 // SetInstanceSignature records the signature scheme host accepted after
 // refusing the other one, so that later deliveries use it at once. It
