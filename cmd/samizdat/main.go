@@ -134,7 +134,7 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 // defaultPoolSize is how many PostgreSQL connections one process keeps at
 // most, unless DATABASE_URL says otherwise with pool_max_conns. pgx's own
 // default, the number of CPUs but at least 4, leaves three connections on a
-// small machine for pages, the inbox and 64 delivery workers once River
+// small machine for pages, the inbox and 128 delivery workers once River
 // holds one for LISTEN; requests then queue for a connection while
 // PostgreSQL idles (docs/benchmarks.md).
 const defaultPoolSize = 24

@@ -41,7 +41,7 @@ import (
 //     production settings (docs/operations.md#crash-recovery). Delivery is
 //     at least once: an inbox that got the activity from the killed process
 //     before it could record the answer gets it again, so the repeats are
-//     at most the deliveries the killed process had running (its 64
+//     at most the deliveries the killed process had running (its 128
 //     workers), and no inbox is missed.
 func TestProcesses_SharedDatabase(t *testing.T) {
 	t.Parallel()
@@ -202,7 +202,7 @@ const periodicKinds = `kind IN ('samizdat.publish_scheduled', 'samizdat.intake_r
 
 // defaultDeliveryWorkers is how many deliveries one process runs at once
 // (delivery.Config.Workers' default).
-const defaultDeliveryWorkers = 64
+const defaultDeliveryWorkers = 128
 
 var (
 	binaryOnce sync.Once

@@ -57,12 +57,17 @@ type Config struct {
 	Keys   KeySource
 	Client *http.Client // transport.New's; its redirects are not followed for deliveries
 	Logger *slog.Logger
-	// Workers is how many deliveries run at once in this process; 64 if zero. A
-	// delivery mostly waits on a remote server (Mastodon allows itself 10 s per
-	// answer, docs/federation.md#peer-timeouts-and-limits), so reaching a
+	// Workers is how many deliveries run at once in this process; 128 if zero.
+	// A delivery mostly waits on a remote server (Mastodon allows itself 10 s
+	// per answer, docs/federation.md#peer-timeouts-and-limits), so reaching a
 	// thousand instances within seconds takes many at once; each costs a
 	// goroutine and a connection while it waits, and a pool connection only for
-	// the moments it reads or records the delivery.
+	// the moments it reads or records the delivery. More at once also makes
+	// each coalesced batch and each fetch of jobs larger, so that PostgreSQL
+	// and the process spend less per delivery: on 2 cores, 128 instead of 64
+	// cost 0.03 ms less server CPU and 0.03 ms less of PostgreSQL's a
+	// delivery. After a crash, the deliveries that were running may be sent
+	// again (at least once), so this also bounds the repeats.
 	Workers int
 	// Now is the clock for signatures and failure days; time.Now if nil.
 	Now func() time.Time
@@ -101,7 +106,7 @@ type Config struct {
 
 const (
 	queue              = "delivery"
-	defaultWorkers     = 64
+	defaultWorkers     = 128
 	defaultCooldown    = 5 * time.Millisecond
 	defaultMaxAttempts = 17
 	// jobMargin is what an attempt may take besides its POST (reading the
