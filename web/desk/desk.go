@@ -138,6 +138,49 @@ func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, err error) {
 	s.deskError(w, r, status, "")
 }
 
+// sessionFail answers a request whose session could not be read or saved,
+// and closes its answer: scs saves a changed session when the handler's
+// answer starts, and when that fails it sends this error page and then
+// still passes on the handler's status and body, which would follow the
+// error page on the wire. guardSessionErrors drops them.
+func (s *Server) sessionFail(w http.ResponseWriter, r *http.Request, err error) {
+	s.deskFail(w, r, err)
+	if g, ok := w.(*sessionGuard); ok {
+		g.closed = true
+	}
+}
+
+// guardSessionErrors sits outside scs, so that sessionFail reaches its
+// writer.
+func guardSessionErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&sessionGuard{ResponseWriter: w}, r)
+	})
+}
+
+// sessionGuard passes everything on until a session error page has been
+// sent, and nothing after it.
+type sessionGuard struct {
+	http.ResponseWriter
+	closed bool
+}
+
+func (g *sessionGuard) WriteHeader(code int) {
+	if !g.closed {
+		g.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (g *sessionGuard) Write(b []byte) (int, error) {
+	if g.closed {
+		return len(b), nil
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (g *sessionGuard) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
 // idParam reads a positive integer route parameter; ok is false when it is
 // missing or malformed.
 func idParam(r *http.Request, name string) (int64, bool) {

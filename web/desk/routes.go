@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(http.NotFound)
 
 	r.Route("/desk", func(r chi.Router) {
-		r.Use(deskHeaders, s.sessions.LoadAndSave, s.csrf)
+		r.Use(deskHeaders, guardSessionErrors, s.sessions.LoadAndSave, s.csrf)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.deskError(w, r, http.StatusNotFound, "") })
 		r.Get("/static/{hash}/*", s.handleStatic)
 		r.Get("/login", s.handleLoginForm)

@@ -119,7 +119,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger) (*Server, error) {
 	s.sessions.Cookie.Secure = cfg.BaseURL.Scheme == "https"
 	// A session that cannot be read or saved (the database away) gets the
 	// desk's error page, 503 with Retry-After then, not scs's bare 500.
-	s.sessions.ErrorFunc = s.deskFail
+	s.sessions.ErrorFunc = s.sessionFail
 	s.handler = s.routes()
 	return s, nil
 }
