@@ -14,7 +14,7 @@ test:
 bench:
 	@scripts/bench.sh
 
-# With BoringCrypto's RSA when a C compiler is at hand (scripts/build.sh).
+# With OpenSSL's RSA when cgo and libcrypto are at hand (scripts/build.sh).
 build:
 	@scripts/build.sh bin/samizdat
 
