@@ -16,7 +16,7 @@ import (
 // TestMain lets the test binary be the pages run's bare server, as the
 // program is.
 func TestMain(m *testing.M) {
-	if asBareServer() {
+	if asBareServer() || asBareSender() {
 		return
 	}
 	os.Exit(m.Run())
@@ -57,6 +57,19 @@ func TestTiny(t *testing.T) {
 		// machine: OpenSSL where libcrypto loads, else Go's.
 		if e.serverRSA != signature.Backend() {
 			t.Errorf("the server's RSA read as %q, this process signs with %q", e.serverRSA, signature.Backend())
+		}
+	})
+
+	t.Run("BareSend", func(t *testing.T) {
+		r, err := runBareSend(t.Context(), e, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Posts != 5 || r.PerSecond <= 0 {
+			t.Errorf("got %d POSTs at %v a second for 5 instances", r.Posts, r.PerSecond)
+		}
+		if r.SignRate <= 0 || r.Sender <= 0 || r.Machine <= 0 {
+			t.Errorf("signing ceiling %v/s, sender CPU %v, machine %v: not measured", r.SignRate, r.Sender, r.Machine)
 		}
 	})
 
@@ -138,6 +151,8 @@ func TestTiny(t *testing.T) {
 		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 10_000, Instances: 1_000, Procs: 1}, Posts: 1000, Last: time.Second, PerSecond: 1000, SignRate: 2500}, 900)
 		rep.fanout(&fanoutResult{fanoutSize: fanoutSize{Followers: 1_000, Instances: 1_000, Procs: 2}, Posts: 1000, ByProcess: []int{400, 600},
 			RSS: []int64{90 << 20, 60 << 20}, Last: time.Second, PerSecond: 800, SignRate: 1000}, 700)
+		rep.bareSend(&bareSendResult{Instances: 1_000, Posts: 1000, PerSecond: 2000, SignRate: 2500,
+			Sender: 600 * time.Millisecond, Tool: 200 * time.Millisecond, Machine: time.Second}, 1800, "50% (1), 40% (2)")
 		rep.inboxAt(&inboxResult{inboxSize: inboxSize{Kind: "reply", Requests: 6000, Rate: 2000}, Accepted: 6000, PerSecond: 1990,
 			Latency: latencies{10 * time.Millisecond, 30 * time.Millisecond}, InFlight: 60}, 45*time.Millisecond)
 		rep.finish()
@@ -146,6 +161,7 @@ func TestTiny(t *testing.T) {
 		}
 		for _, want := range []string{"| 10,000 | 1,000 | 1 | 1,000 |", "**1000** (900) | 2500 | **40%** |",
 			"| 1,000 | 1,000 | 2 | 1,000 (400 + 600) |", "**800** (700) | 1000 | **80%** |", " | 90 / 60 |", "cores", rep.signCost + " of one core",
+			"| 1,000 | 1,000 | **2000** (1800) | 2500 | **80%** | 50% (1), 40% (2) | 0.60 / 0.20 / 1.00 |",
 			"| reply | 6,000 | 2,000 | 6,000 | 1990 | 10.0 | **30.0** (45.0) | 30.0 | 60 |"} {
 			if !strings.Contains(rep.String(), want) {
 				t.Errorf("report lacks %q:\n%s", want, rep.String())

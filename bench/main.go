@@ -122,7 +122,7 @@ type plan struct {
 }
 
 func main() {
-	if asBareServer() {
+	if asBareServer() || asBareSender() {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -255,11 +255,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // runFanouts runs each fan-out size with each count of server processes,
 // the runs of one size interleaved (one process, two, one, two …) so that
 // a drift of the shared machine's speed touches both alike.
+//
+// The first size with a given count of instances also runs the bare
+// sender (runBareSend) to as many, interleaved with its fan-outs.
 func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 	var errs []error
+	bareDone := map[int]bool{}
 	for _, size := range p.fanout {
 		runs := make([][]*fanoutResult, len(p.fanoutProcs))
+		bare := !bareDone[size.Instances]
+		bareDone[size.Instances] = true
+		var bares []*bareSendResult
 		for range p.repeat {
+			if bare {
+				r, err := runBareSend(ctx, e, size.Instances)
+				if err != nil {
+					what := fmt.Sprintf("bare sender to %d instances", size.Instances)
+					errs = append(errs, fmt.Errorf("fanout %s: %w", what, err))
+					rep.fail("fanout", what, err)
+				} else {
+					bares = append(bares, r)
+				}
+			}
 			for i, procs := range p.fanoutProcs {
 				size.Procs = procs
 				r, err := runFanout(ctx, e, size)
@@ -290,6 +307,24 @@ func runFanouts(ctx context.Context, e *env, p plan, rep *report) error {
 				best.RSS = rss
 				rep.fanout(best, worst)
 			}
+		}
+		next := 0
+		var none int64
+		best, worst := bestOf(len(bares), func() *bareSendResult { next++; return bares[next-1] },
+			func(r *bareSendResult) (float64, *int64) { return r.PerSecond, &none })
+		if best != nil {
+			// The fan-outs of this size against the bare sender, best runs.
+			var shares []string
+			for i, rs := range runs {
+				top := 0.0
+				for _, r := range rs {
+					top = max(top, r.PerSecond)
+				}
+				if top > 0 {
+					shares = append(shares, fmt.Sprintf("%.0f%% (%d)", 100*top/best.PerSecond, p.fanoutProcs[i]))
+				}
+			}
+			rep.bareSend(best, worst, strings.Join(shares, ", "))
 		}
 	}
 	return errors.Join(errs...)

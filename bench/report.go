@@ -29,6 +29,7 @@ type report struct {
 	steal0      time.Duration
 	steal       string // the share of the cores' time the hypervisor held back
 	fanouts     []string
+	bareSends   []string
 	inboxes     []string
 	inboxesAt   []string
 	pageRows    []string
@@ -75,6 +76,13 @@ func (r *report) fanout(x *fanoutResult, worst float64) {
 	for _, l := range x.ServerErrs {
 		r.serverNotes = append(r.serverNotes, "fanout: "+l)
 	}
+}
+
+// bareSend adds a bare sender's row; fanouts says what the fan-outs to as
+// many instances reached against it.
+func (r *report) bareSend(x *bareSendResult, worst float64, fanouts string) {
+	r.bareSends = append(r.bareSends, fmt.Sprintf("| %s | %s | **%s** (%s) | %s | **%.0f%%** | %s | %s |",
+		thousands(x.Instances), thousands(x.Posts), rate(x.PerSecond), rate(worst), rate(x.SignRate), 100*x.SignShare(), fanouts, x.perOp()))
 }
 
 func (r *report) inbox(x *inboxResult, worst float64) {
@@ -139,6 +147,16 @@ func (r *report) String() string {
 		b.WriteString("| followers | instances | server processes | POSTs | enqueue (ms) | first POST (ms) | last POST (ms) | all recorded (ms) | deliveries/s best (worst) | signatures/s, all cores | of ceiling | CPU ms/delivery: server / PG / load tool / all | peak RSS (MiB) |\n")
 		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		b.WriteString(strings.Join(r.fanouts, "\n") + "\n\n")
+	}
+	if len(r.bareSends) > 0 {
+		fmt.Fprintf(&b, "Bare sender, the fan-out's yardstick: this tool in a process of its own signs each POST as the server does "+
+			"and sends it with the server's HTTP client, %d at a time, and does nothing else (no queue, no database, no delivery state); "+
+			"the same fake instances receive and check it, and the ceiling is measured after it the same way. "+
+			"Fan-out against it: the best fan-out to as many instances, as a share of the bare sender's deliveries a second "+
+			"(server processes in brackets). CPU: the bare sender / this load tool / all.\n\n", bareSendWorkers)
+		b.WriteString("| instances | POSTs | deliveries/s best (worst) | signatures/s, all cores | of ceiling | fan-out against it | CPU ms/delivery: sender / load tool / all |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString(strings.Join(r.bareSends, "\n") + "\n\n")
 	}
 	if len(r.inboxes) > 0 {
 		b.WriteString("Inbox: signed activities to the shared inbox, closed loop, requests signed beforehand; every one verified and stored.\n\n")
