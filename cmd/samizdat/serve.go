@@ -270,9 +270,10 @@ func webRole(cfg config, webCfg web.Config, st *store.Store, fed *federation.Fed
 // changed what pages show (any but GET, HEAD and OPTIONS: a desk form, an
 // activity in the inbox) before its answer goes out, so that the client's
 // next request sees the change even if PostgreSQL's announcement of it has
-// not arrived yet. A person's request also waits for the announcement to
-// come back (store.PageWatch.Sync, a millisecond or two), so that their next
-// request sees the change on any process behind the same address; an
+// not arrived yet. A person's request also waits until every process has
+// acknowledged the announcement (store.PageWatch.Sync, a few milliseconds),
+// so that their next request sees the change on any process behind the same
+// address; an
 // activity in an inbox does not wait: its sender reads no page afterwards.
 func touchAfterWrites(pages *store.PageWatch) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

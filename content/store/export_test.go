@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -46,4 +49,12 @@ func queueReplyIntakeApart(b *pgx.Batch, apID, actor, articleKey string) {
 	b.Queue(replyTombstonedQuery, apID).QueryRow(func(row pgx.Row) error { return row.Scan(&found) })
 	b.Queue(isBlockedQuery, actor, actorHostCandidates(actor)).QueryRow(func(row pgx.Row) error { return row.Scan(&found) })
 	b.Queue(remoteActorQuery, actor).QueryRow(func(row pgx.Row) error { return scanRemoteActor(row, &author) })
+}
+
+// WatchPagesSlowly starts a watch that sleeps for delay before handling
+// each announcement, as a process too busy to get to them at once.
+func (s *Store) WatchPagesSlowly(ctx context.Context, logger *slog.Logger, delay time.Duration) *PageWatch {
+	w := &PageWatch{logger: logger, store: s, id: rand.Text(), hearDelay: delay}
+	go w.run(ctx, s)
+	return w
 }

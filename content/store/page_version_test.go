@@ -181,11 +181,11 @@ func TestPageWatch(t *testing.T) {
 	waitFor("listened again", func(g uint64, live bool) bool { return live && g > gen+1 })
 }
 
-// TestPageWatch_Sync: Sync returns once the process's own connection has
-// heard an announcement sent after the caller's commit, so the change
-// committed before it has been heard too (PostgreSQL announces in commit
-// order); its own announcement counts as no change, here or in another
-// process's watch.
+// TestPageWatch_Sync: Sync returns once every listening watch has
+// acknowledged an announcement sent after the caller's commit, so each has
+// counted the change committed before it (PostgreSQL announces in commit
+// order); neither the announcement nor the acknowledgements count as a
+// change, here or in another process's watch.
 func TestPageWatch_Sync(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
@@ -236,6 +236,43 @@ func TestPageWatch_Sync(t *testing.T) {
 				t.Fatalf("round %d: the other watch never heard the change", i)
 			}
 			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// TestPageWatch_SyncWaitsForTheSlowest: a watch that takes its time over
+// each announcement, as a busy process does, has counted the change by the
+// time another process's Sync returns; without its acknowledgement the Sync
+// would have returned as soon as its own watch heard it.
+func TestPageWatch_SyncWaitsForTheSlowest(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice := author("alice", "mastodon.example")
+	quiet := slog.New(slog.DiscardHandler)
+	w, slow := s.WatchPages(ctx, quiet), s.WatchPagesSlowly(ctx, quiet, 150*time.Millisecond)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, live1 := w.Current()
+		_, live2 := slow.Current()
+		if live1 && live2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watches never listened")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := range 3 {
+		slowBefore, _ := slow.Current()
+		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
+		start := time.Now()
+		if !w.Sync(ctx) {
+			t.Fatalf("round %d: Sync was not acknowledged", i)
+		}
+		if got, _ := slow.Current(); got != slowBefore+1 {
+			t.Fatalf("round %d: Sync returned after %v with the slow watch at %d changes since, want 1", i, time.Since(start), got-slowBefore)
 		}
 	}
 }

@@ -29,9 +29,9 @@ const pageChannel = "page_versions"
 // client's next request even so: whoever makes one calls Touch before
 // answering (the root router does it for every request that may write).
 // That next request may go to another process behind the same address,
-// which hears of the change through its own connection: Sync waits, before
-// the answer, until the announcement has reached this process, and
-// PostgreSQL sends it to every listener at the same moment.
+// which hears of the change through its own connection, when its
+// listening goroutine gets to it: Sync waits, before the answer, until
+// every listening process has said that it heard the change.
 //
 // While the connection is down, and until it listens again, Current says
 // so and readers go back to reading the version on every request.
@@ -41,20 +41,45 @@ type PageWatch struct {
 	logger *slog.Logger
 	store  *Store
 
+	id string // names this watch in its acknowledgements
+
 	mu      sync.Mutex
-	waiters map[string]chan struct{} // Sync's tokens not heard yet
+	waiters map[string]*syncWait // by Sync's token, until every watch acknowledged it
+
+	// hearDelay holds up the handling of each announcement, for a test
+	// that plays a process slow to get to it.
+	hearDelay time.Duration
 }
 
-// syncPrefix starts the payload of Sync's own announcements, which say
-// nothing changed and are not counted; the triggers' payload is empty.
-const syncPrefix = "sync:"
+// A sync is announced as syncPrefix and a token; every watch that hears it
+// announces ackPrefix, the token, a space and its own id. Neither counts
+// as a change (the triggers' payload is empty).
+const (
+	syncPrefix = "sync:"
+	ackPrefix  = "ack:"
+)
+
+// listenStatement is what a watch's connection runs, and then nothing else
+// while it listens: pg_stat_activity shows it as that connection's query,
+// so that Sync can count the watches of the database.
+const listenStatement = "LISTEN " + pageChannel
+
+// syncWait is one Sync waiting for acknowledgements.
+type syncWait struct {
+	need  int             // listening watches when it was announced; 0 until known
+	acked map[string]bool // by watch id
+	done  chan struct{}
+}
+
+// complete reports whether every watch counted has acknowledged.
+func (sw *syncWait) complete() bool { return sw.need > 0 && len(sw.acked) >= sw.need }
 
 // SyncTimeout bounds how long Sync waits for its announcement.
 const SyncTimeout = 2 * time.Second
 
 // WatchPages starts watching the page versions until ctx ends.
 func (s *Store) WatchPages(ctx context.Context, logger *slog.Logger) *PageWatch {
-	w := &PageWatch{logger: logger, store: s}
+	w := &PageWatch{logger: logger, store: s, id: rand.Text()}
 	go w.run(ctx, s)
 	return w
 }
@@ -78,14 +103,16 @@ func (w *PageWatch) Touch() {
 }
 
 // Sync counts a change this process has just committed, as Touch does,
-// and returns once this process's listening connection has received an
-// announcement sent after that commit. PostgreSQL delivers announcements
-// in the order of commits, to every listening connection at once, so by
-// then every other process has been sent the change's announcement too,
-// and a client answered after Sync finds the change on whichever process
-// it asks next. It reports whether it heard its announcement within
-// SyncTimeout; when the watch is not listening it returns false at once,
-// and readers read versions on every request anyway.
+// and returns once every process listening on the database has heard of
+// it: it announces a token, and each watch, this one included,
+// acknowledges the token once it has handled every announcement before
+// it. PostgreSQL delivers announcements in the order of commits, so by
+// then each has counted the change, and a client answered after Sync
+// finds the change on whichever process it asks next. How many watches
+// listen is read from pg_stat_activity in the same statement as the
+// announcement. Sync reports whether every one acknowledged within
+// SyncTimeout; when this watch is not listening it returns false at once,
+// and readers here read versions on every request anyway.
 func (w *PageWatch) Sync(ctx context.Context) bool {
 	if w == nil {
 		return false
@@ -94,48 +121,84 @@ func (w *PageWatch) Sync(ctx context.Context) bool {
 	if !w.live.Load() {
 		return false
 	}
-	token := syncPrefix + rand.Text()
-	heard := make(chan struct{})
+	token := rand.Text()
+	sw := &syncWait{acked: map[string]bool{}, done: make(chan struct{})}
 	w.mu.Lock()
 	if w.waiters == nil {
-		w.waiters = map[string]chan struct{}{}
+		w.waiters = map[string]*syncWait{}
 	}
-	w.waiters[token] = heard
+	w.waiters[token] = sw
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
 		delete(w.waiters, token)
 		w.mu.Unlock()
 	}()
-	if _, err := w.store.pool.Exec(ctx, "SELECT pg_notify($1, $2)", pageChannel, token); err != nil {
+	var need int
+	err := w.store.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = $3)
+		FROM pg_notify($1, $2)`,
+		pageChannel, syncPrefix+token, listenStatement).Scan(&need)
+	if err != nil {
 		w.logger.Warn("page versions: announcing a sync", "err", err)
 		return false
 	}
+	w.mu.Lock()
+	sw.need = max(need, 1) // this watch listens, whatever the view said
+	if sw.complete() {
+		close(sw.done)
+	}
+	w.mu.Unlock()
 	t := time.NewTimer(SyncTimeout)
 	defer t.Stop()
 	select {
-	case <-heard:
+	case <-sw.done:
 		return true
 	case <-t.C:
-		w.logger.Warn("page versions: a sync was not heard in time", "timeout", SyncTimeout)
+		w.mu.Lock()
+		acked := len(sw.acked)
+		w.mu.Unlock()
+		w.logger.Warn("page versions: a sync was not acknowledged in time", "timeout", SyncTimeout, "listening", need, "acknowledged", acked)
 	case <-ctx.Done():
 	}
 	return false
 }
 
-// heard handles one announcement: a change is counted; a sync token wakes
-// its waiter, if it is this process's.
+// heard handles one announcement: a change is counted; a sync token is
+// acknowledged, this watch having counted every change announced before
+// it; an acknowledgement goes to its Sync, if it is this process's.
 func (w *PageWatch) heard(payload string) {
-	if !strings.HasPrefix(payload, syncPrefix) {
+	if w.hearDelay > 0 {
+		time.Sleep(w.hearDelay)
+	}
+	switch {
+	case strings.HasPrefix(payload, syncPrefix):
+		go w.acknowledge(strings.TrimPrefix(payload, syncPrefix))
+	case strings.HasPrefix(payload, ackPrefix):
+		token, id, _ := strings.Cut(strings.TrimPrefix(payload, ackPrefix), " ")
+		w.mu.Lock()
+		if sw, ok := w.waiters[token]; ok && !sw.complete() {
+			sw.acked[id] = true
+			if sw.complete() {
+				close(sw.done)
+			}
+		}
+		w.mu.Unlock()
+	default:
 		w.gen.Add(1)
-		return
 	}
-	w.mu.Lock()
-	if ch, ok := w.waiters[payload]; ok {
-		close(ch)
-		delete(w.waiters, payload)
+}
+
+// acknowledge announces that this watch heard token. It runs beside the
+// listening loop, which must not wait for a round trip; a lost
+// acknowledgement only makes its Sync wait out SyncTimeout.
+func (w *PageWatch) acknowledge(token string) {
+	ctx, cancel := context.WithTimeout(context.Background(), SyncTimeout)
+	defer cancel()
+	if _, err := w.store.pool.Exec(ctx, "SELECT pg_notify($1, $2)", pageChannel, ackPrefix+token+" "+w.id); err != nil {
+		w.logger.Warn("page versions: acknowledging a sync", "err", err)
 	}
-	w.mu.Unlock()
 }
 
 // run listens, and listens again after any failure, a second later.
@@ -164,7 +227,7 @@ func (w *PageWatch) listen(ctx context.Context, s *Store) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pageChannel); err != nil {
+	if _, err := conn.Exec(ctx, listenStatement); err != nil {
 		return err
 	}
 	// Whatever changed before LISTEN was not announced to us.
