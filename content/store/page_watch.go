@@ -74,7 +74,7 @@ type syncWait struct {
 // complete reports whether every watch counted has acknowledged.
 func (sw *syncWait) complete() bool { return sw.need > 0 && len(sw.acked) >= sw.need }
 
-// SyncTimeout bounds how long Sync waits for its announcement.
+// SyncTimeout bounds how long Sync waits for the acknowledgements.
 const SyncTimeout = 2 * time.Second
 
 // WatchPages starts watching the page versions until ctx ends.
