@@ -199,18 +199,8 @@ func TestPageWatch_Sync(t *testing.T) {
 		t.Error("a nil watch says it synced")
 	}
 	w, other := s.WatchPages(ctx, quiet), s.WatchPages(ctx, quiet)
+	waitListening(t, w, other)
 	deadline := time.Now().Add(15 * time.Second)
-	for {
-		_, live1 := w.Current()
-		_, live2 := other.Current()
-		if live1 && live2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the watches never listened")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 
 	for i := range 3 {
 		before, _ := w.Current()
@@ -252,18 +242,7 @@ func TestPageWatch_SyncWaitsForTheSlowest(t *testing.T) {
 	alice := author("alice", "mastodon.example")
 	quiet := slog.New(slog.DiscardHandler)
 	w, slow := s.WatchPages(ctx, quiet), s.WatchPagesSlowly(ctx, quiet, 150*time.Millisecond)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		_, live1 := w.Current()
-		_, live2 := slow.Current()
-		if live1 && live2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the watches never listened")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitListening(t, w, slow)
 	for i := range 3 {
 		slowBefore, _ := slow.Current()
 		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
@@ -273,6 +252,20 @@ func TestPageWatch_SyncWaitsForTheSlowest(t *testing.T) {
 		}
 		if got, _ := slow.Current(); got != slowBefore+1 {
 			t.Fatalf("round %d: Sync returned after %v with the slow watch at %d changes since, want 1", i, time.Since(start), got-slowBefore)
+		}
+	}
+}
+
+// waitListening waits until every watch listens.
+func waitListening(t *testing.T, watches ...*store.PageWatch) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for _, w := range watches {
+		for _, live := w.Current(); !live; _, live = w.Current() {
+			if time.Now().After(deadline) {
+				t.Fatal("the watches never listened")
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }
