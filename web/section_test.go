@@ -157,7 +157,8 @@ func TestStaticPage(t *testing.T) {
 	contains(t, body, "<h1>About us</h1>", "<em>first-hand</em>", "Last updated ",
 		`<link rel="alternate" hreflang="fr" href="https://samizdat.test/fr/about">`,
 		`<a href="/fr/about" hreflang="fr" lang="fr">Français</a>`,
-		`<a href="/en/about" aria-current="page">About</a>`)
+		`<a href="/en/about" aria-current="page">About</a>`,
+		`<meta name="description" content="We publish first-hand stories.">`)
 	lacks(t, body, `hreflang="ru" href="https://`)
 	expectPage(t, s.get("/fr/about"), http.StatusOK, "fr")
 	// Missing in a language: the notice, with the languages it is in.

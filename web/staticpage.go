@@ -9,7 +9,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"samizdat/content"
+	"samizdat/web/internal/serve"
 )
+
+// descriptionLength is how much of a page's text its meta description
+// carries: about what search engines show.
+const descriptionLength = 160
 
 // staticPage is the data of page.html: one of the pages the editors keep
 // (about, team, stance, privacy and any other).
@@ -116,6 +121,8 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Title = pg.Title
+	// What a search engine or a link preview shows of the page.
+	p.Description = serve.Excerpt(pg.BodyHTML, descriptionLength)
 	p.Canonical = s.absURL(staticPageURL(lang, slug))
 	p.FeedURL = "/" + lang + "/feed.atom"
 	urls := map[string]string{}

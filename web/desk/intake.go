@@ -88,7 +88,7 @@ func (s *Server) handleVolunteerList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, v := range vs {
 		p.Volunteers = append(p.Volunteers, volunteerRow{
-			ID: v.ID, Roles: rolesText(v.Roles), Contact: v.Contact, Excerpt: deskExcerpt(v.Message, 120),
+			ID: v.ID, Roles: rolesText(v.Roles), Contact: v.Contact, Excerpt: serve.Shorten(v.Message, 120),
 			Received: deskTime(v.CreatedAt), Unread: v.ReadAt.IsZero(),
 		})
 	}

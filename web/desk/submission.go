@@ -67,7 +67,7 @@ func (s *Server) handleSubmissionList(w http.ResponseWriter, r *http.Request) {
 			ID:       sub.ID,
 			LangName: serve.LangName(sub.Lang),
 			Name:     sub.Name,
-			Excerpt:  deskExcerpt(sub.Story, 160),
+			Excerpt:  serve.Shorten(sub.Story, 160),
 			Received: deskTime(sub.CreatedAt),
 			Unread:   sub.ReadAt.IsZero(),
 		})
@@ -96,17 +96,4 @@ func (s *Server) handleSubmissionView(w http.ResponseWriter, r *http.Request) {
 	title := fmt.Sprintf("Submission %d", sub.ID)
 	p := submissionPage{deskPage: s.deskPage(r, title, "submissions"), Sub: sub, LangName: serve.LangName(sub.Lang), Received: deskTime(sub.CreatedAt)}
 	s.render(w, r, http.StatusOK, "submission.html", p)
-}
-
-// deskExcerpt shortens s to at most n characters on a word boundary.
-func deskExcerpt(s string, n int) string {
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
-	}
-	cut := n
-	for cut > n/2 && rs[cut] != ' ' && rs[cut] != '\n' {
-		cut--
-	}
-	return string(rs[:cut]) + "…"
 }

@@ -131,7 +131,8 @@ func withEmoji(sanitized string, emojis []content.Emoji) string {
 }
 
 // Excerpt is the beginning of sanitized HTML as plain text, at most n
-// characters, for lists in the desk.
+// characters cut between words: for lists in the desk and for a page's
+// meta description.
 func Excerpt(sanitized string, n int) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(sanitized))
@@ -149,10 +150,24 @@ func Excerpt(sanitized string, n int) string {
 			}
 		}
 	}
-	text := strings.Join(strings.Fields(b.String()), " ")
-	if utf8.RuneCountInString(text) <= n {
-		return text
+	return Shorten(strings.Join(strings.Fields(b.String()), " "), n)
+}
+
+// Shorten cuts plain text s to at most n characters, at the last space
+// or line break in the second half of them (inside a word when there is
+// none), and marks the cut with "…".
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	r := []rune(text)
-	return strings.TrimSpace(string(r[:n])) + "…"
+	rs := []rune(s)
+	space := func(r rune) bool { return r == ' ' || r == '\n' }
+	cut := n
+	for cut > n/2 && !space(rs[cut]) {
+		cut--
+	}
+	if !space(rs[cut]) {
+		cut = n // one long word: cut inside it
+	}
+	return strings.TrimRight(string(rs[:cut]), " \n,;:") + "…" // "word,…" reads badly
 }

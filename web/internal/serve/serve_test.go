@@ -174,8 +174,24 @@ func TestExcerpt(t *testing.T) {
 	if got := Excerpt("<p>One</p><p>two <b>three</b></p>", 100); got != "One two three" {
 		t.Errorf("Excerpt = %q", got)
 	}
-	if got := Excerpt("<p>Один два три</p>", 7); got != "Один дв…" {
+	if got := Excerpt("<p>Один два три</p>", 7); got != "Один…" {
 		t.Errorf("cut Excerpt = %q", got)
+	}
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"two words", 9, "two words"},
+		{"two words here", 12, "two words…"},
+		{"line one\nline two", 12, "line one…"},
+		{"first, second", 10, "first…"},
+		{"Unbrokenlongword", 8, "Unbroken…"}, // no space in the second half: cut at n
+	} {
+		if got := Shorten(tc.s, tc.n); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
 	}
 }
 
