@@ -10,6 +10,7 @@ import (
 
 	"samizdat/content"
 	"samizdat/content/store"
+	"samizdat/web/internal/serve"
 )
 
 // perPage is how many stories a list shows at once.
@@ -115,7 +116,18 @@ func (s *Server) filteredList(w http.ResponseWriter, r *http.Request, f store.En
 	p.Title = title(&p)
 	p.Heading = p.Title
 	p.Intro = N(p.Lang, "list.count", p.Total)
+	p.Description = listDescription(p.Title, p.Entries)
 	s.renderKept(w, r, "list.html", p, key, version, gen)
+}
+
+// listDescription is a list's meta description: its title and the titles
+// of its first stories, what a search result can show of it.
+func listDescription(title string, entries []entryView) string {
+	titles := make([]string, 0, len(entries))
+	for _, e := range entries {
+		titles = append(titles, e.Title)
+	}
+	return serve.Shorten(title+": "+strings.Join(titles, "; "), descriptionLength)
 }
 
 // listEntries reads the page of entries the request asks for (?page=N) and

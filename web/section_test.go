@@ -102,7 +102,8 @@ func TestTagAndByline(t *testing.T) {
 	s.addStory(storySpec{Translations: []content.Translation{published("en", "Untagged")}})
 
 	tag := expectPage(t, s.get("/en/tags/exile"), http.StatusOK, "en")
-	contains(t, tag, "<h1>Stories tagged #exile</h1>", `<p class="intro">1 story</p>`, "Letters from Tbilisi")
+	contains(t, tag, "<h1>Stories tagged #exile</h1>", `<p class="intro">1 story</p>`, "Letters from Tbilisi",
+		`<meta name="description" content="Stories tagged #exile: Letters from Tbilisi">`)
 	lacks(t, tag, "Untagged")
 
 	ru := expectPage(t, s.get("/ru/tags/%D1%8D%D0%BC%D0%B8%D0%B3%D1%80%D0%B0%D1%86%D0%B8%D1%8F"), http.StatusOK, "ru")
@@ -110,7 +111,8 @@ func TestTagAndByline(t *testing.T) {
 		`<link rel="canonical" href="https://samizdat.test/ru/tags/%D1%8D%D0%BC%D0%B8%D0%B3%D1%80%D0%B0%D1%86%D0%B8%D1%8F">`)
 
 	by := expectPage(t, s.get("/en/by/anna-k"), http.StatusOK, "en")
-	contains(t, by, "<h1>Stories by Anna K.</h1>", "Letters from Tbilisi")
+	contains(t, by, "<h1>Stories by Anna K.</h1>", "Letters from Tbilisi",
+		`<meta name="description" content="Stories by Anna K.: Letters from Tbilisi">`)
 	lacks(t, by, "Untagged")
 	fr := expectPage(t, s.get("/ru/by/anna-k"), http.StatusOK, "ru")
 	contains(t, fr, "Автор: Anna K.")
