@@ -54,14 +54,22 @@ func (d *Deliverer) deliver(ctx context.Context, job *river.Job[deliverArgs]) er
 	}
 	// The delivery and its host's health in one round trip, the activity
 	// from the cache after its first delivery.
-	a, del, h, err := d.st.DeliveryJob(ctx, id, inbox, host, d.activities.get(id))
+	cached := d.activities.get(id)
+	var known *store.Activity
+	if cached != nil {
+		known = cached.Activity
+	}
+	got, del, h, err := d.st.DeliveryJob(ctx, id, inbox, host, known)
 	if errors.Is(err, content.ErrNotFound) {
 		return river.JobCancel(err) // the activity is gone
 	}
 	if err != nil {
 		return err
 	}
-	d.activities.put(a)
+	a := cached
+	if a == nil {
+		a = d.activities.put(got)
+	}
 	if del.State != store.DeliveryPending {
 		return nil // acknowledged already, or settled: never send twice
 	}
@@ -219,7 +227,7 @@ func otherScheme(scheme string) string {
 // post signs a's body with key in scheme (draft-cavage unless it is
 // store.SignatureRFC9421) and POSTs it to inbox, returning the status, or
 // an error when no response came.
-func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID string, key *rsa.PrivateKey, scheme string) (int, error) {
+func (d *Deliverer) post(ctx context.Context, a *outgoing, inbox, keyID string, key *rsa.PrivateKey, scheme string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(a.Body))
 	if err != nil {
 		return 0, err
@@ -227,11 +235,12 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 	// Never a Collection-Synchronization header
 	// (docs/federation.md#no-follower-synchronization).
 	req.Header.Set("Content-Type", "application/activity+json")
-	sign := signature.SignRequest
 	if scheme == store.SignatureRFC9421 {
-		sign = signature.SignMessage
+		err = signature.SignMessage(req, keyID, key, a.Body, d.cfg.Now())
+	} else {
+		err = signature.SignRequestDigest(req, keyID, key, a.digest, d.cfg.Now())
 	}
-	if err := sign(req, keyID, key, a.Body, d.cfg.Now()); err != nil {
+	if err != nil {
 		return 0, err
 	}
 	resp, err := d.client.Do(req)
@@ -244,40 +253,52 @@ func (d *Deliverer) post(ctx context.Context, a *store.Activity, inbox, keyID st
 	return resp.StatusCode, nil
 }
 
+// outgoing is an activity being delivered, with its body's Digest header
+// value, the same for every inbox.
+type outgoing struct {
+	*store.Activity
+	digest string
+}
+
 // activityCache holds the activities being delivered, by id. An activity
 // never changes once stored and a fan-out sends the same one to every
-// inbox, so reading its body from PostgreSQL once per process instead of
-// once per inbox saves a detoasted read of several kilobytes per delivery.
-// It keeps the few most recently added; the delivery's state is
-// still read every time, so a deleted activity is still noticed.
+// inbox, so reading its body from PostgreSQL and hashing it once per
+// process instead of once per inbox saves a detoasted read of several
+// kilobytes and a SHA-256 of them per delivery. It keeps the few most
+// recently added; the delivery's state is still read every time, so a
+// deleted activity is still noticed.
 type activityCache struct {
 	mu    sync.Mutex
-	byID  map[string]*store.Activity
+	byID  map[string]*outgoing
 	order []string // oldest first
 }
 
 // activityCacheSize bounds the cache: a handful of fan-outs at once.
 const activityCacheSize = 16
 
-func (c *activityCache) get(id string) *store.Activity {
+func (c *activityCache) get(id string) *outgoing {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.byID[id]
 }
 
-func (c *activityCache) put(a *store.Activity) {
+// put adds a and returns it with its digest; if another delivery added it
+// meanwhile, that one's.
+func (c *activityCache) put(a *store.Activity) *outgoing {
+	o := &outgoing{Activity: a, digest: signature.Digest(a.Body)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.byID[a.ID]; ok {
-		return
+	if had, ok := c.byID[a.ID]; ok {
+		return had
 	}
 	if c.byID == nil {
-		c.byID = map[string]*store.Activity{}
+		c.byID = map[string]*outgoing{}
 	}
 	if len(c.order) == activityCacheSize {
 		delete(c.byID, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.byID[a.ID] = a
+	c.byID[a.ID] = o
 	c.order = append(c.order, a.ID)
+	return o
 }

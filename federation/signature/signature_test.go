@@ -179,6 +179,29 @@ func TestSignRequest(t *testing.T) {
 		}
 	})
 
+	t.Run("DigestOnce", func(t *testing.T) {
+		// A digest computed once for many inboxes signs exactly as the body
+		// would: the same headers, the same signature.
+		t.Parallel()
+		a, _ := http.NewRequest(http.MethodPost, "https://remote.example/inbox", strings.NewReader(body))
+		b, _ := http.NewRequest(http.MethodPost, "https://remote.example/inbox", strings.NewReader(body))
+		if err := signature.SignRequest(a, testKeyID, key, []byte(body), now); err != nil {
+			t.Fatal(err)
+		}
+		if err := signature.SignRequestDigest(b, testKeyID, key, signature.Digest([]byte(body)), now); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"Digest", "Date", "Host", "Signature"} {
+			if got, want := b.Header.Get(h), a.Header.Get(h); got != want || got == "" {
+				t.Errorf("%s = %q with the digest given, %q with the body", h, got, want)
+			}
+		}
+		get, _ := http.NewRequest(http.MethodGet, "https://remote.example/inbox", nil)
+		if err := signature.SignRequestDigest(get, testKeyID, key, signature.Digest(nil), now); err == nil {
+			t.Error("a GET was signed with a digest")
+		}
+	})
+
 	t.Run("GET", func(t *testing.T) {
 		t.Parallel()
 		r, _ := http.NewRequest(http.MethodGet, "https://remote.example/users/carol/outbox?page=2", nil)
