@@ -29,7 +29,7 @@ import (
 // the pages: this program again, in a process of its own, sending one
 // activity to every fake instance with what a delivery cannot do without
 // (the server's HTTP client, transport.New, and its signature,
-// signature.SignRequest, one per inbox) and nothing else: no queue, no
+// signature.SignRequestDigest, one per inbox) and nothing else: no queue, no
 // database, no delivery state. The same fleet receives and checks its
 // POSTs, and the signing ceiling is measured the same way after it. What
 // the fan-out reaches against the bare sender is what its durable queue and
@@ -174,6 +174,9 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 	if res.Posts = int(fl.posts.Load()); res.Posts != instances {
 		return nil, fmt.Errorf("bare sender: %d POSTs for %d instances", res.Posts, instances)
 	}
+	if err := waitQuiet(ctx, e.log); err != nil {
+		return nil, err
+	}
 	if res.SignRate, err = signingRate(ctx, e.signFor); err != nil {
 		return nil, fmt.Errorf("bare sender: signing rate: %w", err)
 	}
@@ -247,6 +250,7 @@ func sendBare(specFile string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 
+	digest := signature.Digest(spec.Body) // once, as the server does
 	var next atomic.Int64
 	var once sync.Once
 	var first error
@@ -258,7 +262,7 @@ func sendBare(specFile string, stdin io.Reader, stdout io.Writer) error {
 				if i >= len(spec.Hosts) {
 					return
 				}
-				if err := postOne(client, "http://"+spec.Hosts[i]+"/inbox", spec.KeyID, key, spec.Body); err != nil {
+				if err := postOne(client, "http://"+spec.Hosts[i]+"/inbox", spec.KeyID, key, spec.Body, digest); err != nil {
 					once.Do(func() { first = err })
 				}
 			}
@@ -274,14 +278,15 @@ func sendBare(specFile string, stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-// postOne signs and POSTs body to inbox as a delivery does.
-func postOne(client *http.Client, inbox, keyID string, key *rsa.PrivateKey, body []byte) error {
+// postOne signs and POSTs body, whose Digest is digest, to inbox as a
+// delivery does.
+func postOne(client *http.Client, inbox, keyID string, key *rsa.PrivateKey, body []byte, digest string) error {
 	req, err := http.NewRequest(http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/activity+json")
-	if err := signature.SignRequest(req, keyID, key, body, time.Now()); err != nil {
+	if err := signature.SignRequestDigest(req, keyID, key, digest, time.Now()); err != nil {
 		return err
 	}
 	resp, err := client.Do(req)

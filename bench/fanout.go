@@ -181,7 +181,10 @@ func runFanout(ctx context.Context, e *env, size fanoutSize) (*fanoutResult, err
 	if sum(res.ByProcess) != size.Instances || len(res.ByProcess) > size.Procs {
 		return nil, fmt.Errorf("fanout: River's jobs say %v deliveries by process, for %d instances and %d processes", res.ByProcess, size.Instances, size.Procs)
 	}
-	// The ceiling, in the same run: the server is idle now, its work done.
+	// The ceiling, in the same run, once the machine is quiet again.
+	if err := waitQuiet(ctx, e.log); err != nil {
+		return nil, err
+	}
 	if res.SignRate, err = signingRate(ctx, e.signFor); err != nil {
 		return nil, fmt.Errorf("fanout: signing rate: %w", err)
 	}
