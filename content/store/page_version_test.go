@@ -1,9 +1,14 @@
 package store_test
 
 import (
+	"context"
+	"crypto/rand"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"samizdat/content"
 	"samizdat/content/store"
@@ -174,7 +179,7 @@ func TestPageWatch(t *testing.T) {
 	var cut bool
 	if err := s.Pool().QueryRow(ctx, `
 		SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = current_database() AND query = 'LISTEN page_versions'`).Scan(&cut); err != nil || !cut {
+		WHERE datname = current_database() AND application_name = 'samizdat page watch'`).Scan(&cut); err != nil || !cut {
 		t.Fatalf("terminating the watch's connection: %v, %v", cut, err)
 	}
 	waitFor("noticed its connection was cut", func(g uint64, live bool) bool { return !live || g > gen })
@@ -252,6 +257,60 @@ func TestPageWatch_SyncWaitsForTheSlowest(t *testing.T) {
 		}
 		if got, _ := slow.Current(); got != slowBefore+1 {
 			t.Fatalf("round %d: Sync returned after %v with the slow watch at %d changes since, want 1", i, time.Since(start), got-slowBefore)
+		}
+	}
+}
+
+// TestPageWatch_SyncCountsOtherRoles: a process connecting as a role that
+// may not read other roles' queries in pg_stat_activity still waits for the
+// watches of processes connecting as another role, as when the web and the
+// worker processes have database users of their own.
+func TestPageWatch_SyncCountsOtherRoles(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := t.Context()
+	f := newDialogueFixture(t, s)
+	alice := author("alice", "mastodon.example")
+	quiet := slog.New(slog.DiscardHandler)
+
+	role := "samizdat_watch_" + strings.ToLower(rand.Text()[:10])
+	if _, err := s.Pool().Exec(ctx, "CREATE ROLE "+role+" LOGIN"); err != nil {
+		t.Skipf("this database user may not create roles: %v", err)
+	}
+	t.Cleanup(func() {
+		bg := context.Background()
+		// Its watch may still be closing its connection.
+		s.Pool().Exec(bg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role) //nolint:errcheck
+		if _, err := s.Pool().Exec(bg, "DROP ROLE "+role); err != nil {
+			t.Errorf("dropping role %s: %v", role, err)
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(s.Pool().Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.User = role
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	var sees bool
+	if err := pool.QueryRow(ctx, "SELECT pg_has_role('pg_read_all_stats', 'USAGE')").Scan(&sees); err != nil || sees {
+		t.Fatalf("the role should not read every query: %v, %v", sees, err)
+	}
+
+	w := store.New(pool).WatchPages(ctx, quiet)
+	slow := s.WatchPagesSlowly(ctx, quiet, 150*time.Millisecond)
+	waitListening(t, w, slow)
+	for i := range 2 {
+		slowBefore, _ := slow.Current()
+		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
+		if !w.Sync(ctx) {
+			t.Fatalf("round %d: Sync was not acknowledged", i)
+		}
+		if got, _ := slow.Current(); got != slowBefore+1 {
+			t.Fatalf("round %d: Sync returned with the other role's watch at %d changes since, want 1", i, got-slowBefore)
 		}
 	}
 }

@@ -59,10 +59,12 @@ const (
 	ackPrefix  = "ack:"
 )
 
-// listenStatement is what a watch's connection runs, and then nothing else
-// while it listens: pg_stat_activity shows it as that connection's query,
-// so that Sync can count the watches of the database.
-const listenStatement = "LISTEN " + pageChannel
+// watchName is the application_name a watch's connection takes once it
+// listens, so that Sync can count the watches of the database in
+// pg_stat_activity: unlike a connection's query, its application_name is
+// shown to every role, so a process connecting as another role is counted
+// too.
+const watchName = "samizdat page watch"
 
 // syncWait is one Sync waiting for acknowledgements.
 type syncWait struct {
@@ -109,10 +111,11 @@ func (w *PageWatch) Touch() {
 // it. PostgreSQL delivers announcements in the order of commits, so by
 // then each has counted the change, and a client answered after Sync
 // finds the change on whichever process it asks next. How many watches
-// listen is read from pg_stat_activity in the same statement as the
-// announcement. Sync reports whether every one acknowledged within
-// SyncTimeout; when this watch is not listening it returns false at once,
-// and readers here read versions on every request anyway.
+// listen is read from pg_stat_activity (by watchName) in the same
+// statement as the announcement. Sync reports whether every one
+// acknowledged within SyncTimeout; when this watch is not listening it
+// returns false at once, and readers here read versions on every request
+// anyway.
 func (w *PageWatch) Sync(ctx context.Context) bool {
 	if w == nil {
 		return false
@@ -137,9 +140,9 @@ func (w *PageWatch) Sync(ctx context.Context) bool {
 	var need int
 	err := w.store.pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND query = $3)
+			WHERE datname = current_database() AND application_name = $3)
 		FROM pg_notify($1, $2)`,
-		pageChannel, syncPrefix+token, listenStatement).Scan(&need)
+		pageChannel, syncPrefix+token, watchName).Scan(&need)
 	if err != nil {
 		w.logger.Warn("page versions: announcing a sync", "err", err)
 		return false
@@ -227,7 +230,11 @@ func (w *PageWatch) listen(ctx context.Context, s *Store) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, listenStatement); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pageChannel); err != nil {
+		return err
+	}
+	// Named only now, so that Sync counts it only once it hears.
+	if _, err := conn.Exec(ctx, "SET application_name = '"+watchName+"'"); err != nil {
 		return err
 	}
 	// Whatever changed before LISTEN was not announced to us.
