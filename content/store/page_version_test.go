@@ -244,15 +244,22 @@ func TestPageWatch_SyncWaitsForTheSlowest(t *testing.T) {
 	s := storetest.New(t)
 	ctx := t.Context()
 	f := newDialogueFixture(t, s)
-	alice := author("alice", "mastodon.example")
 	quiet := slog.New(slog.DiscardHandler)
 	w, slow := s.WatchPages(ctx, quiet), s.WatchPagesSlowly(ctx, quiet, 150*time.Millisecond)
 	waitListening(t, w, slow)
-	for i := range 3 {
+	syncWaitsFor(t, f, w, slow, 3)
+}
+
+// syncWaitsFor checks, rounds times, that w's Sync after a visible change
+// returns only once slow has counted that change.
+func syncWaitsFor(t *testing.T, f *dialogueFixture, w, slow *store.PageWatch, rounds int) {
+	t.Helper()
+	alice := author("alice", "mastodon.example")
+	for i := range rounds {
 		slowBefore, _ := slow.Current()
 		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
 		start := time.Now()
-		if !w.Sync(ctx) {
+		if !w.Sync(t.Context()) {
 			t.Fatalf("round %d: Sync was not acknowledged", i)
 		}
 		if got, _ := slow.Current(); got != slowBefore+1 {
@@ -270,7 +277,6 @@ func TestPageWatch_SyncCountsOtherRoles(t *testing.T) {
 	s := storetest.New(t)
 	ctx := t.Context()
 	f := newDialogueFixture(t, s)
-	alice := author("alice", "mastodon.example")
 	quiet := slog.New(slog.DiscardHandler)
 
 	role := "samizdat_watch_" + strings.ToLower(rand.Text()[:10])
@@ -303,16 +309,7 @@ func TestPageWatch_SyncCountsOtherRoles(t *testing.T) {
 	w := store.New(pool).WatchPages(ctx, quiet)
 	slow := s.WatchPagesSlowly(ctx, quiet, 150*time.Millisecond)
 	waitListening(t, w, slow)
-	for i := range 2 {
-		slowBefore, _ := slow.Current()
-		f.reply(alice, f.en, nil, content.Reply{}) // visible: the page changes
-		if !w.Sync(ctx) {
-			t.Fatalf("round %d: Sync was not acknowledged", i)
-		}
-		if got, _ := slow.Current(); got != slowBefore+1 {
-			t.Fatalf("round %d: Sync returned with the other role's watch at %d changes since, want 1", i, got-slowBefore)
-		}
-	}
+	syncWaitsFor(t, f, w, slow, 2)
 }
 
 // waitListening waits until every watch listens.
