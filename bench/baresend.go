@@ -139,9 +139,12 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 
 	fl.expect(instances)
 	pid := cmd.Process.Pid
-	sender0, _ := processCPU(pid)
-	tool0, _ := processCPU(os.Getpid())
-	all0, _, _ := machineCPU()
+	sender0, errS := processCPU(pid)
+	tool0, errT := processCPU(os.Getpid())
+	all0, _, errM := machineCPU()
+	if err := errors.Join(errS, errT, errM); err != nil {
+		return nil, fmt.Errorf("bare sender: CPU time: %w", err)
+	}
 	start := time.Now()
 	if _, err := io.WriteString(in, "go\n"); err != nil {
 		return nil, err
@@ -154,9 +157,12 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 	if err != nil || !strings.HasPrefix(done, "done") {
 		return nil, fmt.Errorf("bare sender: %q %v", done, err)
 	}
-	sender1, _ := processCPU(pid)
-	tool1, _ := processCPU(os.Getpid())
-	all1, _, _ := machineCPU()
+	sender1, errS := processCPU(pid)
+	tool1, errT := processCPU(os.Getpid())
+	all1, _, errM := machineCPU()
+	if err := errors.Join(errS, errT, errM); err != nil {
+		return nil, fmt.Errorf("bare sender: CPU time: %w", err)
+	}
 	in.Close() // the sender exits
 	if strings.TrimSpace(done) != "done" {
 		return nil, fmt.Errorf("bare sender: %s", strings.TrimSpace(strings.TrimPrefix(done, "done")))
