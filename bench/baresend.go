@@ -139,11 +139,9 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 
 	fl.expect(instances)
 	pid := cmd.Process.Pid
-	sender0, errS := processCPU(pid)
-	tool0, errT := processCPU(os.Getpid())
-	all0, _, errM := machineCPU()
-	if err := errors.Join(errS, errT, errM); err != nil {
-		return nil, fmt.Errorf("bare sender: CPU time: %w", err)
+	sender0, tool0, all0, err := bareCPU(pid)
+	if err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	if _, err := io.WriteString(in, "go\n"); err != nil {
@@ -157,11 +155,9 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 	if err != nil || !strings.HasPrefix(done, "done") {
 		return nil, fmt.Errorf("bare sender: %q %v", done, err)
 	}
-	sender1, errS := processCPU(pid)
-	tool1, errT := processCPU(os.Getpid())
-	all1, _, errM := machineCPU()
-	if err := errors.Join(errS, errT, errM); err != nil {
-		return nil, fmt.Errorf("bare sender: CPU time: %w", err)
+	sender1, tool1, all1, err := bareCPU(pid)
+	if err != nil {
+		return nil, err
 	}
 	in.Close() // the sender exits
 	if strings.TrimSpace(done) != "done" {
@@ -187,6 +183,18 @@ func runBareSend(ctx context.Context, e *env, instances int) (*bareSendResult, e
 		return nil, fmt.Errorf("bare sender: signing rate: %w", err)
 	}
 	return res, nil
+}
+
+// bareCPU reads the CPU time the sender, this tool and the whole machine
+// have spent so far.
+func bareCPU(pid int) (sender, tool, machine time.Duration, err error) {
+	sender, errS := processCPU(pid)
+	tool, errT := processCPU(os.Getpid())
+	machine, _, errM := machineCPU()
+	if err := errors.Join(errS, errT, errM); err != nil {
+		return 0, 0, 0, fmt.Errorf("bare sender: CPU time: %w", err)
+	}
+	return sender, tool, machine, nil
 }
 
 // bareActivity is a Create of an Article about the size of a story's.
